@@ -8,6 +8,7 @@
 
 struct uart16550 {
 	uint8_t ier, iir, lcr, mcr, lsr, msr, scr, fcr;
+	uint8_t thr_ipending; /* THRE interrupt latched until IIR read / THR write */
 	uint16_t divisor;
 	uint8_t rx_fifo[16];
 	int rx_head, rx_count;

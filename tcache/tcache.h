@@ -62,6 +62,10 @@ struct tcache {
 	struct tc_page *pages; /* hash of per-guest-page CCF lists (implementation-defined) */
 	size_t pages_size;
 	struct ccf *all_head, *all_tail;
+	/* Every CCF with code since the last flush, in increasing code address
+	 * (the arena is bump-allocated, so appending keeps it sorted). */
+	struct ccf **by_host;
+	size_t n_by_host, by_host_cap;
 	struct stats *stats;
 	/* Called whenever a CCF stops being findable (invalidate or flush), so
 	 * the owner can drop in-cache lookup entries pointing at it. */
@@ -69,15 +73,20 @@ struct tcache {
 	void *opaque;
 };
 
+/* 0 on success, -1 on bad arguments or out of memory. st is required. */
 int tc_init(struct tcache *tc, uint8_t *arena, size_t arena_size, struct stats *st);
+/* Frees every header and table; calls no on_evict and leaves stats alone. */
 void tc_fini(struct tcache *tc);
 
-/* Space for the next CCF's code: returns the write pointer and sets *room to
- * the bytes left; tc_commit then claims len of them for c (sets c->code,
- * c->code_len). Nothing else may be allocated between the two calls. */
+/* Space for the next CCF's code: returns the write pointer (16-byte aligned)
+ * and sets *room to the bytes left; tc_code_commit then claims len of them
+ * for c (sets c->code, c->code_len). Nothing else may be allocated between
+ * the two calls. */
 uint8_t *tc_code_begin(struct tcache *tc, size_t *room);
 void tc_code_commit(struct tcache *tc, struct ccf *c, size_t len);
 
+/* A zeroed CCF header with its key set and exits[].owner = c, on the
+ * all-list until the next flush; NULL if out of memory. */
 struct ccf *tc_new_ccf(struct tcache *tc, uint32_t eip, uint32_t mode, uint32_t pfn);
 void tc_insert(struct tcache *tc, struct ccf *c); /* into lookup hash and page list */
 struct ccf *tc_lookup(struct tcache *tc, uint32_t eip, uint32_t mode, uint32_t pfn);
@@ -91,7 +100,9 @@ bool tc_page_has_code(struct tcache *tc, uint32_t pfn);
 /* Invalidate every CCF on guest page pfn: remove from lookup and page list,
  * undo every link into them and out of them, mark dead. Returns the count. */
 int tc_invalidate_page(struct tcache *tc, uint32_t pfn);
-/* Drop everything: all CCFs freed, arena reset. */
+/* Drop everything: all CCFs freed, arena reset. This includes CCFs from
+ * tc_new_ccf that were never committed or inserted, so a translation that
+ * runs out of room must start over with a new tc_new_ccf after the flush. */
 void tc_flush(struct tcache *tc);
 /* The CCF (live or dead, not yet flushed) whose code contains host address pc, or NULL. */
 struct ccf *tc_find_by_host(struct tcache *tc, const uint8_t *pc);

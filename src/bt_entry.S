@@ -1,0 +1,174 @@
+/* bt_entry.S - crossing between the monitor (64-bit) and translated guest
+ * code (32-bit compatibility mode), and the signal entry.
+ *
+ * bt_enter loads the guest's state from the vCPU block and far-jumps to a
+ * CCF in the host's flat 32-bit code segment. Translated code leaves with
+ * `ljmpl *%gs:BLK_EXIT_FAR` to the exit trampoline, which must sit below
+ * 4 GiB (a compat-mode far pointer holds a 32-bit offset), so the code
+ * between bt_hole_code_start and bt_hole_code_end is copied into the hole
+ * at start-up. It reaches the block only through %gs (base = the block),
+ * so it runs wherever it is copied. No stack is used on the way in or out:
+ * translated code's stack is the guest's. */
+#include "block.h"
+
+#define SAVE_GPRS                        \
+	movl %eax, %gs:BLK_EAX;          \
+	movl %ecx, %gs:BLK_ECX;          \
+	movl %edx, %gs:BLK_EDX;          \
+	movl %ebx, %gs:BLK_EBX;          \
+	movl %esp, %gs:BLK_ESP;          \
+	movl %ebp, %gs:BLK_EBP;          \
+	movl %esi, %gs:BLK_ESI;          \
+	movl %edi, %gs:BLK_EDI
+
+#define POP_CALLEE_SAVED \
+	popq %r15;       \
+	popq %r14;       \
+	popq %r13;       \
+	popq %r12;       \
+	popq %rbp;       \
+	popq %rbx
+
+	.text
+	.code64
+
+/* void bt_enter(struct vcpu_block *blk): run translated code from
+ * blk->entry_far until it exits; returns with the guest state in blk. */
+	.globl bt_enter
+	.type bt_enter, @function
+bt_enter:
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, BLK_HOST_RSP(%rdi)
+	fxrstor BLK_FX(%rdi)
+	/* Shadow selectors. Loading %fs replaces the monitor's FS base (glibc
+	 * TLS): no C from here until the exit trampoline restores it. */
+	movw BLK_HSEL + 2 * HSEL_ES(%rdi), %ax
+	movw %ax, %es
+	movw BLK_HSEL + 2 * HSEL_DS(%rdi), %ax
+	movw %ax, %ds
+	movw BLK_HSEL + 2 * HSEL_FS(%rdi), %ax
+	movw %ax, %fs
+	movw BLK_HSEL + 2 * HSEL_SS(%rdi), %ax
+	movw %ax, %ss
+	movw BLK_HSEL + 2 * HSEL_BLK(%rdi), %ax
+	movw %ax, %gs
+	movl BLK_HFLAGS(%rdi), %eax
+	pushq %rax
+	popfq
+	movl BLK_EAX(%rdi), %eax
+	movl BLK_ECX(%rdi), %ecx
+	movl BLK_EDX(%rdi), %edx
+	movl BLK_EBX(%rdi), %ebx
+	movl BLK_EBP(%rdi), %ebp
+	movl BLK_ESI(%rdi), %esi
+	movl BLK_ESP(%rdi), %esp
+	movl BLK_EDI(%rdi), %edi
+	ljmpl *%gs:BLK_ENTRY_FAR
+	.size bt_enter, . - bt_enter
+
+/* bt_sigexit: where the signal handler sends a fault in translated code.
+ * The handler has stored the guest registers in the block and set %rdi to
+ * it; sigreturn has put the guest's x87/SSE state back in the registers. */
+	.globl bt_sigexit
+	.type bt_sigexit, @function
+bt_sigexit:
+	movq BLK_HOST_RSP(%rdi), %rsp
+	fxsave BLK_FX(%rdi)
+	fxrstor BLK_HOST_FX(%rdi)
+	movq BLK_HOST_FSBASE(%rdi), %rax
+	wrfsbase %rax
+	cld
+	POP_CALLEE_SAVED
+	ret
+	.size bt_sigexit, . - bt_sigexit
+
+/* Signal entry: the kernel switches neither FS nor GS, and glibc (errno,
+ * the stack protector) needs the monitor's FS base before any C runs. */
+	.globl bt_signal_entry
+	.type bt_signal_entry, @function
+bt_signal_entry:
+	pushq %rbx
+	rdfsbase %rbx
+	movq bt_monitor_fsbase(%rip), %rax
+	wrfsbase %rax
+	call bt_signal_handler
+	wrfsbase %rbx
+	popq %rbx
+	ret
+	.size bt_signal_entry, . - bt_signal_entry
+
+/* ---- code copied into the hole (position independent) ---- */
+	.globl bt_hole_code_start
+bt_hole_code_start:
+
+/* The exit trampoline, entered by far jump from translated code with the
+ * guest's registers and arithmetic flags live. */
+	.globl bt_exit_tramp
+bt_exit_tramp:
+	.code64
+	SAVE_GPRS
+	movq %gs:BLK_HOST_RSP, %rsp
+	pushfq
+	popq %rax
+	movl %eax, %gs:BLK_HFLAGS
+	cld
+	fxsave %gs:BLK_FX
+	fxrstor %gs:BLK_HOST_FX
+	movq %gs:BLK_HOST_FSBASE, %rax
+	wrfsbase %rax
+	POP_CALLEE_SAVED
+	ret
+
+/* In-cache indirect-branch lookup (32-bit). Entered by jmp with the guest
+ * target EIP in BLK_TGT. Touches no flags: the guest's arithmetic flags are
+ * live in EFLAGS. The table holds -tag so that lea + jecxz compares. */
+	.code32
+	.globl bt_ibl
+bt_ibl:
+	movl %ecx, %gs:BLK_SC0
+	movl %edx, %gs:BLK_SC1
+	movl %gs:BLK_TGT, %ecx
+	movzwl %cx, %edx
+	movl %gs:BLK_IBL(, %edx, 8), %edx
+	leal (%ecx, %edx), %ecx
+	jecxz 1f
+	movl %gs:BLK_SC0, %ecx
+	movl %gs:BLK_SC1, %edx
+	movl $0, %gs:BLK_EXIT_REC /* REC_IBL_MISS */
+	ljmpl *%gs:BLK_EXIT_FAR
+1:	movzwl %gs:BLK_TGT, %edx
+	movl %gs:BLK_IBL + 4(, %edx, 8), %edx
+	movl %edx, %gs:BLK_IBL_JMP
+	movl %gs:BLK_PENDING, %ecx
+	jecxz 2f
+	movl %gs:BLK_SC0, %ecx
+	movl %gs:BLK_SC1, %edx
+	movl $1, %gs:BLK_EXIT_REC /* REC_IBL_EVENT: resume at BLK_TGT */
+	ljmpl *%gs:BLK_EXIT_FAR
+2:	movl %gs:BLK_SC0, %ecx
+	movl %gs:BLK_SC1, %edx
+	jmp *%gs:BLK_IBL_JMP
+
+/* Where empty lookup entries point: a false tag match lands here and is
+ * treated as a miss. Registers are already restored. */
+	.globl bt_ibl_empty
+bt_ibl_empty:
+	movl $0, %gs:BLK_EXIT_REC
+	ljmpl *%gs:BLK_EXIT_FAR
+
+	.globl bt_hole_code_end
+bt_hole_code_end:
+	.code64
+
+	.data
+	.globl bt_monitor_fsbase
+	.balign 8
+bt_monitor_fsbase:
+	.quad 0 /* the monitor thread's FS base: set once at start-up */
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,655 @@
+/* callout.c - the monitor's half of a call-out.
+ *
+ * Translated code stops at a sensitive instruction with the guest's state
+ * in the block and EIP at that instruction; one handler per kind emulates
+ * it against the virtual CPU and sets EIP to where the guest goes next.
+ * Faults the instruction would raise are raised here (cpu_exception). */
+#include "callout.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <x86intrin.h>
+
+#include "cpu.h"
+#include "guest_cpuid.h"
+#include "decode.h"
+#include "gmem.h"
+#include "operand.h"
+#include "segments.h"
+
+struct ctx {
+	struct vcpu *cpu;
+	struct vcpu_block *blk;
+	const struct xinsn *in;
+	int op;     /* index of the first opcode byte */
+	int osize;  /* operand size: 2 or 4 */
+};
+
+static bool raise(struct ctx *c, int vec, uint32_t err)
+{
+	cpu_exception(c->cpu, vec, err, c->in->eip);
+	return false;
+}
+
+static bool raise_gexc(struct ctx *c, struct gexc e)
+{
+	return e.vec < 0 || raise(c, e.vec, e.err);
+}
+
+static uint8_t byte_at(struct ctx *c, int i)
+{
+	return c->in->bytes[c->op + i];
+}
+
+/* ---- port I/O ---- */
+
+static int io_size(struct ctx *c, uint8_t opcode)
+{
+	return opcode & 1 ? c->osize : 1;
+}
+
+static bool do_in_out(struct ctx *c)
+{
+	uint8_t o = byte_at(c, 0);
+	bool is_in = (o & 0x2) == 0;
+	uint16_t port = (o & 0x8) ? (uint16_t)c->blk->gpr[2] : byte_at(c, 1);
+	int size = io_size(c, o);
+	struct io_bus *bus = &c->cpu->vm->io;
+	if (is_in)
+		reg_set(c->cpu, 0, size, iobus_in(bus, port, size));
+	else
+		iobus_out(bus, port, size, reg_get(c->cpu, 0, size));
+	return true;
+}
+
+/* ins/outs, with rep: one element at a time, registers updated after each so
+ * that a fault leaves them as hardware would. */
+static bool do_string_io(struct ctx *c)
+{
+	uint8_t o = byte_at(c, 0);
+	bool is_in = o < 0x6e;
+	int size = io_size(c, o);
+	uint32_t amask = c->in->addr16 ? 0xffff : 0xffffffffu;
+	uint32_t *g = c->blk->gpr;
+	int step = (c->blk->hflags & EFL_DF) ? -size : size;
+	uint16_t port = (uint16_t)g[2];
+	struct io_bus *bus = &c->cpu->vm->io;
+	for (;;) {
+		if (c->in->rep && (g[1] & amask) == 0)
+			break;
+		if (is_in) {
+			uint32_t v = iobus_in(bus, port, size);
+			int vec = gmem_seg_write(c->cpu, SEG_ES, g[7] & amask, &v, (uint32_t)size);
+			if (vec)
+				return raise(c, vec, 0);
+			g[7] = (g[7] & ~amask) | ((g[7] + (uint32_t)step) & amask);
+		} else {
+			uint32_t v = 0;
+			int seg = insn_seg(c->in, SEG_DS);
+			int vec = gmem_seg_read(c->cpu, seg, g[6] & amask, &v, (uint32_t)size);
+			if (vec)
+				return raise(c, vec, 0);
+			iobus_out(bus, port, size, v);
+			g[6] = (g[6] & ~amask) | ((g[6] + (uint32_t)step) & amask);
+		}
+		if (!c->in->rep)
+			break;
+		g[1] = (g[1] & ~amask) | ((g[1] - 1) & amask);
+	}
+	return true;
+}
+
+/* ---- control, debug and model-specific registers ---- */
+
+static bool write_cr0(struct ctx *c, uint32_t v)
+{
+	struct vcpu *cpu = c->cpu;
+	if ((v & CR0_PG) && !(v & CR0_PE))
+		return raise(c, 13, 0);
+	if (!(v & CR0_PE)) {
+		vm_fail(cpu->vm, "guest left protected mode at EIP 0x%08x: real mode is not "
+				 "supported yet", c->in->eip);
+		return false;
+	}
+	if (v & CR0_PG) {
+		vm_fail(cpu->vm, "guest enabled paging at EIP 0x%08x: paging is not supported "
+				 "yet", c->in->eip);
+		return false;
+	}
+	cpu->cr0 = v | CR0_ET;
+	return true;
+}
+
+static bool do_mov_cr(struct ctx *c, bool to_cr)
+{
+	struct vcpu *cpu = c->cpu;
+	uint8_t modrm = byte_at(c, 2);
+	int cr = (modrm >> 3) & 7, gpr = modrm & 7;
+	if (cr == 1 || cr > 4)
+		return raise(c, 6, 0);
+	uint32_t *crs[5] = {&cpu->cr0, NULL, &cpu->cr2, &cpu->cr3, &cpu->cr4};
+	if (!to_cr) {
+		c->blk->gpr[gpr] = *crs[cr];
+		return true;
+	}
+	uint32_t v = c->blk->gpr[gpr];
+	if (cr == 0)
+		return write_cr0(c, v);
+	if (cr == 4 && (v & ~0x0000077fu))
+		return raise(c, 13, 0); /* VME..OSXMMEXCPT only */
+	*crs[cr] = v;
+	return true;
+}
+
+static bool do_mov_dr(struct ctx *c, bool to_dr)
+{
+	uint8_t modrm = byte_at(c, 2);
+	int dr = (modrm >> 3) & 7, gpr = modrm & 7;
+	if (dr == 4 || dr == 5)
+		dr += 2; /* aliases of DR6/DR7 while CR4.DE is clear */
+	if (to_dr)
+		c->cpu->dr[dr] = c->blk->gpr[gpr];
+	else
+		c->blk->gpr[gpr] = c->cpu->dr[dr];
+	return true;
+}
+
+#define MSR_TSC 0x10
+#define MSR_APIC_BASE 0x1b
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_PAT 0x277
+
+static uint64_t guest_tsc(struct vcpu *cpu)
+{
+	return __rdtsc() - cpu->tsc_offset;
+}
+
+static uint64_t *msr_slot(struct vcpu *cpu, uint32_t msr)
+{
+	switch (msr) {
+	case MSR_APIC_BASE: return &cpu->msr_apic_base;
+	case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
+	case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
+	case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
+	case MSR_PAT: return &cpu->msr_pat;
+	}
+	return NULL;
+}
+
+static bool do_msr(struct ctx *c, bool write)
+{
+	struct vcpu *cpu = c->cpu;
+	uint32_t *g = c->blk->gpr, msr = g[1];
+	uint64_t v = (uint64_t)g[2] << 32 | g[0];
+	if (msr == MSR_TSC) {
+		if (write)
+			cpu->tsc_offset = __rdtsc() - v;
+		else
+			v = guest_tsc(cpu);
+	} else {
+		uint64_t *slot = msr_slot(cpu, msr);
+		if (!slot)
+			return raise(c, 13, 0);
+		if (write)
+			*slot = v;
+		else
+			v = *slot;
+	}
+	if (!write) {
+		g[0] = (uint32_t)v;
+		g[2] = (uint32_t)(v >> 32);
+	}
+	return true;
+}
+
+static bool do_cpuid(struct ctx *c)
+{
+	uint32_t r[4], *g = c->blk->gpr;
+	cpuid_guest(g[0], g[1], r);
+	g[0] = r[0];
+	g[3] = r[1];
+	g[1] = r[2];
+	g[2] = r[3];
+	return true;
+}
+
+static bool do_rdtsc(struct ctx *c, bool p)
+{
+	uint64_t t = guest_tsc(c->cpu);
+	c->blk->gpr[0] = (uint32_t)t;
+	c->blk->gpr[2] = (uint32_t)(t >> 32);
+	if (p)
+		c->blk->gpr[1] = 0; /* TSC_AUX */
+	return true;
+}
+
+/* ---- descriptor tables and system segments ---- */
+
+/* 0F 00 /r and 0F 01 /r: the ModRM operand. */
+static int grp_operand(struct ctx *c, struct operand *op)
+{
+	return insn_modrm(c->cpu, c->in, c->op + 2, op);
+}
+
+static bool do_dt_load(struct ctx *c, struct dtr *t)
+{
+	struct operand op;
+	grp_operand(c, &op);
+	if (op.is_reg)
+		return raise(c, 6, 0);
+	uint8_t b[6];
+	int vec = gmem_seg_read(c->cpu, op.seg, op.off, b, 6);
+	if (vec)
+		return raise(c, vec, 0);
+	t->limit = (uint16_t)(b[0] | b[1] << 8);
+	t->base = (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 |
+		  (uint32_t)b[5] << 24;
+	if (c->osize == 2)
+		t->base &= 0xffffff;
+	return true;
+}
+
+static bool do_dt_store(struct ctx *c, const struct dtr *t)
+{
+	struct operand op;
+	grp_operand(c, &op);
+	if (op.is_reg)
+		return raise(c, 6, 0);
+	uint8_t b[6] = {(uint8_t)t->limit, (uint8_t)(t->limit >> 8), (uint8_t)t->base,
+			(uint8_t)(t->base >> 8), (uint8_t)(t->base >> 16), (uint8_t)(t->base >> 24)};
+	int vec = gmem_seg_write(c->cpu, op.seg, op.off, b, 6);
+	return vec ? raise(c, vec, 0) : true;
+}
+
+/* sldt/str/smsw: a register gets the operand size, memory gets 16 bits. */
+static bool store_word(struct ctx *c, uint32_t v)
+{
+	struct operand op;
+	grp_operand(c, &op);
+	int vec = op_write(c->cpu, &op, op.is_reg ? c->osize : 2, v);
+	return vec ? raise(c, vec, 0) : true;
+}
+
+static bool read_word_operand(struct ctx *c, uint16_t *v)
+{
+	struct operand op;
+	uint32_t w;
+	grp_operand(c, &op);
+	int vec = op_read(c->cpu, &op, 2, &w);
+	if (vec)
+		return raise(c, vec, 0);
+	*v = (uint16_t)w;
+	return true;
+}
+
+static bool do_lldt(struct ctx *c)
+{
+	uint16_t sel;
+	if (!read_word_operand(c, &sel))
+		return false;
+	struct vcpu *cpu = c->cpu;
+	if (!(sel & ~3u)) {
+		cpu->ldtr = (struct seg_cache){.sel = sel};
+		return true;
+	}
+	if (sel & 4)
+		return raise(c, 13, sel & 0xfffc);
+	uint32_t lo, hi;
+	if (!raise_gexc(c, seg_read_desc(cpu, sel, &lo, &hi)))
+		return false;
+	if (((hi >> 8) & 0x1f) != 0x02)
+		return raise(c, 13, sel & 0xfffc);
+	if (!(hi & 0x8000))
+		return raise(c, 11, sel & 0xfffc);
+	seg_from_desc(&cpu->ldtr, sel, lo, hi);
+	return true;
+}
+
+static bool do_ltr(struct ctx *c)
+{
+	uint16_t sel;
+	if (!read_word_operand(c, &sel))
+		return false;
+	struct vcpu *cpu = c->cpu;
+	if (!(sel & ~3u) || (sel & 4))
+		return raise(c, 13, sel & 0xfffc);
+	uint32_t lo, hi;
+	if (!raise_gexc(c, seg_read_desc(cpu, sel, &lo, &hi)))
+		return false;
+	uint32_t type = (hi >> 8) & 0x1f;
+	if (type != 0x09 && type != 0x01)
+		return raise(c, 13, sel & 0xfffc); /* not an available TSS */
+	if (!(hi & 0x8000))
+		return raise(c, 11, sel & 0xfffc);
+	hi |= 0x200; /* busy */
+	gmem_write(cpu, cpu->gdtr.base + (sel & 0xfff8u) + 4, &hi, 4);
+	seg_from_desc(&cpu->tr, sel, lo, hi);
+	return true;
+}
+
+/* lar/lsl/verr/verw: ZF says whether the selector passed. */
+static void set_zf(struct ctx *c, bool z)
+{
+	c->blk->hflags = z ? c->blk->hflags | EFL_ZF : c->blk->hflags & ~EFL_ZF;
+}
+
+static bool desc_visible(struct ctx *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
+{
+	if (!(sel & ~3u) || seg_read_desc(c->cpu, sel, lo, hi).vec >= 0)
+		return false;
+	int dpl = (*hi >> 13) & 3;
+	bool conforming = (*hi & 0x1c00) == 0x1c00;
+	return conforming || (dpl >= c->cpu->cpl && dpl >= (sel & 3));
+}
+
+static bool do_lar_lsl(struct ctx *c, bool lsl)
+{
+	struct operand op;
+	int reg = insn_modrm(c->cpu, c->in, c->op + 2, &op);
+	uint32_t w, lo, hi;
+	int vec = op_read(c->cpu, &op, 2, &w);
+	if (vec)
+		return raise(c, vec, 0);
+	bool ok = desc_visible(c, (uint16_t)w, &lo, &hi);
+	uint32_t type = (hi >> 8) & 0x1f;
+	if (ok && !(type & 0x10)) {
+		/* system descriptors: TSS, LDT (and for lar, gates) by type */
+		static const uint16_t lar_types = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 |
+						  1u << 5 | 1u << 9 | 1u << 0xb | 1u << 0xc;
+		static const uint16_t lsl_types = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9 | 1u << 0xb;
+		ok = ((lsl ? lsl_types : lar_types) >> (type & 0xf)) & 1;
+	}
+	set_zf(c, ok);
+	if (!ok)
+		return true;
+	struct seg_cache s;
+	seg_from_desc(&s, (uint16_t)w, lo, hi);
+	reg_set(c->cpu, reg, c->osize, lsl ? s.limit : hi & 0x00f0ff00u);
+	return true;
+}
+
+static bool do_verr_verw(struct ctx *c, bool write)
+{
+	uint16_t sel;
+	uint32_t lo, hi;
+	if (!read_word_operand(c, &sel))
+		return false;
+	bool ok = desc_visible(c, sel, &lo, &hi) && (hi & 0x1000);
+	bool code = hi & 0x800;
+	if (ok)
+		ok = write ? !code && (hi & 0x200) : !code || (hi & 0x200);
+	set_zf(c, ok);
+	return true;
+}
+
+static bool do_arpl(struct ctx *c)
+{
+	struct operand op;
+	int reg = insn_modrm(c->cpu, c->in, c->op + 1, &op);
+	uint32_t dst, src = reg_get(c->cpu, reg, 2);
+	int vec = op_read(c->cpu, &op, 2, &dst);
+	if (vec)
+		return raise(c, vec, 0);
+	bool adjust = (dst & 3) < (src & 3);
+	set_zf(c, adjust);
+	if (adjust && (vec = op_write(c->cpu, &op, 2, (dst & ~3u) | (src & 3))))
+		return raise(c, vec, 0);
+	return true;
+}
+
+/* ---- segment registers and far transfers ---- */
+
+static int sreg_of_pop(uint8_t o, uint8_t o2)
+{
+	switch (o) {
+	case 0x07: return SEG_ES;
+	case 0x17: return SEG_SS;
+	case 0x1f: return SEG_DS;
+	case 0x0f: return o2 == 0xa1 ? SEG_FS : SEG_GS;
+	}
+	return -1;
+}
+
+/* lds/les/lfs/lgs/lss: offset into reg, selector into sreg. */
+static bool do_load_far_pointer(struct ctx *c, int sreg, int modrm_at)
+{
+	struct operand op;
+	int reg = insn_modrm(c->cpu, c->in, modrm_at, &op);
+	if (op.is_reg)
+		return raise(c, 6, 0);
+	uint32_t off = 0, sel = 0;
+	int vec = gmem_seg_read(c->cpu, op.seg, op.off, &off, (uint32_t)c->osize);
+	if (!vec)
+		vec = gmem_seg_read(c->cpu, op.seg, op.off + (uint32_t)c->osize, &sel, 2);
+	if (vec)
+		return raise(c, vec, 0);
+	if (!raise_gexc(c, seg_load(c->cpu, sreg, (uint16_t)sel)))
+		return false;
+	reg_set(c->cpu, reg, c->osize, off);
+	return true;
+}
+
+static bool do_seg_load(struct ctx *c)
+{
+	uint8_t o = byte_at(c, 0), o2 = byte_at(c, 1);
+	if (o == 0x8e) {
+		struct operand op;
+		uint32_t sel;
+		int sreg = insn_modrm(c->cpu, c->in, c->op + 1, &op);
+		if (sreg == SEG_CS || sreg > SEG_GS)
+			return raise(c, 6, 0);
+		int vec = op_read(c->cpu, &op, 2, &sel);
+		if (vec)
+			return raise(c, vec, 0);
+		return raise_gexc(c, seg_load(c->cpu, sreg, (uint16_t)sel));
+	}
+	if (o == 0xc4 || o == 0xc5)
+		return do_load_far_pointer(c, o == 0xc4 ? SEG_ES : SEG_DS, c->op + 1);
+	if (o == 0x0f && (o2 == 0xb2 || o2 == 0xb4 || o2 == 0xb5))
+		return do_load_far_pointer(c, o2 == 0xb2 ? SEG_SS : o2 == 0xb4 ? SEG_FS : SEG_GS,
+					   c->op + 2);
+	int sreg = sreg_of_pop(o, o2);
+	uint32_t esp = c->blk->gpr[4], sel;
+	int vec = cpu_pop(c->cpu, &sel, c->osize);
+	if (vec)
+		return raise(c, vec, 0);
+	struct gexc e = seg_load(c->cpu, sreg, (uint16_t)sel);
+	if (e.vec >= 0)
+		c->blk->gpr[4] = esp;
+	return raise_gexc(c, e);
+}
+
+static bool do_seg_read_mem(struct ctx *c)
+{
+	struct operand op;
+	int sreg = insn_modrm(c->cpu, c->in, c->op + 1, &op);
+	if (sreg > SEG_GS)
+		return raise(c, 6, 0);
+	int vec = op_write(c->cpu, &op, 2, c->cpu->seg[sreg].sel);
+	return vec ? raise(c, vec, 0) : true;
+}
+
+/* Far pointer of a direct (EA/9A) or indirect (FF /3, /5) far jmp/call. */
+static bool far_target(struct ctx *c, uint16_t *sel, uint32_t *off)
+{
+	uint8_t o = byte_at(c, 0);
+	const uint8_t *b = &c->in->bytes[c->op + 1];
+	if (o == 0xea || o == 0x9a) {
+		*off = b[0] | b[1] << 8;
+		if (c->osize == 4)
+			*off |= (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+		*sel = (uint16_t)(b[c->osize] | b[c->osize + 1] << 8);
+		return true;
+	}
+	struct operand op;
+	insn_modrm(c->cpu, c->in, c->op + 1, &op);
+	if (op.is_reg)
+		return raise(c, 6, 0);
+	uint32_t s = 0;
+	*off = 0;
+	int vec = gmem_seg_read(c->cpu, op.seg, op.off, off, (uint32_t)c->osize);
+	if (!vec)
+		vec = gmem_seg_read(c->cpu, op.seg, op.off + (uint32_t)c->osize, &s, 2);
+	if (vec)
+		return raise(c, vec, 0);
+	*sel = (uint16_t)s;
+	return true;
+}
+
+static bool do_far_jmp_call(struct ctx *c, bool call)
+{
+	uint16_t sel;
+	uint32_t off;
+	if (!far_target(c, &sel, &off))
+		return false;
+	uint32_t esp = c->blk->gpr[4];
+	if (call) {
+		int vec = cpu_push(c->cpu, c->cpu->seg[SEG_CS].sel, c->osize);
+		if (!vec)
+			vec = cpu_push(c->cpu, c->in->next, c->osize);
+		if (vec) {
+			c->blk->gpr[4] = esp;
+			return raise(c, vec, 0);
+		}
+	}
+	struct gexc e = seg_load_cs(c->cpu, sel, off);
+	if (e.vec >= 0) {
+		c->blk->gpr[4] = esp;
+		return raise_gexc(c, e);
+	}
+	c->blk->eip = off;
+	return false; /* EIP already set */
+}
+
+static bool do_far_ret(struct ctx *c)
+{
+	uint32_t esp = c->blk->gpr[4], off, sel;
+	int vec = cpu_pop(c->cpu, &off, c->osize);
+	if (!vec)
+		vec = cpu_pop(c->cpu, &sel, c->osize);
+	if (vec) {
+		c->blk->gpr[4] = esp;
+		return raise(c, vec, 0);
+	}
+	if ((sel & 3) != (unsigned)c->cpu->cpl) {
+		vm_fail(c->cpu->vm, "far return to privilege level %u at EIP 0x%08x is not "
+				    "supported yet", sel & 3, c->in->eip);
+		return false;
+	}
+	struct gexc e = seg_load_cs(c->cpu, (uint16_t)sel, off);
+	if (e.vec >= 0) {
+		c->blk->gpr[4] = esp;
+		return raise_gexc(c, e);
+	}
+	if (byte_at(c, 0) == 0xca)
+		c->blk->gpr[4] += (uint32_t)(byte_at(c, 1) | byte_at(c, 2) << 8);
+	c->blk->eip = off;
+	return false;
+}
+
+/* pushfw/popfw: the 16-bit forms, emulated whole. */
+static bool do_flags16(struct ctx *c)
+{
+	if (byte_at(c, 0) == 0x9c) {
+		int vec = cpu_push(c->cpu, cpu_get_eflags(c->cpu) & 0xffff, 2);
+		return vec ? raise(c, vec, 0) : true;
+	}
+	uint32_t v;
+	int vec = cpu_pop(c->cpu, &v, 2);
+	if (vec)
+		return raise(c, vec, 0);
+	cpu_set_eflags(c->cpu, v, 0x7fd5);
+	return true;
+}
+
+static bool not_yet(struct ctx *c, const char *what)
+{
+	vm_fail(c->cpu->vm, "guest %s at EIP 0x%08x: %s", c->in->text, c->in->eip, what);
+	return false;
+}
+
+/* Returns true when the instruction completed normally (EIP = next). */
+static bool dispatch(struct ctx *c)
+{
+	struct vcpu *cpu = c->cpu;
+	uint8_t modrm_reg = (byte_at(c, 2) >> 3) & 7;
+	switch (c->in->co) {
+	case CO_IN:
+	case CO_OUT: return do_in_out(c);
+	case CO_INS:
+	case CO_OUTS: return do_string_io(c);
+	case CO_HLT:
+		vm_fail(cpu->vm, "guest halted at EIP 0x%08x with %s: nothing can wake it",
+			c->in->eip, c->blk->vif ? "no interrupt source" : "interrupts disabled");
+		return false;
+	case CO_CPUID: return do_cpuid(c);
+	case CO_RDTSC: return do_rdtsc(c, false);
+	case CO_RDTSCP: return do_rdtsc(c, true);
+	case CO_RDMSR: return do_msr(c, false);
+	case CO_WRMSR: return do_msr(c, true);
+	case CO_MOV_FROM_CR: return do_mov_cr(c, false);
+	case CO_MOV_TO_CR: return do_mov_cr(c, true);
+	case CO_MOV_FROM_DR: return do_mov_dr(c, false);
+	case CO_MOV_TO_DR: return do_mov_dr(c, true);
+	case CO_CLTS: cpu->cr0 &= ~CR0_TS; return true;
+	case CO_LMSW: {
+		uint16_t w;
+		if (!read_word_operand(c, &w))
+			return false;
+		return write_cr0(c, (cpu->cr0 & ~0xeu) | (w & 0xf) | (cpu->cr0 & CR0_PE));
+	}
+	case CO_SMSW: return store_word(c, cpu->cr0);
+	case CO_LGDT: return do_dt_load(c, &cpu->gdtr);
+	case CO_LIDT: return do_dt_load(c, &cpu->idtr);
+	case CO_SGDT: return do_dt_store(c, &cpu->gdtr);
+	case CO_SIDT: return do_dt_store(c, &cpu->idtr);
+	case CO_LLDT: return do_lldt(c);
+	case CO_SLDT: return store_word(c, cpu->ldtr.sel);
+	case CO_LTR: return do_ltr(c);
+	case CO_STR: return store_word(c, cpu->tr.sel);
+	case CO_LAR: return do_lar_lsl(c, false);
+	case CO_LSL: return do_lar_lsl(c, true);
+	case CO_VERR:
+	case CO_VERW: return do_verr_verw(c, modrm_reg == 5);
+	case CO_ARPL: return do_arpl(c);
+	case CO_INVLPG:
+	case CO_INVD: return true; /* no guest TLB or caches to drop yet */
+	case CO_FAR_JMP: return do_far_jmp_call(c, false);
+	case CO_FAR_CALL: return do_far_jmp_call(c, true);
+	case CO_FAR_RET: return do_far_ret(c);
+	case CO_SEG_LOAD: return do_seg_load(c);
+	case CO_SEG_READ: return do_seg_read_mem(c);
+	case CO_INTO:
+		if (!(c->blk->hflags & EFL_OF))
+			return true;
+		return not_yet(c, "interrupt delivery is not implemented yet");
+	case CO_INT:
+	case CO_INT3:
+	case CO_IRET:
+	case CO_SYSENTER: return not_yet(c, "interrupt delivery is not implemented yet");
+	case CO_FLAGS16: return do_flags16(c);
+	case CO_UD: return raise(c, 6, 0);
+	case CO_NONE:
+	case CO_GS_INSN:
+	case CO_COUNT: break;
+	}
+	return not_yet(c, "no emulation for this call-out");
+}
+
+void callout_run(struct vcpu *cpu, const struct xinsn *in)
+{
+	struct ctx c = {.cpu = cpu, .blk = cpu->blk, .in = in};
+	c.op = insn_opcode_index(in);
+	c.osize = in->opsize16 ? 2 : 4;
+	cpu->vm->stats.callouts++;
+	cpu->vm->stats.callout_by_kind[in->co]++;
+	if (in->cls == XC_UNSUPPORTED) {
+		vm_fail(cpu->vm, "unsupported instruction at EIP 0x%08x (%s): %s", in->eip,
+			in->text, in->why ? in->why : "cannot be translated");
+		return;
+	}
+	if (dispatch(&c))
+		cpu->blk->eip = in->next;
+}

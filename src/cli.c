@@ -1,0 +1,445 @@
+/* cli.c - QEMU-style command line parsing into struct vm_config.
+ *
+ * People who run btvmm usually run QEMU too, so the options keep QEMU's
+ * names and habits: single-dash long options (-kernel, -m 128M, -d exits),
+ * later options override earlier ones, and a few QEMU options that make no
+ * difference here (-nographic, -display none, -no-reboot) are accepted so
+ * that a QEMU command line can be pasted.  GNU double-dash spellings
+ * (--kernel FILE, --kernel=FILE) work as well.
+ *
+ * Parsing is driven by one table of options: name, whether it takes an
+ * argument, and a small handler that fills struct vm_config.  cli_parse()
+ * never exits and never reports errors itself: a bad command line comes
+ * back as -1 with a one-line reason, and main decides how to show it.  The
+ * only output it produces is the text explicitly asked for by -h, -version
+ * and -d help, written to stdout, after which it returns 1.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef BTVMM_VERSION
+#define BTVMM_VERSION "0.1"
+#endif
+
+#define TC_SIZE_KB_MIN 64
+#define TC_SIZE_KB_MAX 3072
+#define TC_SIZE_KB_DEFAULT 2048
+
+/* Handler results besides 0 (keep going) and -1 (error in ctx->err). */
+#define CLI_DONE 1 /* an informational option was served: exit 0 */
+
+/* What a handler needs: the config being filled, where to put an error,
+ * and the option as the user typed it, so messages quote their spelling. */
+struct cli_ctx {
+	struct vm_config *cfg;
+	char *err;
+	size_t errlen;
+	const char *opt; /* e.g. "-m" or "--m" (without any "=value") */
+};
+
+struct cli_option {
+	const char *name; /* without the leading dash */
+	bool has_arg;
+	int (*handle)(struct cli_ctx *ctx, const char *arg);
+};
+
+/* -d items: the name users type and the DBG_* bit it sets. */
+struct debug_item {
+	const char *name;
+	unsigned mask;
+	const char *help;
+};
+
+static const struct debug_item debug_items[] = {
+	{ "translations", DBG_TRANSLATIONS, "each translated guest block beside its CCF" },
+	{ "exits", DBG_EXITS, "every exit from translated code to the monitor" },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static int cli_error(struct cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int cli_error(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err, ctx->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Bytes shift of a QEMU size suffix (K, M, G, T, any case), or -1. */
+static int suffix_shift(char c)
+{
+	static const char suffixes[] = "kmgt";
+	const char *p = c ? strchr(suffixes, tolower((unsigned char)c)) : NULL;
+
+	return p ? 10 * (int)(p - suffixes + 1) : -1;
+}
+
+/*
+ * Parses a size "N[K|M|G|T]" as QEMU's -m takes it, into units of
+ * 1 << unit_shift bytes (20 for MiB, 10 for KiB); a bare number is already
+ * in those units.  Returns 0, -1 if it is not a size at all, or 1 if it is
+ * a size that cannot be in range (beyond 64 bits, or not a whole number of
+ * units) so that callers give their range message.
+ */
+static int parse_size(const char *s, int unit_shift, uint64_t *out)
+{
+	int shift = unit_shift;
+	unsigned long long n;
+	char *end;
+
+	if (*s < '0' || *s > '9') /* strtoull would accept "-1", " 1", "+1" */
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (*end != '\0') {
+		shift = suffix_shift(*end);
+		if (shift < 0 || end[1] != '\0')
+			return -1;
+	}
+	if (errno == ERANGE)
+		return 1;
+	if (shift < unit_shift) {
+		if (n & ((1ull << (unit_shift - shift)) - 1))
+			return 1;
+		*out = n >> (unit_shift - shift);
+		return 0;
+	}
+	if (n > (UINT64_MAX >> (shift - unit_shift)))
+		return 1;
+	*out = (uint64_t)n << (shift - unit_shift);
+	return 0;
+}
+
+/* How -m and -tc-size sizes are read and range-checked. */
+struct size_spec {
+	int unit_shift;      /* 20: MiB, 10: KiB */
+	uint64_t min, max;   /* in units */
+	const char *what;    /* for messages: "RAM size" */
+	const char *unit;    /* "MiB" */
+	const char *example; /* "256 or 1G" */
+};
+
+static const struct size_spec ram_spec = { 20, RAM_MB_MIN, RAM_MB_MAX, "RAM size", "MiB",
+					   "256 or 1G" };
+static const struct size_spec tc_spec = { 10, TC_SIZE_KB_MIN, TC_SIZE_KB_MAX,
+					  "translation cache size", "KiB", "2048 or 2M" };
+
+static int parse_ranged(struct cli_ctx *ctx, const char *arg, const struct size_spec *spec,
+			uint32_t *out)
+{
+	uint64_t v;
+	int rc = parse_size(arg, spec->unit_shift, &v);
+
+	if (rc < 0)
+		return cli_error(ctx, "%s %s: not a size (expected %s, e.g. %s)", ctx->opt, arg,
+				 spec->unit, spec->example);
+	if (rc > 0 || v < spec->min || v > spec->max)
+		return cli_error(ctx, "%s %s: %s must be between %" PRIu64 " and %" PRIu64 " %s",
+				 ctx->opt, arg, spec->what, spec->min, spec->max, spec->unit);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int opt_kernel(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->kernel = arg;
+	return 0;
+}
+
+static int opt_initrd(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->initrd = arg;
+	return 0;
+}
+
+static int opt_append(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->append = arg;
+	return 0;
+}
+
+static int opt_ram(struct cli_ctx *ctx, const char *arg)
+{
+	return parse_ranged(ctx, arg, &ram_spec, &ctx->cfg->ram_mb);
+}
+
+static int opt_tc_size(struct cli_ctx *ctx, const char *arg)
+{
+	return parse_ranged(ctx, arg, &tc_spec, &ctx->cfg->tc_size_kb);
+}
+
+static int opt_serial(struct cli_ctx *ctx, const char *arg)
+{
+	/* mon:stdio is what QEMU users type; there is no monitor to mux in. */
+	if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio"))
+		ctx->cfg->serial_stdio = true;
+	else if (!strcmp(arg, "none") || !strcmp(arg, "null"))
+		ctx->cfg->serial_stdio = false;
+	else
+		return cli_error(ctx, "%s %s: accepted values are 'stdio' and 'none'", ctx->opt,
+				 arg);
+	return 0;
+}
+
+static int opt_nographic(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->nographic = true;
+	return 0;
+}
+
+static int opt_display(struct cli_ctx *ctx, const char *arg)
+{
+	if (strcmp(arg, "none"))
+		return cli_error(ctx, "%s %s: btvmm has no display; only 'none' is accepted",
+				 ctx->opt, arg);
+	return 0;
+}
+
+static int opt_accel(struct cli_ctx *ctx, const char *arg)
+{
+	if (!strcmp(arg, "bt"))
+		ctx->cfg->accel = ACCEL_BT;
+	else if (!strcmp(arg, "kvm"))
+		ctx->cfg->accel = ACCEL_KVM;
+	else
+		return cli_error(ctx, "%s %s: accepted values are 'bt' and 'kvm'", ctx->opt, arg);
+	return 0;
+}
+
+static int opt_enable_kvm(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->accel = ACCEL_KVM;
+	return 0;
+}
+
+static int opt_stats(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->stats = true;
+	return 0;
+}
+
+static void debug_help(void)
+{
+	size_t i;
+
+	printf("Log items (comma separated, for -d):\n");
+	for (i = 0; i < ARRAY_SIZE(debug_items); i++)
+		printf("%-14s %s\n", debug_items[i].name, debug_items[i].help);
+}
+
+/* "translations, exits": the accepted -d items for an error message. */
+static void debug_names(char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(debug_items) && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+					 debug_items[i].name);
+}
+
+static const struct debug_item *debug_lookup(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(debug_items); i++)
+		if (strlen(debug_items[i].name) == len && !strncmp(debug_items[i].name, name, len))
+			return &debug_items[i];
+	return NULL;
+}
+
+static int opt_debug(struct cli_ctx *ctx, const char *arg)
+{
+	const struct debug_item *item;
+	const char *p = arg;
+	unsigned mask = 0;
+	char names[128];
+	size_t len;
+
+	for (;;) {
+		len = strcspn(p, ",");
+		if (len == 4 && !strncmp(p, "help", 4)) {
+			debug_help();
+			return CLI_DONE;
+		}
+		item = debug_lookup(p, len);
+		if (item == NULL) {
+			debug_names(names, sizeof(names));
+			return cli_error(ctx, "%s %s: unknown item '%.*s' (valid: %s)", ctx->opt, arg,
+					 (int)len, p, names);
+		}
+		mask |= item->mask;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	ctx->cfg->debug = mask; /* like QEMU, a later -d replaces an earlier one */
+	return 0;
+}
+
+static int opt_debug_log(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->debug_log = arg;
+	return 0;
+}
+
+static int opt_no_chain(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->no_chain = true;
+	return 0;
+}
+
+/* btvmm always stops when the guest resets, so there is nothing to set. */
+static int opt_ignored(struct cli_ctx *ctx, const char *arg)
+{
+	return 0;
+}
+
+static int opt_help(struct cli_ctx *ctx, const char *arg)
+{
+	cli_usage();
+	return CLI_DONE;
+}
+
+static int opt_version(struct cli_ctx *ctx, const char *arg)
+{
+	printf("btvmm version " BTVMM_VERSION
+	       " (binary-translating x86 VMM for 32-bit guests)\n");
+	return CLI_DONE;
+}
+
+static const struct cli_option options[] = {
+	{ "kernel", true, opt_kernel },
+	{ "initrd", true, opt_initrd },
+	{ "append", true, opt_append },
+	{ "m", true, opt_ram },
+	{ "serial", true, opt_serial },
+	{ "nographic", false, opt_nographic },
+	{ "display", true, opt_display },
+	{ "accel", true, opt_accel },
+	{ "enable-kvm", false, opt_enable_kvm },
+	{ "stats", false, opt_stats },
+	{ "d", true, opt_debug },
+	{ "D", true, opt_debug_log },
+	{ "tc-size", true, opt_tc_size },
+	{ "no-chain", false, opt_no_chain },
+	{ "no-reboot", false, opt_ignored },
+	{ "h", false, opt_help },
+	{ "help", false, opt_help },
+	{ "version", false, opt_version },
+};
+
+static const struct cli_option *option_lookup(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (strlen(options[i].name) == len && !strncmp(options[i].name, name, len))
+			return &options[i];
+	return NULL;
+}
+
+static void config_defaults(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ram_mb = RAM_MB_DEFAULT;
+	cfg->serial_stdio = true;
+	cfg->accel = ACCEL_BT;
+	cfg->tc_size_kb = TC_SIZE_KB_DEFAULT;
+}
+
+/*
+ * Handles argv[*i], an argument starting with '-', advancing *i past any
+ * value it consumes.  "--name=value" is accepted for double-dash spellings
+ * only, because QEMU never splits single-dash options at '='.
+ */
+static int parse_one(struct cli_ctx *ctx, int argc, char **argv, int *i)
+{
+	const char *word = argv[*i];
+	const char *name = word + 1 + (word[1] == '-');
+	const char *eq = word[1] == '-' ? strchr(name, '=') : NULL;
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct cli_option *opt = option_lookup(name, len);
+	char spelled[64];
+	const char *arg = NULL;
+
+	if (opt == NULL)
+		return cli_error(ctx, "unknown option '%s' (see -help)", word);
+	snprintf(spelled, sizeof(spelled), "%.*s", (int)(name - word) + (int)len, word);
+	ctx->opt = spelled;
+	if (eq && !opt->has_arg)
+		return cli_error(ctx, "option %s takes no argument", spelled);
+	if (opt->has_arg) {
+		if (eq)
+			arg = eq + 1;
+		else if (*i + 1 < argc)
+			arg = argv[++*i];
+		else
+			return cli_error(ctx, "option %s needs an argument", spelled);
+	}
+	return opt->handle(ctx, arg);
+}
+
+int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t errlen)
+{
+	struct cli_ctx ctx = { .cfg = cfg, .err = err, .errlen = errlen };
+	int i, rc;
+
+	if (errlen)
+		err[0] = '\0';
+	config_defaults(cfg);
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			return cli_error(&ctx, "unexpected argument '%s' (give the kernel with "
+					       "-kernel FILE)", argv[i]);
+		rc = parse_one(&ctx, argc, argv, &i);
+		if (rc != 0)
+			return rc;
+	}
+	if (cfg->kernel == NULL)
+		return cli_error(&ctx, "no kernel given (use -kernel FILE)");
+	return 0;
+}
+
+void cli_usage(void)
+{
+	printf("usage: btvmm -kernel FILE [options]\n"
+	       "Runs a 32-bit x86 kernel (multiboot ELF or flat binary) by binary translation.\n"
+	       "\n"
+	       "  -kernel FILE     kernel image: multiboot v1 ELF32, a.out-kludge or flat binary\n"
+	       "  -initrd FILE     initial ramdisk\n"
+	       "  -append STRING   kernel command line\n"
+	       "  -m SIZE          guest RAM in MiB, or with a suffix: 128M, 1G (default %d,\n"
+	       "                   %d..%d)\n"
+	       "  -serial stdio|none  COM1 on the terminal (default) or nowhere\n"
+	       "  -nographic, -display none  accepted; btvmm has no display\n"
+	       "  -accel bt|kvm    binary translation (default) or KVM, for comparison\n"
+	       "  -enable-kvm      same as -accel kvm\n"
+	       "  -stats           print event counters at exit\n"
+	       "  -d ITEM[,...]    log translations and/or exits; -d help lists the items\n"
+	       "  -D FILE          write the -d log to FILE instead of stderr\n"
+	       "  -tc-size KIB     translation cache size in KiB (default %d, %d..%d)\n"
+	       "  -no-chain        never link translated blocks directly to each other\n"
+	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
+	       "  -h, -help        this help\n"
+	       "  -version         version\n"
+	       "Options may also be spelled with two dashes (--kernel FILE, --kernel=FILE).\n",
+	       RAM_MB_DEFAULT, RAM_MB_MIN, RAM_MB_MAX, TC_SIZE_KB_DEFAULT, TC_SIZE_KB_MIN,
+	       TC_SIZE_KB_MAX);
+}

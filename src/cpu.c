@@ -1,0 +1,104 @@
+/* cpu.c - virtual CPU state outside translated code. */
+#include "cpu.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gmem.h"
+#include "segments.h"
+
+int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx)
+{
+	struct vcpu_block *blk = cpu->blk;
+	memset(blk->gpr, 0, sizeof(blk->gpr));
+	blk->gpr[0] = eax;
+	blk->gpr[3] = ebx;
+	blk->eip = eip;
+	blk->hflags = 0x2;
+	blk->vsys = 0x2;
+	blk->vif = 0;
+	seg_set_flat(cpu, SEG_CS, 0x10, 0x9b);
+	for (int s = SEG_ES; s <= SEG_GS; s++)
+		if (s != SEG_CS)
+			seg_set_flat(cpu, s, 0x18, 0x93);
+	cpu->ldtr = (struct seg_cache){.attr = 0x82, .limit = 0xffff};
+	cpu->tr = (struct seg_cache){.attr = 0x8b, .limit = 0xffff};
+	cpu->gdtr = (struct dtr){0, 0xffff};
+	cpu->idtr = (struct dtr){0, 0x3ff};
+	cpu->cr0 = CR0_PE | CR0_ET;
+	cpu->cpl = 0;
+	cpu->dr[6] = 0xffff0ff0u;
+	cpu->dr[7] = 0x400;
+	return seg_shadow_init(cpu);
+}
+
+uint32_t cpu_get_eflags(struct vcpu *cpu)
+{
+	struct vcpu_block *blk = cpu->blk;
+	return (blk->hflags & EFL_ARITH_DF) | blk->vsys | blk->vif;
+}
+
+void cpu_set_eflags(struct vcpu *cpu, uint32_t val, uint32_t mask)
+{
+	struct vcpu_block *blk = cpu->blk;
+	uint32_t old = cpu_get_eflags(cpu);
+	val = (old & ~mask) | (val & mask);
+	blk->hflags = (blk->hflags & ~EFL_ARITH_DF) | (val & EFL_ARITH_DF);
+	blk->vif = val & EFL_IF;
+	blk->vsys = (val & ~(EFL_ARITH_DF | EFL_IF)) | 0x2;
+}
+
+static uint32_t sp_mask(struct vcpu *cpu)
+{
+	return cpu->seg[SEG_SS].attr & SEG_ATTR_DB ? 0xffffffffu : 0xffffu;
+}
+
+int cpu_push(struct vcpu *cpu, uint32_t v, int size)
+{
+	uint32_t *esp = &cpu->blk->gpr[4], m = sp_mask(cpu);
+	uint32_t nsp = (*esp - (uint32_t)size) & m;
+	int vec = gmem_seg_write(cpu, SEG_SS, nsp, &v, (uint32_t)size);
+	if (vec)
+		return vec;
+	*esp = (*esp & ~m) | nsp;
+	return 0;
+}
+
+int cpu_pop(struct vcpu *cpu, uint32_t *v, int size)
+{
+	uint32_t *esp = &cpu->blk->gpr[4], m = sp_mask(cpu);
+	*v = 0;
+	int vec = gmem_seg_read(cpu, SEG_SS, *esp & m, v, (uint32_t)size);
+	if (vec)
+		return vec;
+	*esp = (*esp & ~m) | ((*esp + (uint32_t)size) & m);
+	return 0;
+}
+
+static const char *const exc_name[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS",
+	"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+static bool has_error_code(int vec)
+{
+	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
+}
+
+void cpu_exception(struct vcpu *cpu, int vec, uint32_t err, uint32_t eip)
+{
+	uint8_t bytes[8];
+	char hex[3 * sizeof(bytes) + 1] = "";
+	uint32_t lin = cpu->seg[SEG_CS].base + eip;
+	int n = 0;
+	for (; n < (int)sizeof(bytes) && !gmem_read(cpu, lin + (uint32_t)n, &bytes[n], 1); n++)
+		sprintf(hex + 3 * n, "%s%02x", n ? " " : "", bytes[n]);
+	char code[16] = "";
+	if (has_error_code(vec))
+		snprintf(code, sizeof(code), "(0x%x)", err);
+	const char *name = vec >= 0 && vec < 32 && exc_name[vec] ? exc_name[vec] : "?";
+	vm_fail(cpu->vm,
+		"guest exception %s%s (vector %d) at EIP 0x%08x, bytes %s: "
+		"exception delivery is not implemented yet",
+		name, code, vec, eip, n ? hex : "(not in RAM)");
+}

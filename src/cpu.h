@@ -1,0 +1,33 @@
+/* cpu.h - the virtual CPU's architectural state outside translated code:
+ * reset, EFLAGS composition, stack access, exceptions. */
+#ifndef BTVMM_CPU_H
+#define BTVMM_CPU_H
+
+#include <stdint.h>
+#include "vm.h"
+
+#define EFL_CF 0x1u
+#define EFL_ZF 0x40u
+#define EFL_TF 0x100u
+#define EFL_IF 0x200u
+#define EFL_DF 0x400u
+#define EFL_OF 0x800u
+
+/* State a multiboot loader leaves: protected mode, paging off, flat
+ * segments (CS 0x10, data 0x18, as QEMU), interrupts off. */
+int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx);
+
+uint32_t cpu_get_eflags(struct vcpu *cpu);
+/* Set EFLAGS as a CPL-0 popf would, for the bits in mask. */
+void cpu_set_eflags(struct vcpu *cpu, uint32_t val, uint32_t mask);
+
+/* Push/pop on the guest stack (SS:ESP, 32- or 16-bit stack per SS.B).
+ * Return 0 or an exception vector (#SS 12, #GP 13). */
+int cpu_push(struct vcpu *cpu, uint32_t v, int size);
+int cpu_pop(struct vcpu *cpu, uint32_t *v, int size);
+
+/* The guest raised exception vec. Until IDT delivery exists (issue 3) this
+ * stops the machine with one line naming the vector, EIP and instruction. */
+void cpu_exception(struct vcpu *cpu, int vec, uint32_t err, uint32_t eip);
+
+#endif

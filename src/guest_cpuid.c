@@ -1,0 +1,49 @@
+/* guest_cpuid.c - the virtual CPUID.
+ *
+ * Ring-0 guest code asks through a call-out; what it sees is the host's
+ * answer with what btvmm cannot give taken out: VMX/SVM, the monitor's
+ * hypervisor-free view (we set the hypervisor bit), x2APIC, PCID, AVX and
+ * XSAVE (the guest's extended state is saved with fxsave only), PAE/NX until
+ * the MMU supports them, MCE/MCA, and leaves beyond what we filter. */
+#include "guest_cpuid.h"
+
+#include <cpuid.h>
+#include <string.h>
+
+/* leaf 1 EDX: FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2 */
+#define L1_EDX_KEEP (1u << 0 | 1u << 4 | 1u << 8 | 1u << 15 | 1u << 23 | 1u << 24 | \
+		     1u << 25 | 1u << 26)
+/* leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, CX16, SSE4.1, SSE4.2, MOVBE, POPCNT */
+#define L1_ECX_KEEP (1u << 0 | 1u << 1 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | \
+		     1u << 22 | 1u << 23)
+#define L1_ECX_HYPERVISOR (1u << 31)
+
+void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	memset(r, 0, 4 * sizeof(uint32_t));
+	uint32_t max = __get_cpuid_max(0, NULL);
+	if (leaf >= 0x80000000u) {
+		uint32_t xmax = __get_cpuid_max(0x80000000u, NULL);
+		if (leaf > xmax || leaf > 0x80000008u)
+			return;
+		__cpuid_count(leaf, subleaf, r[0], r[1], r[2], r[3]);
+		if (leaf == 0x80000000u)
+			r[0] = xmax < 0x80000008u ? xmax : 0x80000008u;
+		if (leaf == 0x80000001u) {
+			r[2] &= 1u << 0; /* LAHF in compat mode */
+			r[3] &= 0;       /* no NX, no long mode, no syscall */
+		}
+		return;
+	}
+	if (leaf > 1 || leaf > max)
+		return; /* leaves 2+ (caches, topology, xsave) not exposed yet */
+	__cpuid_count(leaf, subleaf, r[0], r[1], r[2], r[3]);
+	if (leaf == 0) {
+		r[0] = 1; /* max basic leaf */
+	} else if (leaf == 1) {
+		r[1] &= 0x0000ffffu; /* one logical CPU, APIC ID 0 */
+		r[1] |= 1u << 16;
+		r[2] = (r[2] & L1_ECX_KEEP) | L1_ECX_HYPERVISOR;
+		r[3] &= L1_EDX_KEEP;
+	}
+}

@@ -1,0 +1,205 @@
+/* run.c - the BT run loop.
+ *
+ * Find (or translate) the CCF for the guest's EIP, enter it, and handle
+ * whatever brought execution back: an unlinked direct exit (translate the
+ * target, chain the exit to it), an in-cache lookup miss (fill the lookup
+ * table), a call-out (emulate), a pending event, or a host fault captured by
+ * the signal handler (self-modifying code, or a guest exception). Every exit
+ * resumes at the start of a CCF, so nothing in the cache is ever entered in
+ * the middle and a flush between two entries is always safe. */
+#include "run.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "callout.h"
+#include "cpu.h"
+#include "smc.h"
+#include "vm.h"
+
+extern void bt_enter(struct vcpu_block *blk);
+
+/* The CCF at the guest's EIP, translated if missing. */
+static struct ccf *resolve(struct vm *vm, uint32_t eip)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t lin = cpu->seg[SEG_CS].base + eip;
+	uint32_t mode = (cpu->seg[SEG_CS].attr & SEG_ATTR_DB ? 1u : 0u) | (uint32_t)cpu->cpl << 1;
+	struct ccf *c = tc_lookup(&vm->tc, eip, mode, lin >> PAGE_SHIFT);
+	if (c)
+		return c;
+	char err[200];
+	c = xlat_block(&vm->xl, cpu, eip, XLAT_MAX_INSNS, err, sizeof(err));
+	if (!c) {
+		vm_fail(vm, "%s", err);
+		return NULL;
+	}
+	smc_track_page(vm, c->guest_pfn);
+	return c;
+}
+
+/* A one-shot translation of the single instruction at eip. */
+static struct ccf *one_shot(struct vm *vm, uint32_t eip)
+{
+	char err[200];
+	struct ccf *c = xlat_block(&vm->xl, &vm->cpu, eip, 1, err, sizeof(err));
+	if (!c)
+		vm_fail(vm, "%s", err);
+	return c;
+}
+
+static void ibl_fill(struct vm *vm, struct ccf *c)
+{
+	struct vcpu_block *blk = vm->cpu.blk;
+	struct ibl_entry *e = &blk->ibl[c->guest_eip & (BLK_IBL_ENTRIES - 1)];
+	e->neg_tag = (uint32_t)-c->guest_eip;
+	e->host = (uint32_t)(uintptr_t)c->code;
+}
+
+static int fault_vector(const struct host_fault *f)
+{
+	switch (f->signo) {
+	case SIGFPE:
+		return f->trapno == 16 ? 16 : f->trapno == 19 ? 19 : 0;
+	case SIGILL:
+		return 6;
+	case SIGBUS:
+		return f->trapno == 17 ? 17 : 12;
+	case SIGTRAP:
+		return f->trapno == 3 ? 3 : 1;
+	}
+	return f->trapno == 5 ? 5 : f->trapno == 4 ? 4 : 13;
+}
+
+/* A host fault in translated code. Returns a one-shot CCF to run next (the
+ * store to a code page, re-executed), or NULL. */
+static struct ccf *handle_fault(struct vm *vm)
+{
+	struct host_fault *f = &vm->fault;
+	struct vcpu *cpu = &vm->cpu;
+	f->valid = 0;
+	vm->stats.host_faults++;
+	const uint8_t *pc = (const uint8_t *)(uintptr_t)f->pc;
+	struct ccf *c = tc_find_by_host(&vm->tc, pc);
+	const struct ccf_map *m = c ? ccf_map_at(c, pc) : NULL;
+	if (!m) {
+		vm_fail(vm, "internal error: host fault (signal %d) at 0x%08x outside any "
+			    "translated instruction", f->signo, f->pc);
+		return NULL;
+	}
+	cpu->blk->eip = m->guest_eip;
+	bool page_fault = f->signo == SIGSEGV && f->trapno == 14;
+	if (page_fault && f->addr < vm->mem.ram_size) {
+		uint32_t pfn = (uint32_t)(f->addr >> PAGE_SHIFT);
+		if ((f->err & 2) && physmem_page_ro(&vm->mem, pfn)) {
+			smc_page_written(vm, pfn);
+			return one_shot(vm, m->guest_eip);
+		}
+		vm_fail(vm, "guest access to physical page 0x%08llx at EIP 0x%08x: btvmm cannot "
+			    "map the lowest pages (vm.mmap_min_addr)",
+			(unsigned long long)f->addr & ~0xfffull, m->guest_eip);
+		return NULL;
+	}
+	if (page_fault) {
+		vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x",
+			(unsigned long long)f->addr, m->guest_eip);
+		return NULL;
+	}
+	cpu_exception(cpu, fault_vector(f), 0, m->guest_eip);
+	return NULL;
+}
+
+struct chain_request {
+	struct ccf *from;
+	int exit_idx;
+	uint64_t flushes; /* a flush in between invalidates from */
+};
+
+static void maybe_chain(struct vm *vm, struct chain_request *rq, struct ccf *to)
+{
+	if (!rq->from || vm->xl.no_chain || vm->stats.flushes != rq->flushes)
+		return;
+	if (rq->from->dead || to->dead || to->transient)
+		return;
+	tc_link(&vm->tc, &rq->from->exits[rq->exit_idx], to);
+}
+
+/* Turn the exit record into the next guest EIP (or a stop). */
+static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
+{
+	struct vcpu_block *blk = vm->cpu.blk;
+	struct exit_rec *r = xlat_rec(&vm->xl, blk->exit_rec);
+	if (!r) {
+		vm_fail(vm, "internal error: bad exit record %u", blk->exit_rec);
+		return;
+	}
+	switch (r->kind) {
+	case REC_IBL_MISS:
+		vm->stats.ibl_misses++;
+		blk->eip = blk->tgt;
+		*fill_ibl = true;
+		break;
+	case REC_IBL_EVENT:
+		vm->stats.irq_checks_taken++;
+		blk->eip = blk->tgt;
+		break;
+	case REC_BRANCH:
+		blk->eip = r->guest_eip;
+		rq->from = r->ccf;
+		rq->exit_idx = r->exit_idx;
+		rq->flushes = vm->stats.flushes;
+		break;
+	case REC_EVENT:
+		vm->stats.irq_checks_taken++;
+		blk->eip = r->guest_eip;
+		break;
+	case REC_END:
+		blk->eip = r->guest_eip;
+		break;
+	case REC_CALLOUT: {
+		struct xinsn in = *r->insn;
+		blk->eip = in.eip;
+		callout_run(&vm->cpu, &in);
+		break;
+	}
+	}
+	blk->pending = 0; /* no event sources yet (issue 3) */
+}
+
+int vm_run(struct vm *vm)
+{
+	struct vcpu_block *blk = vm->cpu.blk;
+	struct ccf *next = NULL;
+	while (vm->stop == STOP_NONE) {
+		struct chain_request rq = {0};
+		bool fill_ibl = false;
+		struct ccf *c = next ? next : resolve(vm, blk->eip);
+		next = NULL;
+		if (!c)
+			break;
+		blk->entry_far.off = (uint32_t)(uintptr_t)c->code;
+		bt_enter(blk);
+		vm->stats.exits++;
+		if (vm->fault.valid) {
+			next = handle_fault(vm);
+			continue;
+		}
+		handle_exit(vm, &rq, &fill_ibl);
+		if (vm->dbg_exit.fired) {
+			vm->stop = STOP_DEBUG_EXIT;
+			vm->exit_status = vm->dbg_exit.status;
+			break;
+		}
+		if (vm->stop != STOP_NONE)
+			break;
+		if (!rq.from && !fill_ibl)
+			continue;
+		next = resolve(vm, blk->eip);
+		if (!next)
+			break;
+		maybe_chain(vm, &rq, next);
+		if (fill_ibl && !next->transient)
+			ibl_fill(vm, next);
+	}
+	return vm->exit_status;
+}

@@ -1,0 +1,211 @@
+/* segments.c - guest segment registers and their shadow descriptors.
+ *
+ * Translated code runs with host segment registers that mirror the guest's:
+ * each guest register has its own slot in the host LDT (modify_ldt), filled
+ * from the register's hidden cache when the guest loads it. Because a slot
+ * belongs to a register, not to a GDT entry, editing the GDT changes nothing
+ * until the guest reloads, as on hardware. Limits are cut so that no guest
+ * access reaches the hole at the top of the window; a segment that cannot be
+ * cut that way (based in the hole, expand-down across it) gets the null
+ * selector, so any access through it faults. */
+#define _GNU_SOURCE
+#include "segments.h"
+
+#include <asm/ldt.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "gmem.h"
+#include "physmem.h"
+#include "vm.h"
+
+static int ldt_write(const struct user_desc *d)
+{
+	return (int)syscall(SYS_modify_ldt, 0x11, d, sizeof(*d));
+}
+
+static int ldt_set(int slot, uint32_t base, uint32_t limit, int contents, int writable_or_readable,
+		   int big)
+{
+	struct user_desc d;
+	memset(&d, 0, sizeof(d));
+	d.entry_number = (unsigned)slot;
+	d.base_addr = base;
+	d.seg_32bit = (unsigned)big;
+	d.contents = (unsigned)contents;
+	d.read_exec_only = !writable_or_readable;
+	d.useable = 1;
+	if (limit > 0xfffff) {
+		d.limit = ((limit + 1) >> 12) - 1; /* round down: never past the cut */
+		d.limit_in_pages = 1;
+	} else {
+		d.limit = limit;
+	}
+	return ldt_write(&d);
+}
+
+void seg_from_desc(struct seg_cache *s, uint16_t sel, uint32_t lo, uint32_t hi)
+{
+	s->sel = sel;
+	s->base = (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
+	uint32_t limit = (lo & 0xffff) | (hi & 0xf0000);
+	if (hi & (1u << 23))
+		limit = (limit << 12) | 0xfff;
+	s->limit = limit;
+	s->attr = (uint16_t)(((hi >> 8) & 0xff) | ((hi >> 12) & 0xf00));
+}
+
+void seg_set_flat(struct vcpu *cpu, int seg, uint16_t sel, uint8_t type)
+{
+	struct seg_cache *s = &cpu->seg[seg];
+	s->sel = sel;
+	s->base = 0;
+	s->limit = 0xffffffffu;
+	s->attr = (uint16_t)(type | SEG_ATTR_DB | SEG_ATTR_G);
+}
+
+int seg_shadow_update(struct vcpu *cpu, int seg)
+{
+	const struct seg_cache *s = &cpu->seg[seg];
+	struct vcpu_block *blk = cpu->blk;
+	blk->gsel[seg] = s->sel;
+	if (seg == SEG_CS)
+		return 0; /* translated code runs in the host's flat 32-bit CS */
+	bool usable = (s->attr & SEG_ATTR_P) && (s->sel & ~3u);
+	bool code = s->attr & 0x8;
+	bool expand_down = !code && (s->attr & 0x4);
+	uint32_t limit = s->limit;
+	if (s->base >= HOLE_BASE || expand_down)
+		usable = false; /* TODO(issue 3): emulate accesses through such segments */
+	else if (limit > HOLE_BASE - 1 - s->base)
+		limit = HOLE_BASE - 1 - s->base;
+	if (!usable) {
+		blk->hsel[seg] = 0;
+		return 0;
+	}
+	int contents = code ? (s->attr & 0x4 ? 3 : 2) : 0;
+	if (ldt_set(seg, s->base, limit, contents, (s->attr & 0x2) != 0,
+		    (s->attr & SEG_ATTR_DB) != 0))
+		return -1;
+	blk->hsel[seg] = LDT_SEL(seg);
+	return 0;
+}
+
+int seg_shadow_init(struct vcpu *cpu)
+{
+	if (ldt_set(LDT_SLOT_BLK, HOLE_BASE, HOLE_SIZE - 1, 0, 1, 1))
+		return -1;
+	cpu->blk->hsel[HSEL_BLK] = LDT_SEL(LDT_SLOT_BLK);
+	cpu->blk->hsel[HSEL_CS] = HOST_CS32;
+	for (int i = SEG_ES; i <= SEG_GS; i++)
+		if (seg_shadow_update(cpu, i))
+			return -1;
+	return 0;
+}
+
+static struct gexc exc(int vec, uint32_t err)
+{
+	return (struct gexc){vec, err};
+}
+
+static const struct gexc no_exc = {-1, 0};
+
+struct gexc seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
+{
+	const struct dtr *t = (const struct dtr *)&cpu->gdtr;
+	struct dtr ldt;
+	if (sel & 4) {
+		if (!(cpu->ldtr.attr & SEG_ATTR_P) || !(cpu->ldtr.sel & ~3u))
+			return exc(13, sel & 0xfffc);
+		ldt.base = cpu->ldtr.base;
+		ldt.limit = (uint16_t)(cpu->ldtr.limit > 0xffff ? 0xffff : cpu->ldtr.limit);
+		t = &ldt;
+	}
+	uint32_t off = sel & 0xfff8u;
+	if (off + 7 > t->limit)
+		return exc(13, sel & 0xfffc);
+	uint32_t d[2];
+	if (gmem_read(cpu, t->base + off, d, 8))
+		return exc(13, sel & 0xfffc);
+	*lo = d[0];
+	*hi = d[1];
+	return no_exc;
+}
+
+/* Hardware sets the accessed bit in the descriptor when it loads it. */
+static void set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
+{
+	if (hi & 0x100)
+		return;
+	uint32_t base = sel & 4 ? cpu->ldtr.base : cpu->gdtr.base;
+	hi |= 0x100;
+	gmem_write(cpu, base + (sel & 0xfff8u) + 4, &hi, 4);
+}
+
+struct gexc seg_load(struct vcpu *cpu, int seg, uint16_t sel)
+{
+	struct seg_cache *s = &cpu->seg[seg];
+	if (!(sel & ~3u)) {
+		if (seg == SEG_SS)
+			return exc(13, 0);
+		memset(s, 0, sizeof(*s));
+		s->sel = sel;
+		seg_shadow_update(cpu, seg);
+		return no_exc;
+	}
+	uint32_t lo, hi;
+	struct gexc e = seg_read_desc(cpu, sel, &lo, &hi);
+	if (e.vec >= 0)
+		return e;
+	uint32_t type = (hi >> 8) & 0x1f; /* S + type */
+	int dpl = (hi >> 13) & 3, rpl = sel & 3;
+	bool code = type & 0x8, writable = type & 0x2;
+	if (!(type & 0x10))
+		return exc(13, sel & 0xfffc);
+	if (seg == SEG_SS) {
+		if (code || !writable || rpl != cpu->cpl || dpl != cpu->cpl)
+			return exc(13, sel & 0xfffc);
+		if (!(hi & 0x8000))
+			return exc(12, sel & 0xfffc);
+	} else {
+		if (code && !(type & 0x2))
+			return exc(13, sel & 0xfffc); /* execute-only code */
+		bool conforming_code = code && (type & 0x4);
+		if (!conforming_code && (dpl < cpu->cpl || dpl < rpl))
+			return exc(13, sel & 0xfffc);
+		if (!(hi & 0x8000))
+			return exc(11, sel & 0xfffc);
+	}
+	set_accessed(cpu, sel, hi);
+	seg_from_desc(s, sel, lo, hi | 0x100);
+	seg_shadow_update(cpu, seg);
+	return no_exc;
+}
+
+struct gexc seg_load_cs(struct vcpu *cpu, uint16_t sel, uint32_t eip)
+{
+	if (!(sel & ~3u))
+		return exc(13, 0);
+	uint32_t lo, hi;
+	struct gexc e = seg_read_desc(cpu, sel, &lo, &hi);
+	if (e.vec >= 0)
+		return e;
+	uint32_t type = (hi >> 8) & 0x1f;
+	int dpl = (hi >> 13) & 3;
+	if ((type & 0x18) != 0x18)
+		return exc(13, sel & 0xfffc); /* not a code segment (gates: issue 3) */
+	bool conforming = type & 0x4;
+	if (conforming ? dpl > cpu->cpl : dpl != cpu->cpl)
+		return exc(13, sel & 0xfffc);
+	if (!(hi & 0x8000))
+		return exc(11, sel & 0xfffc);
+	struct seg_cache s;
+	seg_from_desc(&s, (uint16_t)((sel & ~3u) | (unsigned)cpu->cpl), lo, hi | 0x100);
+	if (eip > s.limit)
+		return exc(13, 0);
+	set_accessed(cpu, sel, hi);
+	cpu->seg[SEG_CS] = s;
+	seg_shadow_update(cpu, SEG_CS);
+	return no_exc;
+}

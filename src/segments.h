@@ -1,0 +1,39 @@
+/* segments.h - guest segmentation: descriptor loads with the architectural
+ * checks, and the shadow descriptors (host LDT entries) translated code runs
+ * with. */
+#ifndef BTVMM_SEGMENTS_H
+#define BTVMM_SEGMENTS_H
+
+#include <stdint.h>
+
+struct vcpu;
+struct seg_cache;
+
+/* Host LDT slot for each guest segment register (SEG_ES..SEG_GS) and the block. */
+#define LDT_SLOT_BLK 6
+#define LDT_SEL(slot) ((uint16_t)(((slot) << 3) | 7))
+
+/* A guest exception found by the monitor: vector and error code. */
+struct gexc {
+	int vec;     /* -1: none */
+	uint32_t err;
+};
+
+/* Build the block's descriptor and shadows for every segment register. */
+int seg_shadow_init(struct vcpu *cpu);
+/* Refresh the shadow of one segment register from cpu->seg[seg]. */
+int seg_shadow_update(struct vcpu *cpu, int seg);
+/* Make cache from an 8-byte descriptor. */
+void seg_from_desc(struct seg_cache *s, uint16_t sel, uint32_t lo, uint32_t hi);
+/* Set a segment register to a flat 4 GiB segment (type 0x9b code / 0x93 data). */
+void seg_set_flat(struct vcpu *cpu, int seg, uint16_t sel, uint8_t type);
+
+/* Load segment register seg with selector sel as mov/pop/lds would: checks,
+ * accessed bit, cache, shadow. Returns the exception, vec -1 if none. */
+struct gexc seg_load(struct vcpu *cpu, int seg, uint16_t sel);
+/* Load CS for a far jmp/call/ret to sel:eip at the current privilege. */
+struct gexc seg_load_cs(struct vcpu *cpu, uint16_t sel, uint32_t eip);
+/* Read the 8-byte descriptor for sel from the GDT or LDT. */
+struct gexc seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
+
+#endif

@@ -1,0 +1,107 @@
+/* signals.c - host signals raised by translated code.
+ *
+ * A fault in translated code (a store to a write-protected code page, a
+ * guest #DE, #UD, a limit violation...) arrives as SIGSEGV/SIGBUS/SIGFPE/
+ * SIGILL on the alternate stack, through bt_signal_entry, which restores the
+ * monitor's FS base. The handler does no emulation: it copies the guest's
+ * registers into the vCPU block, records the fault, and rewrites the
+ * context so that sigreturn lands in bt_sigexit, which returns from
+ * bt_enter as an ordinary exit would. The run loop then decides what the
+ * fault means. A fault anywhere else is a bug in btvmm: report and exit.
+ *
+ * The handler finds the machine through signal_vm: the one piece of
+ * process-global state, since a signal handler has no argument to carry it. */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "block.h"
+#include "physmem.h"
+#include "vm.h"
+
+extern void bt_signal_entry(int, siginfo_t *, void *);
+extern void bt_sigexit(void);
+void bt_signal_handler(int sig, siginfo_t *si, void *ucv);
+
+static struct vm *signal_vm;
+
+#define UC_SIGCONTEXT_SS_FLAG 0x2
+#define UC_STRICT_RESTORE_SS_FLAG 0x4
+
+static const int gpr_index[8] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX,
+				 REG_RSP, REG_RBP, REG_RSI, REG_RDI};
+
+static void internal_error(int sig, siginfo_t *si, uint64_t pc)
+{
+	char msg[160];
+	int n = snprintf(msg, sizeof(msg),
+			 "btvmm: internal error: signal %d (%s) at host pc 0x%llx, address %p\n",
+			 sig, strsignal(sig), (unsigned long long)pc, si->si_addr);
+	if (write(2, msg, (size_t)n) < 0)
+		_exit(70);
+	_exit(70);
+}
+
+void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	greg_t *gr = uc->uc_mcontext.gregs;
+	uint64_t pc = (uint64_t)gr[REG_RIP];
+	uint16_t cs = (uint16_t)gr[REG_CSGSFS];
+	struct vm *vm = signal_vm;
+	if (!vm || cs != HOST_CS32 || pc < HOLE_BASE || pc >= WINDOW_SIZE)
+		internal_error(sig, si, pc);
+	struct vcpu_block *blk = vm->cpu.blk;
+	for (int i = 0; i < 8; i++)
+		blk->gpr[i] = (uint32_t)gr[gpr_index[i]];
+	blk->hflags = (uint32_t)gr[REG_EFL];
+	struct host_fault *f = &vm->fault;
+	f->valid = 1;
+	f->signo = sig;
+	f->code = si->si_code;
+	f->trapno = (int)gr[REG_TRAPNO];
+	f->err = (uint64_t)gr[REG_ERR];
+	f->addr = (uint64_t)(uintptr_t)si->si_addr;
+	f->pc = (uint32_t)pc;
+	/* Return into bt_sigexit in 64-bit mode on the monitor's stack. */
+	gr[REG_RIP] = (greg_t)(uintptr_t)bt_sigexit;
+	gr[REG_RDI] = (greg_t)(uintptr_t)blk;
+	gr[REG_RSP] = (greg_t)blk->host_rsp;
+	gr[REG_EFL] &= ~(greg_t)(0x400 | 0x100 | 0x40000); /* DF, TF, AC */
+	uint64_t csgsfs = (uint64_t)gr[REG_CSGSFS];
+	csgsfs = (csgsfs & 0x0000ffffffff0000ull) | HOST_CS64 | (uint64_t)HOST_DS << 48;
+	gr[REG_CSGSFS] = (greg_t)csgsfs;
+	uc->uc_flags |= UC_SIGCONTEXT_SS_FLAG;
+	uc->uc_flags &= ~(unsigned long)UC_STRICT_RESTORE_SS_FLAG;
+}
+
+int signals_install(struct vm *vm)
+{
+	if (!(getauxval(AT_HWCAP2) & 2)) { /* HWCAP2_FSGSBASE */
+		fprintf(stderr, "btvmm: the host kernel does not enable FSGSBASE "
+				"(Linux 5.9 or later on a CPU with it is required)\n");
+		return -1;
+	}
+	stack_t ss = {.ss_size = 1 << 16};
+	ss.ss_sp = malloc(ss.ss_size);
+	if (!ss.ss_sp || sigaltstack(&ss, NULL))
+		return -1;
+	signal_vm = vm;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = bt_signal_entry;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,94 @@
+/* vm.h - one virtual machine (struct vm) and its virtual CPU (struct vcpu). */
+#ifndef BTVMM_VM_H
+#define BTVMM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "block.h"
+#include "config.h"
+#include "stats.h"
+#include "physmem.h"
+#include "iobus.h"
+#include "uart16550.h"
+#include "debug_exit.h"
+#include "tcache.h"
+#include "xlat.h"
+#include "run.h"
+
+/* A segment register's hidden part, as the guest loaded it. */
+struct seg_cache {
+	uint16_t sel;
+	uint32_t base;
+	uint32_t limit;  /* byte granular, expanded */
+	uint16_t attr;   /* descriptor bits 40-47 (type, S, DPL, P) | bits 52-55 << 8 (AVL, L, D/B, G) */
+};
+
+#define SEG_ATTR_P 0x80
+#define SEG_ATTR_S 0x10
+#define SEG_ATTR_DB 0x400
+#define SEG_ATTR_G 0x800
+
+struct dtr {
+	uint32_t base;
+	uint16_t limit;
+};
+
+#define CR0_PE 0x1u
+#define CR0_MP 0x2u
+#define CR0_EM 0x4u
+#define CR0_TS 0x8u
+#define CR0_ET 0x10u
+#define CR0_NE 0x20u
+#define CR0_WP 0x10000u
+#define CR0_AM 0x40000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	struct vcpu_block *blk;   /* in the hole; shared with translated code */
+	struct seg_cache seg[6];  /* SEG_ES .. SEG_GS */
+	struct seg_cache ldtr, tr;
+	struct dtr gdtr, idtr;
+	uint32_t cr0, cr2, cr3, cr4;
+	uint32_t dr[8];
+	uint64_t tsc_offset;
+	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat, msr_apic_base;
+	int cpl;
+};
+
+enum vm_stop {
+	STOP_NONE,
+	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
+	STOP_ERROR,      /* the guest did something we stop on; message printed */
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	struct physmem mem;
+	struct io_bus io;
+	struct uart16550 uart;
+	struct debug_exit dbg_exit;
+	struct stats stats;
+	struct tcache tc;
+	struct xlat xl;
+	struct vcpu cpu;
+	struct host_fault fault; /* set by the signal handler */
+	FILE *log;               /* -d output */
+	enum vm_stop stop;
+	int exit_status;
+};
+
+/* Stop the machine with one error line ("btvmm: ..."), exit status 2. */
+void vm_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Build the machine: memory, hole, devices, translator. -1 with err set. */
+int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen);
+void vm_fini(struct vm *vm);
+
+#endif

@@ -1,0 +1,549 @@
+/* xlat.c - the block translator.
+ *
+ * A guest basic block (at most XLAT_MAX_INSNS instructions, never crossing a
+ * page, ending at control flow or an instruction the monitor must handle)
+ * becomes one CCF: innocuous instructions copied byte for byte (IDENT),
+ * control flow rewritten to exits that are later chained straight to their
+ * target CCF, a few sensitive instructions emulated in place (cli, sti,
+ * pushf, popf, segment-register reads, %gs uses), everything else a call-out.
+ *
+ * Layout of a CCF: the translated instructions, then its exit stubs. An exit
+ * is a jmp/jcc rel32 (the patch site) that first points at its stub; the
+ * stub stores the exit's record id and far-jumps to the exit trampoline.
+ * Chaining rewrites the rel32 to the target CCF. Exits whose target is not
+ * above the block (back edges) first pass a pending-event check, so every
+ * loop in chained code polls BLK_PENDING; the indirect lookup polls too.
+ *
+ * Precise state: every instruction's host range is in ccf->map. Each
+ * emulation sequence is ordered so that its only faulting access comes
+ * before any guest-visible change (scratch slots aside), so a host fault
+ * anywhere maps to the start of one guest instruction with guest registers
+ * as they were there. */
+#include "xlat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block.h"
+#include "emit.h"
+#include "gmem.h"
+#include "physmem.h"
+#include "stats.h"
+#include "tcache.h"
+#include "vm.h"
+
+#define CCF_ROOM_NEEDED 4096 /* worst case for one block, with stubs */
+
+struct pending_exit {
+	uint8_t *site;      /* rel32 that initially jumps to the check or stub */
+	uint32_t target;    /* guest EIP */
+	bool check;         /* poll BLK_PENDING before leaving */
+	bool one_shot;      /* REC_END: never linked */
+};
+
+struct block_builder {
+	struct xlat *x;
+	struct ccf *c;
+	struct emitter e;
+	struct pending_exit exits[CCF_MAX_EXITS];
+	int nexits;
+	bool end;           /* the block is complete */
+	bool force_check;   /* fall-through must poll (after sti/popf) */
+	bool transient;
+};
+
+static uint32_t new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct ccf *c,
+			int exit_idx, const struct xinsn *in)
+{
+	if (x->nrecs == x->caprecs) {
+		uint32_t cap = x->caprecs ? x->caprecs * 2 : 1024;
+		struct exit_rec *r = realloc(x->recs, cap * sizeof(*r));
+		if (!r) {
+			perror("btvmm: out of memory");
+			exit(70);
+		}
+		x->recs = r;
+		x->caprecs = cap;
+	}
+	struct exit_rec *r = &x->recs[x->nrecs];
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->guest_eip = eip;
+	r->ccf = c;
+	r->exit_idx = exit_idx;
+	if (in) {
+		r->insn = malloc(sizeof(*in));
+		if (!r->insn) {
+			perror("btvmm: out of memory");
+			exit(70);
+		}
+		*r->insn = *in;
+	}
+	return x->nrecs++;
+}
+
+static void emit_exit_to_monitor(struct emitter *e, uint32_t rec)
+{
+	e_store_gs_imm(e, BLK_EXIT_REC, rec);
+	e_ljmp_gs(e, BLK_EXIT_FAR);
+}
+
+/* Emit jmp rel32 (or take a jcc's rel32 site) that leaves to guest target. */
+static void add_exit(struct block_builder *b, uint8_t *site, uint32_t target, bool check)
+{
+	struct pending_exit *pe = &b->exits[b->nexits++];
+	pe->site = site;
+	pe->target = target;
+	pe->check = check || b->force_check;
+	pe->one_shot = b->transient;
+}
+
+static void exit_jmp(struct block_builder *b, uint32_t target, uint32_t from_eip)
+{
+	uint8_t *site = e_jmp32(&b->e, 0);
+	add_exit(b, site, target, target <= from_eip);
+}
+
+/* Stubs after the block body: the optional event check, the patchable jump
+ * and the stub that reports the exit. */
+static void emit_stubs(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	struct xlat *x = b->x;
+	for (int i = 0; i < b->nexits; i++) {
+		struct pending_exit *pe = &b->exits[i];
+		uint8_t *site = pe->site;
+		if (pe->check) {
+			if (!e->overflow)
+				patch_rel32(site, emit_pos(e));
+			e_store_gs(e, R_ECX, BLK_SC0);
+			e_load_gs(e, R_ECX, BLK_PENDING);
+			e8(e, 0xe3); /* jecxz over the event exit */
+			uint8_t *skip = e->p;
+			e8(e, 0);
+			e_load_gs(e, R_ECX, BLK_SC0);
+			emit_exit_to_monitor(e, new_rec(x, REC_EVENT, pe->target, b->c, -1, NULL));
+			if (!e->overflow)
+				*skip = (uint8_t)(e->p - skip - 1);
+			e_load_gs(e, R_ECX, BLK_SC0);
+			site = e_jmp32(e, 0);
+		}
+		uint32_t stub = emit_pos(e);
+		if (!e->overflow)
+			patch_rel32(site, stub);
+		if (pe->one_shot) {
+			emit_exit_to_monitor(e, new_rec(x, REC_END, pe->target, b->c, -1, NULL));
+			continue;
+		}
+		int idx = (int)b->c->n_exits++;
+		struct tc_exit *te = &b->c->exits[idx];
+		te->patch_site = site;
+		te->stub = (uint8_t *)(uintptr_t)stub;
+		te->target_eip = pe->target;
+		te->owner = b->c;
+		emit_exit_to_monitor(e, new_rec(x, REC_BRANCH, pe->target, b->c, idx, NULL));
+	}
+}
+
+/* Copy an instruction, replacing its %gs override with %fs and switching
+ * %fs to the guest-%gs shadow around it (%gs belongs to the monitor). */
+static void emit_gs_rewrite(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_GS); /* mov %gs:hsel_gs, %fs */
+	for (int i = 0; i < in->len; i++)
+		e8(e, i == in->seg_prefix_off ? 0x64 : in->bytes[i]);
+	e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_FS); /* mov %gs:hsel_fs, %fs */
+}
+
+/* jmp/call r/m: load the target into BLK_TGT through %eax. The load is the
+ * only access that can fault, and %eax is still intact when it does. */
+static void emit_load_target(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	bool gs = in->seg_prefix == 0x65;
+	e_store_gs(e, R_EAX, BLK_SC2);
+	if (gs)
+		e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_GS);
+	for (int i = 0; i < in->modrm_off; i++) {
+		uint8_t p = in->bytes[i];
+		if (p == 0x66 || p == 0xf2 || p == 0xf3 || p == 0xff)
+			continue; /* operand size is handled by the opcode below */
+		e8(e, i == in->seg_prefix_off && gs ? 0x64 : p);
+	}
+	if (in->opsize16) {
+		e8(e, 0x0f); /* movzwl r/m16, %eax */
+		e8(e, 0xb7);
+	} else {
+		e8(e, 0x8b); /* mov r/m32, %eax */
+	}
+	e8(e, in->bytes[in->modrm_off] & 0xc7);
+	ebytes(e, in->bytes + in->modrm_off + 1, in->len - in->modrm_off - 1u);
+	if (gs)
+		e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_FS);
+	e_store_gs(e, R_EAX, BLK_TGT);
+	e_load_gs(e, R_EAX, BLK_SC2);
+}
+
+static void emit_push_imm(struct emitter *e, uint32_t v, bool o16)
+{
+	if (o16) {
+		e8(e, 0x66);
+		e8(e, 0x68);
+		e8(e, (uint8_t)v);
+		e8(e, (uint8_t)(v >> 8));
+	} else {
+		e8(e, 0x68);
+		e32(e, v);
+	}
+}
+
+static void emit_jmp_ibl(struct block_builder *b)
+{
+	e_jmp32(&b->e, b->x->ibl);
+	b->end = true;
+}
+
+static void emit_ret(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	if (in->opsize16) {
+		e_store_gs_imm(e, BLK_TGT, 0);
+		e8(e, 0x66);
+	}
+	e_gs_modrm(e, 0x8f, 0, BLK_TGT); /* pop %gs:tgt: faults before changing %esp */
+	if (in->ret_pop) {
+		static const uint8_t lea[] = {0x8d, 0xa4, 0x24}; /* lea disp32(%esp), %esp */
+		ebytes(e, lea, sizeof(lea));
+		e32(e, in->ret_pop);
+	}
+	emit_jmp_ibl(b);
+}
+
+/* pushf: guest EFLAGS = host arithmetic flags + DF | virtual system flags | IF. */
+static void emit_pushf(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	e8(e, 0x9c);                         /* pushfl (the only access that can fault) */
+	e_store_gs(e, R_EAX, BLK_SC0);
+	static const uint8_t ld[] = {0x8b, 0x04, 0x24}; /* mov (%esp), %eax */
+	ebytes(e, ld, sizeof(ld));
+	e8(e, 0x25);                         /* and $ARITH_DF, %eax */
+	e32(e, EFL_ARITH_DF);
+	e_gs_modrm(e, 0x0b, R_EAX, BLK_VSYS); /* or %gs:vsys, %eax */
+	e_gs_modrm(e, 0x0b, R_EAX, BLK_VIF);  /* or %gs:vif, %eax */
+	e8(e, 0x9d);                         /* popfl: host flags back as they were */
+	e8(e, 0x50);                         /* push %eax */
+	e_load_gs(e, R_EAX, BLK_SC0);
+}
+
+/* Flags a CPL-0 popf may change besides arithmetic, DF and IF. */
+#define POPF_SYS_MASK 0x00254300u /* TF, IOPL, NT, AC, ID */
+
+/* popf: arithmetic flags and DF go to the host EFLAGS through a real popfl of
+ * a sanitized copy; IF and the system flags go to the block. The copy is
+ * written over the slot just read, which the guest itself pushed. */
+static void emit_popf(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	static const uint8_t ld[] = {0x8b, 0x04, 0x24}; /* mov (%esp), %eax */
+	static const uint8_t st[] = {0x89, 0x04, 0x24}; /* mov %eax, (%esp) */
+	e_store_gs(e, R_EAX, BLK_SC0);
+	ebytes(e, ld, sizeof(ld));           /* can fault: %eax still intact */
+	e_store_gs(e, R_EAX, BLK_SC1);
+	e8(e, 0x25);
+	e32(e, 0x200);                       /* and $IF */
+	e_store_gs(e, R_EAX, BLK_SC2);
+	e_load_gs(e, R_EAX, BLK_SC1);
+	e8(e, 0x25);
+	e32(e, POPF_SYS_MASK);
+	e8(e, 0x0d);
+	e32(e, 0x2);                         /* or $2 (reserved bit 1) */
+	e_store_gs(e, R_EAX, BLK_SC3);
+	e_load_gs(e, R_EAX, BLK_SC1);
+	e8(e, 0x25);
+	e32(e, EFL_ARITH_DF);
+	ebytes(e, st, sizeof(st));
+	e8(e, 0x9d);                         /* popfl */
+	e_load_gs(e, R_EAX, BLK_SC2);
+	e_store_gs(e, R_EAX, BLK_VIF);
+	e_load_gs(e, R_EAX, BLK_SC3);
+	e_store_gs(e, R_EAX, BLK_VSYS);
+	e_load_gs(e, R_EAX, BLK_SC0);
+}
+
+/* mov %sreg, reg / push %sreg: the guest's selector, not the host's. */
+static void emit_seg_read(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	uint32_t off = BLK_GSEL + 4u * in->sreg;
+	if (in->dest_reg == XREG_PUSH) {
+		if (in->opsize16)
+			e8(e, 0x66);
+		e_gs_modrm(e, 0xff, 6, off); /* push %gs:gsel */
+	} else if (in->opsize16) {
+		e8(e, 0x66);
+		e_gs_modrm(e, 0x8b, in->dest_reg, off);
+	} else {
+		e8(e, 0x65);
+		e8(e, 0x0f);
+		e8(e, 0xb7); /* movzwl %gs:gsel, %reg */
+		e8(e, (uint8_t)((in->dest_reg << 3) | 5));
+		e32(e, off);
+	}
+}
+
+/* jcxz/loop have only rel8 forms: branch over a short jmp to two exits. */
+static void emit_short_branch(struct block_builder *b, const struct xinsn *in, uint8_t op)
+{
+	struct emitter *e = &b->e;
+	if (in->addr16)
+		e8(e, 0x67);
+	e8(e, op);
+	e8(e, 2);    /* taken: skip the short jmp */
+	e8(e, 0xeb);
+	e8(e, 5);    /* not taken: skip the taken exit's jmp rel32 */
+	exit_jmp(b, in->target, in->eip);
+	exit_jmp(b, in->next, in->eip);
+	b->end = true;
+}
+
+static void emit_callout(struct block_builder *b, const struct xinsn *in)
+{
+	emit_exit_to_monitor(&b->e, new_rec(b->x, REC_CALLOUT, in->eip, b->c, -1, in));
+	b->end = true;
+}
+
+static void emit_insn(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	static const uint8_t loop_op[] = {0xe0, 0xe1, 0xe2};
+	switch (in->cls) {
+	case XC_IDENT:
+		ebytes(e, in->bytes, in->len);
+		break;
+	case XC_GS_REWRITE:
+		emit_gs_rewrite(b, in);
+		break;
+	case XC_JMP:
+		exit_jmp(b, in->target, in->eip);
+		b->end = true;
+		break;
+	case XC_JCC: {
+		e8(e, 0x0f);
+		e8(e, (uint8_t)(0x80 | in->cc));
+		uint8_t *site = e->p;
+		e32(e, 0);
+		add_exit(b, site, in->target, in->target <= in->eip);
+		exit_jmp(b, in->next, in->eip);
+		b->end = true;
+		break;
+	}
+	case XC_JCXZ:
+		emit_short_branch(b, in, 0xe3);
+		break;
+	case XC_LOOP:
+		emit_short_branch(b, in, loop_op[in->loop_kind]);
+		break;
+	case XC_CALL:
+		emit_push_imm(e, in->next, in->opsize16);
+		exit_jmp(b, in->target, in->eip);
+		b->end = true;
+		break;
+	case XC_RET:
+		emit_ret(b, in);
+		break;
+	case XC_JMP_IND:
+		emit_load_target(b, in);
+		emit_jmp_ibl(b);
+		break;
+	case XC_CALL_IND:
+		emit_load_target(b, in);
+		emit_push_imm(e, in->next, in->opsize16);
+		emit_jmp_ibl(b);
+		break;
+	case XC_CLI:
+		e_store_gs_imm(e, BLK_VIF, 0);
+		break;
+	case XC_STI:
+		e_store_gs_imm(e, BLK_VIF, 0x200);
+		break;
+	case XC_PUSHF:
+		emit_pushf(b);
+		break;
+	case XC_POPF:
+		emit_popf(b);
+		break;
+	case XC_SEG_READ:
+		emit_seg_read(b, in);
+		break;
+	case XC_CALLOUT:
+	case XC_UNSUPPORTED:
+		emit_callout(b, in);
+		break;
+	}
+}
+
+static uint32_t code_mode(const struct vcpu *cpu)
+{
+	return (cpu->seg[SEG_CS].attr & SEG_ATTR_DB ? 1u : 0u) | (uint32_t)cpu->cpl << 1;
+}
+
+static void log_block(struct xlat *x, struct ccf *c, struct xinsn *ins, int n)
+{
+	FILE *f = x->log;
+	fprintf(f, "block 0x%08x: %d guest insns -> CCF 0x%08x, %u host bytes%s\n", c->guest_eip,
+		n, (uint32_t)(uintptr_t)c->code, c->code_len, c->transient ? " (one-shot)" : "");
+	for (int i = 0; i < n; i++) {
+		const struct ccf_map *m = &c->map[i];
+		fprintf(f, "  %08x  %-40s |", ins[i].eip, ins[i].text);
+		for (int j = m->host_off; j < m->host_end; j++)
+			fprintf(f, " %02x", c->code[j]);
+		fputc('\n', f);
+	}
+	uint32_t tail = c->n_map ? c->map[c->n_map - 1].host_end : 0;
+	if (tail < c->code_len) {
+		fprintf(f, "  %-50s |", "  (exit stubs)");
+		for (uint32_t j = tail; j < c->code_len; j++)
+			fprintf(f, " %02x", c->code[j]);
+		fputc('\n', f);
+	}
+}
+
+/* Decode and emit up to max_insns instructions. Returns the number of guest
+ * instructions, or -1 with err set if the first one cannot be handled. */
+static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int max_insns,
+		 struct xinsn *ins, char *err, size_t errlen)
+{
+	struct xlat *x = b->x;
+	uint32_t cs_base = cpu->seg[SEG_CS].base;
+	uint32_t page_end = ((cs_base + eip) | (PAGE_SIZE - 1)) - cs_base;
+	int n = 0;
+	bool after_sti = false;
+	while (!b->end && n < max_insns && b->c->n_map < CCF_MAX_INSNS - 1) {
+		uint32_t avail;
+		const uint8_t *code = gmem_code_ptr(cpu, cs_base + eip, &avail, NULL);
+		struct xinsn *in = &ins[n];
+		int r = code ? xdecode(&x->dec, code, avail, eip, in) : -3;
+		if (r == -3 || r == -2) {
+			if (n == 0) {
+				snprintf(err, errlen, "guest code at EIP 0x%08x is not in RAM", eip);
+				return -1;
+			}
+			break;
+		}
+		if (r == -1) { /* invalid opcode: the monitor raises #UD */
+			memset(in, 0, sizeof(*in));
+			in->eip = eip;
+			in->len = 1;
+			in->next = eip + 1;
+			in->cls = XC_CALLOUT;
+			in->co = CO_UD;
+			memcpy(in->bytes, code, avail < 15 ? avail : 15);
+			snprintf(in->text, sizeof(in->text), "(bad)");
+		}
+		if (n > 0 && in->eip + in->len - 1 > page_end)
+			break; /* the instruction crosses into the next page */
+		if (in->cls == XC_UNSUPPORTED && n > 0)
+			break; /* let it start its own block, reached only if executed */
+		struct ccf_map *m = &b->c->map[b->c->n_map++];
+		m->guest_eip = eip;
+		m->host_off = (uint16_t)(b->e.p - b->e.start);
+		emit_insn(b, in);
+		m->host_end = (uint16_t)(b->e.p - b->e.start);
+		if (in->cls == XC_IDENT || in->cls == XC_GS_REWRITE)
+			x->stats->insns_ident++;
+		else
+			x->stats->insns_nonident++;
+		n++;
+		eip = in->next;
+		if (after_sti)
+			break; /* the sti shadow covered one instruction: now poll */
+		if (in->cls == XC_STI)
+			after_sti = true;
+		if (in->cls == XC_STI || in->cls == XC_POPF)
+			b->force_check = true;
+		if (in->cls == XC_POPF)
+			break;
+		if (eip - 1 == page_end)
+			break;
+	}
+	if (!b->end)
+		exit_jmp(b, eip, eip - 1); /* fall through; forward unless wrapped */
+	return n;
+}
+
+struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_insns,
+		       char *err, size_t errlen)
+{
+	struct xinsn ins[CCF_MAX_INSNS];
+	uint32_t pfn = 0;
+	uint32_t avail;
+	if (!gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, &pfn)) {
+		snprintf(err, errlen, "guest code at EIP 0x%08x is not in RAM", eip);
+		return NULL;
+	}
+	if (!(cpu->seg[SEG_CS].attr & SEG_ATTR_DB)) {
+		snprintf(err, errlen, "16-bit guest code at EIP 0x%08x is not supported yet", eip);
+		return NULL;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		size_t room;
+		uint8_t *buf = tc_code_begin(x->tc, &room);
+		if (room < CCF_ROOM_NEEDED) {
+			xlat_flush(x);
+			continue;
+		}
+		struct block_builder b = {.x = x, .transient = max_insns == 1};
+		b.c = tc_new_ccf(x->tc, eip, code_mode(cpu), pfn);
+		b.c->transient = b.transient;
+		emit_init(&b.e, buf, room);
+		int n = build(&b, cpu, eip, max_insns, ins, err, errlen);
+		if (n < 0)
+			return NULL;
+		emit_stubs(&b);
+		if (b.e.overflow) {
+			xlat_flush(x);
+			continue;
+		}
+		b.c->guest_len = ins[n - 1].next - eip;
+		tc_code_commit(x->tc, b.c, (size_t)(b.e.p - buf));
+		if (!b.transient)
+			tc_insert(x->tc, b.c);
+		x->stats->blocks_translated++;
+		if (x->log)
+			log_block(x, b.c, ins, n);
+		return b.c;
+	}
+	snprintf(err, errlen, "translation cache too small for the block at 0x%08x", eip);
+	return NULL;
+}
+
+void xlat_flush(struct xlat *x)
+{
+	tc_flush(x->tc);
+	for (uint32_t i = REC_FIRST_DYNAMIC; i < x->nrecs; i++)
+		free(x->recs[i].insn);
+	x->nrecs = REC_FIRST_DYNAMIC;
+}
+
+int xlat_init(struct xlat *x, struct tcache *tc, struct stats *st)
+{
+	x->tc = tc;
+	x->stats = st;
+	x->nrecs = 0;
+	x->caprecs = 0;
+	x->recs = NULL;
+	new_rec(x, REC_IBL_MISS, 0, NULL, -1, NULL);
+	new_rec(x, REC_IBL_EVENT, 0, NULL, -1, NULL);
+	return xdecode_init(&x->dec, true);
+}
+
+void xlat_fini(struct xlat *x)
+{
+	for (uint32_t i = 0; i < x->nrecs; i++)
+		free(x->recs[i].insn);
+	free(x->recs);
+	xdecode_fini(&x->dec);
+}
