@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot_gdt.h"
 #include "gmem.h"
 #include "segments.h"
 
@@ -17,13 +18,13 @@ int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t e
 	blk->hflags = 0x2;
 	blk->vsys = 0x2;
 	blk->vif = 0;
-	seg_set_flat(cpu, SEG_CS, 0x10, 0x9b);
+	seg_set_flat(cpu, SEG_CS, BOOT_CS, 0x9b);
 	for (int s = SEG_ES; s <= SEG_GS; s++)
 		if (s != SEG_CS)
-			seg_set_flat(cpu, s, 0x18, 0x93);
+			seg_set_flat(cpu, s, BOOT_DS, 0x93);
 	cpu->ldtr = (struct seg_cache){.attr = 0x82, .limit = 0xffff};
 	cpu->tr = (struct seg_cache){.attr = 0x8b, .limit = 0xffff};
-	cpu->gdtr = (struct dtr){0, 0xffff};
+	cpu->gdtr = (struct dtr){BOOT_GDT_ADDR, BOOT_GDT_LIMIT};
 	cpu->idtr = (struct dtr){0, 0x3ff};
 	cpu->cr0 = CR0_PE | CR0_ET;
 	cpu->cpl = 0;
@@ -87,12 +88,12 @@ static bool has_error_code(int vec)
 
 void cpu_exception(struct vcpu *cpu, int vec, uint32_t err, uint32_t eip)
 {
-	uint8_t bytes[8];
-	char hex[3 * sizeof(bytes) + 1] = "";
+	uint8_t b;
+	char hex[3 * 8 + 1] = "";
 	uint32_t lin = cpu->seg[SEG_CS].base + eip;
 	int n = 0;
-	for (; n < (int)sizeof(bytes) && !gmem_read(cpu, lin + (uint32_t)n, &bytes[n], 1); n++)
-		sprintf(hex + 3 * n, "%s%02x", n ? " " : "", bytes[n]);
+	for (; n < 8 && !gmem_read(cpu, lin + (uint32_t)n, &b, 1); n++)
+		sprintf(hex + 3 * n - (n ? 1 : 0), "%s%02x", n ? " " : "", b);
 	char code[16] = "";
 	if (has_error_code(vec))
 		snprintf(code, sizeof(code), "(0x%x)", err);

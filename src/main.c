@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "boot_gdt.h"
 #include "cli.h"
 #include "cpu.h"
 #include "loader.h"
@@ -26,6 +27,10 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 				      cfg->append);
 	if (!info) {
 		snprintf(err, n, "the multiboot information does not fit in guest RAM");
+		return -1;
+	}
+	if (boot_gdt_build(vm->mem.physmap, vm->mem.ram_size)) {
+		snprintf(err, n, "guest RAM is too small for the boot GDT");
 		return -1;
 	}
 	if (cpu_reset_multiboot(&vm->cpu, bi.entry, MB_BOOTLOADER_MAGIC, info)) {

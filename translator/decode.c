@@ -547,6 +547,35 @@ static bool in_sensitive_group(const cs_detail *det)
 	return false;
 }
 
+/* Does the instruction read or write memory through a %cs override? The
+ * translated code runs in the host's flat CS, not the guest's, so natively
+ * such an access would ignore the guest CS base and limit and could read the
+ * monitor's hole. Address-only uses (lea, hint nops, prefetches) are fine:
+ * compilers pad with `nopw %cs:0(%eax,%eax,1)`. */
+static bool cs_data_access(const cs_insn *insn)
+{
+	const cs_x86 *x86 = &insn->detail->x86;
+	unsigned i;
+
+	switch (insn->id) {
+	case X86_INS_NOP:
+	case X86_INS_LEA:
+	case X86_INS_PREFETCH:
+	case X86_INS_PREFETCHNTA:
+	case X86_INS_PREFETCHT0:
+	case X86_INS_PREFETCHT1:
+	case X86_INS_PREFETCHT2:
+	case X86_INS_PREFETCHW:
+		return false;
+	case X86_INS_XLATB: /* Capstone lists no operand for its DS:[EBX+AL] */
+		return true;
+	}
+	for (i = 0; i < x86->op_count; i++)
+		if (x86->operands[i].type == X86_OP_MEM && x86->operands[i].mem.segment == X86_REG_CS)
+			return true;
+	return false;
+}
+
 /* lock is only legal on the read-modify-write instructions with a memory
  * destination; anything else is #UD, which Capstone 4 does not always see
  * (it accepts `lock add (%eax),%eax`). */
@@ -635,6 +664,10 @@ static int classify(struct xinsn *x, const struct dctx *c)
 		return 0;
 	if (in_sensitive_group(c->insn->detail)) {
 		set_unsupported(x, "sensitive instruction the decoder does not know");
+		return 0;
+	}
+	if (c->pfx.seg == 0x2e && cs_data_access(c->insn)) {
+		set_unsupported(x, "data access through %cs");
 		return 0;
 	}
 	/* the host owns %gs; the emitter swaps the prefix for the guest's */

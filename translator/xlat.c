@@ -239,7 +239,7 @@ static void emit_pushf(struct block_builder *b)
 }
 
 /* Flags a CPL-0 popf may change besides arithmetic, DF and IF. */
-#define POPF_SYS_MASK 0x00254300u /* TF, IOPL, NT, AC, ID */
+#define POPF_SYS_MASK 0x00247100u /* TF, IOPL, NT, AC, ID */
 
 /* popf: arithmetic flags and DF go to the host EFLAGS through a real popfl of
  * a sanitized copy; IF and the system flags go to the block. The copy is
