@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "segments.h"
 #include "smc.h"
 #include "vm.h"
 
@@ -36,24 +37,11 @@ int gmem_write(struct vcpu *cpu, uint32_t lin, const void *buf, uint32_t n)
 	return 0;
 }
 
-static bool seg_in_limit(const struct seg_cache *s, uint32_t off, uint32_t n)
-{
-	uint32_t last = off + n - 1;
-	if (last < off)
-		return false;
-	bool expand_down = (s->attr & 0x1c) == 0x14; /* data, E set */
-	if (expand_down) {
-		uint32_t top = s->attr & SEG_ATTR_DB ? 0xffffffffu : 0xffffu;
-		return off > s->limit && last <= top;
-	}
-	return last <= s->limit;
-}
-
 static int seg_check(struct vcpu *cpu, int seg, uint32_t off, uint32_t n, bool write)
 {
 	const struct seg_cache *s = &cpu->seg[seg];
 	int vec = seg == SEG_SS ? 12 : 13;
-	if (!(s->attr & SEG_ATTR_P) || !seg_in_limit(s, off, n))
+	if (!(s->attr & SEG_ATTR_P) || !seg_limit_ok(s, off, n))
 		return vec;
 	bool code = s->attr & 0x8;
 	if (write && (code || !(s->attr & 0x2)))

@@ -14,6 +14,8 @@
 
 #include "callout.h"
 #include "cpu.h"
+#include "gmem.h"
+#include "segments.h"
 #include "smc.h"
 #include "vm.h"
 
@@ -71,6 +73,23 @@ static int fault_vector(const struct host_fault *f)
 	return f->trapno == 5 ? 5 : f->trapno == 4 ? 4 : 13;
 }
 
+/* A limit fault that may be ours (the cut at the hole): re-execute the
+ * instruction once with the segment's full limit if that is safe. */
+static struct ccf *retry_uncut(struct vm *vm, uint32_t eip)
+{
+	struct vcpu *cpu = &vm->cpu;
+	struct xinsn in;
+	uint32_t avail;
+	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
+	if (!code || xdecode(&vm->xl.dec, code, avail, eip, &in))
+		return NULL;
+	int seg = seg_truncation_fault(cpu, &in);
+	if (seg < 0 || seg_shadow_widen(cpu, seg))
+		return NULL;
+	vm->widened_seg = seg;
+	return one_shot(vm, eip);
+}
+
 /* A host fault in translated code. Returns a one-shot CCF to run next (the
  * store to a code page, re-executed), or NULL. */
 static struct ccf *handle_fault(struct vm *vm)
@@ -104,6 +123,11 @@ static struct ccf *handle_fault(struct vm *vm)
 		vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x",
 			(unsigned long long)f->addr, m->guest_eip);
 		return NULL;
+	}
+	if ((f->signo == SIGSEGV && f->trapno == 13) || (f->signo == SIGBUS && f->trapno == 12)) {
+		struct ccf *again = retry_uncut(vm, m->guest_eip);
+		if (again || vm->stop != STOP_NONE)
+			return again;
 	}
 	cpu_exception(cpu, fault_vector(f), 0, m->guest_eip);
 	return NULL;
@@ -170,6 +194,7 @@ int vm_run(struct vm *vm)
 {
 	struct vcpu_block *blk = vm->cpu.blk;
 	struct ccf *next = NULL;
+	vm->widened_seg = -1;
 	while (vm->stop == STOP_NONE) {
 		struct chain_request rq = {0};
 		bool fill_ibl = false;
@@ -180,6 +205,10 @@ int vm_run(struct vm *vm)
 		blk->entry_far.off = (uint32_t)(uintptr_t)c->code;
 		bt_enter(blk);
 		vm->stats.exits++;
+		if (vm->widened_seg >= 0) {
+			seg_shadow_update(&vm->cpu, vm->widened_seg);
+			vm->widened_seg = -1;
+		}
 		if (vm->fault.valid) {
 			next = handle_fault(vm);
 			continue;

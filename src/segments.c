@@ -16,7 +16,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "decode.h"
 #include "gmem.h"
+#include "operand.h"
 #include "physmem.h"
 #include "vm.h"
 
@@ -89,6 +91,48 @@ int seg_shadow_update(struct vcpu *cpu, int seg)
 		    (s->attr & SEG_ATTR_DB) != 0))
 		return -1;
 	blk->hsel[seg] = LDT_SEL(seg);
+	return 0;
+}
+
+bool seg_limit_ok(const struct seg_cache *s, uint32_t off, uint32_t n)
+{
+	uint32_t last = off + n - 1;
+	if (last < off)
+		return false;
+	bool expand_down = (s->attr & 0x1c) == 0x14; /* data, E set */
+	if (expand_down) {
+		uint32_t top = s->attr & SEG_ATTR_DB ? 0xffffffffu : 0xffffu;
+		return off > s->limit && last <= top;
+	}
+	return last <= s->limit;
+}
+
+int seg_truncation_fault(struct vcpu *cpu, const struct xinsn *in)
+{
+	if (!in->modrm_off || !in->mem_size)
+		return -1; /* string and stack accesses: not repaired yet */
+	struct operand op;
+	insn_modrm(cpu, in, in->modrm_off, &op);
+	const struct seg_cache *s = &cpu->seg[op.seg];
+	bool expand_down = !(s->attr & 0x8) && (s->attr & 0x4);
+	if (op.is_reg || expand_down || !(s->attr & SEG_ATTR_P) || !(s->sel & ~3u))
+		return -1;
+	if (!seg_limit_ok(s, op.off, in->mem_size))
+		return -1;
+	uint32_t lin = s->base + op.off, last = lin + in->mem_size - 1u;
+	if (lin >= HOLE_BASE || last >= HOLE_BASE || last < lin)
+		return -1;
+	return op.seg;
+}
+
+int seg_shadow_widen(struct vcpu *cpu, int seg)
+{
+	const struct seg_cache *s = &cpu->seg[seg];
+	bool code = s->attr & 0x8;
+	if (ldt_set(seg, s->base, s->limit, code ? 2 : 0, (s->attr & 0x2) != 0,
+		    (s->attr & SEG_ATTR_DB) != 0))
+		return -1;
+	cpu->blk->hsel[seg] = LDT_SEL(seg);
 	return 0;
 }
 

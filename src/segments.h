@@ -4,10 +4,12 @@
 #ifndef BTVMM_SEGMENTS_H
 #define BTVMM_SEGMENTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
 struct seg_cache;
+struct xinsn;
 
 /* Host LDT slot for each guest segment register (SEG_ES..SEG_GS) and the block. */
 #define LDT_SLOT_BLK 6
@@ -27,6 +29,19 @@ int seg_shadow_update(struct vcpu *cpu, int seg);
 void seg_from_desc(struct seg_cache *s, uint16_t sel, uint32_t lo, uint32_t hi);
 /* Set a segment register to a flat 4 GiB segment (type 0x9b code / 0x93 data). */
 void seg_set_flat(struct vcpu *cpu, int seg, uint16_t sel, uint8_t type);
+
+/* Do offsets [off, off+n) lie within the segment's limit (expand-up or down)? */
+bool seg_limit_ok(const struct seg_cache *s, uint32_t off, uint32_t n);
+
+/* A #GP/#SS in translated code may come from the cut at the hole rather
+ * than from the guest's own limit (a segment whose linear range wraps past
+ * 4 GiB). If in's memory operand lies within the guest's limit and its
+ * linear range misses the hole, returns the segment register to widen for a
+ * one-shot re-execution; otherwise -1 (a real fault). */
+int seg_truncation_fault(struct vcpu *cpu, const struct xinsn *in);
+/* Give seg's shadow the guest's full limit (for one instruction); undo with
+ * seg_shadow_update. */
+int seg_shadow_widen(struct vcpu *cpu, int seg);
 
 /* Load segment register seg with selector sel as mov/pop/lds would: checks,
  * accessed bit, cache, shadow. Returns the exception, vec -1 if none. */

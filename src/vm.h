@@ -80,6 +80,7 @@ struct vm {
 	struct xlat xl;
 	struct vcpu cpu;
 	struct host_fault fault; /* set by the signal handler */
+	int widened_seg;         /* shadow given its full limit for one instruction, or -1 */
 	FILE *log;               /* -d output */
 	enum vm_stop stop;
 	int exit_status;

@@ -6,8 +6,10 @@
  * enum index even if someone reorders the list. */
 #include "callout_kind.h"
 
+/* clang-format off */
 const char *const callout_kind_name[CO_COUNT] = {
 #define X(n, s) [n] = s,
 	CALLOUT_KINDS(X)
 #undef X
 };
+/* clang-format on */

@@ -14,6 +14,10 @@
  * both a harmless and a sensitive form (mov, push, pop, jmp, call). Capstone's
  * groups serve only as a safety net: an id they call privileged or control
  * flow that is missing from the table comes out XC_UNSUPPORTED, never IDENT.
+ * Two encoding rules sit beside the table: VEX/EVEX/XOP vector instructions
+ * raise #UD (the virtual CPU has no XSAVE/AVX; its XCR0 is virtual), and a
+ * memory access through a %cs override is XC_UNSUPPORTED (translated code
+ * runs in the host's CS, so the guest CS base and limit would be ignored).
  *
  * Capstone 4.0.2 quirks handled here: it accepts `mov ...,%cs` (8E /1) and
  * some lock prefixes the CPU rejects, which must raise #UD; its prefix[]
@@ -34,22 +38,22 @@
 /* What to do with a Capstone instruction id. Ids not in rules[] are H_IDENT. */
 enum how {
 	H_IDENT = 0,
-	H_CALLOUT,   /* always a call-out; rule.co says which */
-	H_JMP,       /* jmp rel8/rel16/rel32 or jmp r/m (FF /4) */
-	H_CALL,      /* call rel16/rel32 or call r/m (FF /2) */
+	H_CALLOUT, /* always a call-out; rule.co says which */
+	H_JMP,	   /* jmp rel8/rel16/rel32 or jmp r/m (FF /4) */
+	H_CALL,	   /* call rel16/rel32 or call r/m (FF /2) */
 	H_JCC,
 	H_JCXZ,
 	H_LOOP,
 	H_RET,
-	H_MOV,       /* special only in its sreg / crN / drN forms */
-	H_PUSH,      /* special only for push %sreg */
-	H_POP,       /* special only for pop %sreg */
+	H_MOV,	/* special only in its sreg / crN / drN forms */
+	H_PUSH, /* special only for push %sreg */
+	H_POP,	/* special only for pop %sreg */
 	H_PUSHF,
 	H_POPF,
 	H_CLI,
 	H_STI,
-	H_VEX_GPR,   /* VEX/XOP-encoded but touches only GPRs and flags */
-	H_UNSUP64,   /* exists only in 64-bit mode */
+	H_VEX_GPR, /* VEX/XOP-encoded but touches only GPRs and flags */
+	H_UNSUP64, /* exists only in 64-bit mode */
 };
 
 struct rule {
@@ -57,8 +61,10 @@ struct rule {
 	uint8_t co; /* enum callout_kind, for H_CALLOUT */
 };
 
-#define CALLOUT(id, kind) [X86_INS_##id] = { H_CALLOUT, kind }
-#define RULE(id, h) [X86_INS_##id] = { h, CO_NONE }
+/* One id per line reads better than a reflowed table. */
+/* clang-format off */
+#define CALLOUT(id, kind) [X86_INS_##id] = {H_CALLOUT, kind}
+#define RULE(id, h) [X86_INS_##id] = {h, CO_NONE}
 
 static const struct rule rules[X86_INS_ENDING] = {
 	/* port I/O: the monitor owns every device */
@@ -137,7 +143,7 @@ static const struct rule rules[X86_INS_ENDING] = {
 	CALLOUT(SWAPGS, CO_UD), /* 64-bit only: #UD in 32-bit code anyway */
 	CALLOUT(XGETBV, CO_UD), /* XCR0 is virtual: no XSAVE/AVX */
 	CALLOUT(XSETBV, CO_UD),
-	CALLOUT(XSAVE, CO_UD),  /* the area layout follows the host's XCR0 */
+	CALLOUT(XSAVE, CO_UD), /* the area layout follows the host's XCR0 */
 	CALLOUT(XSAVEC, CO_UD),
 	CALLOUT(XSAVEOPT, CO_UD),
 	CALLOUT(XSAVES, CO_UD),
@@ -147,9 +153,9 @@ static const struct rule rules[X86_INS_ENDING] = {
 	CALLOUT(XABORT, CO_UD),
 	CALLOUT(XEND, CO_UD),
 	CALLOUT(XTEST, CO_UD),
-	CALLOUT(CLAC, CO_UD),   /* SMAP */
+	CALLOUT(CLAC, CO_UD), /* SMAP */
 	CALLOUT(STAC, CO_UD),
-	CALLOUT(ENCLS, CO_UD),  /* SGX */
+	CALLOUT(ENCLS, CO_UD), /* SGX */
 	CALLOUT(ENCLU, CO_UD),
 	CALLOUT(GETSEC, CO_UD), /* SMX */
 	CALLOUT(RSM, CO_UD),    /* #UD outside SMM */
@@ -273,13 +279,15 @@ static const struct rule rules[X86_INS_ENDING] = {
 
 /* Instructions that accept a lock prefix (with a memory destination). */
 static const bool lockable[X86_INS_ENDING] = {
-	[X86_INS_ADD] = true,	  [X86_INS_ADC] = true,	    [X86_INS_AND] = true,
-	[X86_INS_BTC] = true,	  [X86_INS_BTR] = true,	    [X86_INS_BTS] = true,
-	[X86_INS_CMPXCHG] = true, [X86_INS_CMPXCHG8B] = true, [X86_INS_DEC] = true,
-	[X86_INS_INC] = true,	  [X86_INS_NEG] = true,	    [X86_INS_NOT] = true,
-	[X86_INS_OR] = true,	  [X86_INS_SBB] = true,	    [X86_INS_SUB] = true,
-	[X86_INS_XOR] = true,	  [X86_INS_XADD] = true,    [X86_INS_XCHG] = true,
+	[X86_INS_ADD] = true, [X86_INS_ADC] = true, [X86_INS_AND] = true,
+	[X86_INS_BTC] = true, [X86_INS_BTR] = true, [X86_INS_BTS] = true,
+	[X86_INS_CMPXCHG] = true, [X86_INS_CMPXCHG8B] = true,
+	[X86_INS_DEC] = true, [X86_INS_INC] = true, [X86_INS_NEG] = true,
+	[X86_INS_NOT] = true, [X86_INS_OR] = true, [X86_INS_SBB] = true,
+	[X86_INS_SUB] = true, [X86_INS_XOR] = true, [X86_INS_XADD] = true,
+	[X86_INS_XCHG] = true,
 };
+/* clang-format on */
 
 /* Legacy prefixes as they appear in the bytes (Capstone's prefix[] loses
  * some and never gives positions). */
@@ -571,7 +579,8 @@ static bool cs_data_access(const cs_insn *insn)
 		return true;
 	}
 	for (i = 0; i < x86->op_count; i++)
-		if (x86->operands[i].type == X86_OP_MEM && x86->operands[i].mem.segment == X86_REG_CS)
+		if (x86->operands[i].type == X86_OP_MEM &&
+		    x86->operands[i].mem.segment == X86_REG_CS)
 			return true;
 	return false;
 }
@@ -588,8 +597,7 @@ static bool lock_ok(const cs_insn *insn)
 	if (x86->operands[0].type == X86_OP_MEM)
 		return true;
 	/* xchg may name its memory operand second */
-	return insn->id == X86_INS_XCHG && x86->op_count > 1 &&
-	       x86->operands[1].type == X86_OP_MEM;
+	return insn->id == X86_INS_XCHG && x86->op_count > 1 && x86->operands[1].type == X86_OP_MEM;
 }
 
 /* Sets cls and the class-specific fields. Returns -1 if the instruction is
@@ -698,11 +706,15 @@ static void fill_common(const struct xdecoder *d, const cs_insn *insn, struct dc
 	x->seg_prefix_off = c->pfx.seg_off;
 	x->seg_prefix = c->pfx.seg;
 	x->modrm_off = x86->encoding.modrm_offset;
+	x->mem_size = 0;
+	for (int i = 0; i < x86->op_count; i++)
+		if (x86->operands[i].type == X86_OP_MEM && x86->operands[i].size > x->mem_size)
+			x->mem_size = x86->operands[i].size;
 
 	/* snprintf cuts long operand strings and always terminates; the
 	 * result is looked at only to say that the cut is intended */
-	if (snprintf(x->text, sizeof(x->text), "%s%s%s", insn->mnemonic,
-		     insn->op_str[0] ? " " : "", insn->op_str) < 0)
+	if (snprintf(x->text, sizeof(x->text), "%s%s%s", insn->mnemonic, insn->op_str[0] ? " " : "",
+		     insn->op_str) < 0)
 		x->text[0] = '\0';
 }
 
@@ -732,8 +744,7 @@ void xdecode_fini(struct xdecoder *d)
 	d->handle = 0;
 }
 
-int xdecode(struct xdecoder *d, const uint8_t *code, size_t avail, uint32_t eip,
-	    struct xinsn *out)
+int xdecode(struct xdecoder *d, const uint8_t *code, size_t avail, uint32_t eip, struct xinsn *out)
 {
 	size_t n = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN;
 	struct dctx c;

@@ -49,6 +49,7 @@ struct xinsn {
 	bool rep;              /* F3 or F2 prefix present */
 	uint16_t ret_pop;      /* XC_RET: imm16 */
 	uint8_t modrm_off;     /* offset of the ModRM byte in bytes[] (0: none) */
+	uint8_t mem_size;      /* bytes of the largest explicit memory operand (0: none) */
 	int8_t seg_prefix_off; /* offset of the segment-override prefix byte, -1 none */
 	uint8_t seg_prefix;    /* its value: 0x26 es, 0x2e cs, 0x36 ss, 0x3e ds, 0x64 fs, 0x65 gs */
 	uint8_t sreg;          /* XC_SEG_READ: SEG_* */
