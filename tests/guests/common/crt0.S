@@ -16,10 +16,18 @@
 _start:
         cli
         cld
+        movl %eax, %esi            /* magic */
+        movl %ebx, %edx            /* mbinfo */
+        /* zero .bss ourselves (do not rely on the loader for it) */
+        movl $__bss_start, %edi
+        movl $__bss_end, %ecx
+        subl %edi, %ecx
+        xorl %eax, %eax
+        rep stosb
         movl $stack_top, %esp
         xorl %ebp, %ebp
-        pushl %ebx                 /* mbinfo */
-        pushl %eax                 /* magic */
+        pushl %edx                 /* mbinfo */
+        pushl %esi                 /* magic */
         call main
         addl $8, %esp
         outb %al, $0xf4            /* isa-debug-exit: status (al<<1)|1 */

@@ -1,0 +1,58 @@
+#!/bin/sh
+# CPU benchmark: native 32-bit Linux vs. the same workload as a btvmm guest.
+#   bench/cpu/run.sh BTVMM_BINARY [OUTDIR]
+# Builds bench/cpu/workload.c twice (guest ELF via tests/guests/build.sh and
+# a native static 32-bit binary), runs each 3 times (best wall-clock time),
+# checks that both print the same checksum, and prints:
+#   native_s btvmm_s ratio
+# Environment: CC (default gcc), ITER / SORT_N (override workload size),
+# RUNS (default 3), QEMU=1 to time qemu-system-i386 instead of btvmm.
+set -e
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BTVMM=${1:?usage: run.sh BTVMM_BINARY [OUTDIR]}
+OUT=${2:-${TMPDIR:-/tmp}/btvmm-bench}
+CC=${CC:-gcc}
+RUNS=${RUNS:-3}
+mkdir -p "$OUT"
+DEFS=""
+[ -n "$ITER" ] && DEFS="$DEFS -DITER=$ITER"
+[ -n "$SORT_N" ] && DEFS="$DEFS -DSORT_N=$SORT_N"
+
+EXTRA_CFLAGS="$DEFS" CC=$CC "$ROOT/tests/guests/build.sh" "$OUT" workload >/dev/null
+$CC -m32 -O2 -static $DEFS "$HERE/workload.c" -o "$OUT/workload_native"
+
+now() { date +%s.%N; }
+
+# best_of CMD... : runs CMD $RUNS times, stdout of the last run -> $OUT/last.out,
+# prints the minimum wall-clock seconds
+best_of() {
+    best=""
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        t0=$(now)
+        "$@" >"$OUT/last.out" || true
+        t1=$(now)
+        t=$(awk "BEGIN{print $t1 - $t0}")
+        if [ -z "$best" ] || [ "$(awk "BEGIN{print ($t < $best)}")" = 1 ]; then best=$t; fi
+        i=$((i + 1))
+    done
+    echo "$best"
+}
+
+native_s=$(best_of "$OUT/workload_native")
+native_sum=$(grep '^workload checksum:' "$OUT/last.out" || true)
+if [ -n "$QEMU" ]; then
+    vm_s=$(best_of timeout 600 qemu-system-i386 -accel tcg -kernel "$OUT/workload.elf" -serial stdio \
+        -display none -monitor none -nodefaults -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 128)
+else
+    vm_s=$(best_of timeout 600 "$BTVMM" -kernel "$OUT/workload.elf" -serial stdio -nographic)
+fi
+vm_sum=$(grep '^workload checksum:' "$OUT/last.out" || true)
+if [ -z "$native_sum" ] || [ "$native_sum" != "$vm_sum" ]; then
+    echo "checksum mismatch: native '$native_sum' vs guest '$vm_sum'" >&2
+    exit 1
+fi
+echo "native_s btvmm_s ratio"
+awk "BEGIN{printf \"%.3f %.3f %.2f\n\", $native_s, $vm_s, $vm_s / $native_s}"
