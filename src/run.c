@@ -90,9 +90,10 @@ static struct ccf *retry_uncut(struct vm *vm, uint32_t eip)
 	return one_shot(vm, eip);
 }
 
-/* A host fault in translated code. Returns a one-shot CCF to run next (the
+/* A host fault in translated code (retried: it happened while re-executing
+ * an instruction with a widened segment, so it is the guest's). Returns a one-shot CCF to run next (the
  * store to a code page, re-executed), or NULL. */
-static struct ccf *handle_fault(struct vm *vm)
+static struct ccf *handle_fault(struct vm *vm, bool retried)
 {
 	struct host_fault *f = &vm->fault;
 	struct vcpu *cpu = &vm->cpu;
@@ -124,7 +125,9 @@ static struct ccf *handle_fault(struct vm *vm)
 			(unsigned long long)f->addr, m->guest_eip);
 		return NULL;
 	}
-	if ((f->signo == SIGSEGV && f->trapno == 13) || (f->signo == SIGBUS && f->trapno == 12)) {
+	bool limit_fault = (f->signo == SIGSEGV && f->trapno == 13) ||
+			   (f->signo == SIGBUS && f->trapno == 12);
+	if (limit_fault && !retried) {
 		struct ccf *again = retry_uncut(vm, m->guest_eip);
 		if (again || vm->stop != STOP_NONE)
 			return again;
@@ -205,12 +208,13 @@ int vm_run(struct vm *vm)
 		blk->entry_far.off = (uint32_t)(uintptr_t)c->code;
 		bt_enter(blk);
 		vm->stats.exits++;
-		if (vm->widened_seg >= 0) {
+		bool retried = vm->widened_seg >= 0;
+		if (retried) {
 			seg_shadow_update(&vm->cpu, vm->widened_seg);
 			vm->widened_seg = -1;
 		}
 		if (vm->fault.valid) {
-			next = handle_fault(vm);
+			next = handle_fault(vm, retried);
 			continue;
 		}
 		handle_exit(vm, &rq, &fill_ibl);

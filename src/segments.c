@@ -119,6 +119,8 @@ int seg_truncation_fault(struct vcpu *cpu, const struct xinsn *in)
 		return -1;
 	if (!seg_limit_ok(s, op.off, in->mem_size))
 		return -1;
+	if (s->base < HOLE_BASE && op.off + in->mem_size - 1u <= HOLE_BASE - 1 - s->base)
+		return -1; /* within our cut too: the fault is the guest's own */
 	uint32_t lin = s->base + op.off, last = lin + in->mem_size - 1u;
 	if (lin >= HOLE_BASE || last >= HOLE_BASE || last < lin)
 		return -1;

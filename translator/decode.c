@@ -684,6 +684,61 @@ static int classify(struct xinsn *x, const struct dctx *c)
 	return 0;
 }
 
+/* Arithmetic-flag effects, for the translator's liveness check. Capstone
+ * 4.0.2's EFLAGS tables are not reliable (adc is listed without a read of
+ * CF), so these are explicit lists: instructions known to leave the flags
+ * alone, and instructions known to overwrite flags without reading any.
+ * Everything else is taken to read all of them. */
+static bool flag_neutral(unsigned id)
+{
+	switch (id) {
+	case X86_INS_MOV: case X86_INS_MOVZX: case X86_INS_MOVSX: case X86_INS_LEA:
+	case X86_INS_PUSH: case X86_INS_POP: case X86_INS_NOP: case X86_INS_BSWAP:
+	case X86_INS_NOT: case X86_INS_XCHG: case X86_INS_CWDE: case X86_INS_CDQ:
+	case X86_INS_CBW: case X86_INS_CWD: case X86_INS_PUSHAL: case X86_INS_POPAL:
+	case X86_INS_LEAVE:
+		return true;
+	}
+	return false;
+}
+
+/* The shift count, if it is an immediate; -1 for %cl. */
+static int shift_count(const cs_insn *insn)
+{
+	const cs_x86 *x86 = &insn->detail->x86;
+	if (x86->op_count < 2)
+		return 1; /* the by-one forms */
+	const cs_x86_op *op = &x86->operands[x86->op_count - 1];
+	return op->type == X86_OP_IMM ? (int)(op->imm & 31) : -1;
+}
+
+static uint8_t flags_overwritten(const cs_insn *insn)
+{
+	switch (insn->id) {
+	case X86_INS_ADD: case X86_INS_SUB: case X86_INS_CMP: case X86_INS_AND:
+	case X86_INS_OR: case X86_INS_XOR: case X86_INS_TEST: case X86_INS_NEG:
+	case X86_INS_IMUL: case X86_INS_MUL: case X86_INS_CMPXCHG: case X86_INS_XADD:
+		return XFL_ALL;
+	case X86_INS_BT: case X86_INS_BTS: case X86_INS_BTR: case X86_INS_BTC:
+		return XFL_ALL & ~XFL_ZF; /* "The ZF flag is unaffected" */
+	case X86_INS_INC: case X86_INS_DEC:
+		return XFL_ALL & ~XFL_CF;
+	case X86_INS_SHL: case X86_INS_SAL: case X86_INS_SHR: case X86_INS_SAR:
+		return shift_count(insn) > 0 ? XFL_ALL : 0; /* a zero count changes nothing */
+	case X86_INS_ROL: case X86_INS_ROR:
+		return shift_count(insn) > 0 ? XFL_CF | XFL_OF : 0;
+	}
+	return 0;
+}
+
+static void fill_flags(const cs_insn *insn, struct xinsn *x)
+{
+	x->flags_read = 0;
+	x->flags_written = flags_overwritten(insn);
+	if (!x->flags_written && !flag_neutral(insn->id))
+		x->flags_read = XFL_ALL;
+}
+
 /* Fields every instruction gets, whatever its class. */
 static void fill_common(const struct xdecoder *d, const cs_insn *insn, struct dctx *c,
 			struct xinsn *x)
@@ -706,6 +761,7 @@ static void fill_common(const struct xdecoder *d, const cs_insn *insn, struct dc
 	x->seg_prefix_off = c->pfx.seg_off;
 	x->seg_prefix = c->pfx.seg;
 	x->modrm_off = x86->encoding.modrm_offset;
+	fill_flags(insn, x);
 	x->mem_size = 0;
 	for (int i = 0; i < x86->op_count; i++)
 		if (x86->operands[i].type == X86_OP_MEM && x86->operands[i].size > x->mem_size)

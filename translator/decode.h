@@ -31,6 +31,15 @@ enum xclass {
 
 #define XREG_PUSH 0xff
 
+/* arithmetic flags, for liveness */
+#define XFL_CF 0x01
+#define XFL_PF 0x02
+#define XFL_AF 0x04
+#define XFL_ZF 0x08
+#define XFL_SF 0x10
+#define XFL_OF 0x20
+#define XFL_ALL 0x3f
+
 /* segment register numbers as encoded in mov sreg (ModRM.reg) */
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS };
 
@@ -54,6 +63,8 @@ struct xinsn {
 	uint8_t seg_prefix;    /* its value: 0x26 es, 0x2e cs, 0x36 ss, 0x3e ds, 0x64 fs, 0x65 gs */
 	uint8_t sreg;          /* XC_SEG_READ: SEG_* */
 	uint8_t dest_reg;      /* XC_SEG_READ: GPR 0..7 (eax..edi) or XREG_PUSH */
+	uint8_t flags_read;    /* XFL_* the instruction reads (conservative) */
+	uint8_t flags_written; /* XFL_* it overwrites (or leaves undefined) */
 	bool ends_block;       /* control transfer, call-out, unsupported */
 	const char *why;       /* XC_UNSUPPORTED: short reason */
 	char text[80];         /* "mnemonic operands" for -d translations */

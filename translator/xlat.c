@@ -39,11 +39,13 @@ struct pending_exit {
 	uint8_t *site;      /* rel32 that initially jumps to the check or stub */
 	uint32_t target;    /* guest EIP */
 	bool check;         /* poll BLK_PENDING before leaving */
+	bool flags_dead;    /* the guest's arithmetic flags are dead at target */
 	bool one_shot;      /* REC_END: never linked */
 };
 
 struct block_builder {
 	struct xlat *x;
+	struct vcpu *cpu;
 	struct ccf *c;
 	struct emitter e;
 	struct pending_exit exits[CCF_MAX_EXITS];
@@ -90,12 +92,38 @@ static void emit_exit_to_monitor(struct emitter *e, uint32_t rec)
 }
 
 /* Emit jmp rel32 (or take a jcc's rel32 site) that leaves to guest target. */
+/* Are the arithmetic flags dead at guest eip: overwritten by the straight-
+ * line code there before anything reads them? Looks a few instructions
+ * ahead; anything it cannot see through counts as a read. */
+static bool flags_dead_at(struct block_builder *b, uint32_t eip)
+{
+	uint8_t written = 0;
+	for (int i = 0; i < 8; i++) {
+		uint32_t avail;
+		const uint8_t *code = gmem_code_ptr(b->cpu, b->cpu->seg[SEG_CS].base + eip, &avail,
+						    NULL);
+		struct xinsn in;
+		if (!code || xdecode(&b->x->dec, code, avail, eip, &in))
+			return false;
+		if (in.flags_read & ~written)
+			return false;
+		written |= in.flags_written;
+		if (written == XFL_ALL)
+			return true;
+		if (in.ends_block || in.cls != XC_IDENT)
+			return false;
+		eip = in.next;
+	}
+	return false;
+}
+
 static void add_exit(struct block_builder *b, uint8_t *site, uint32_t target, bool check)
 {
 	struct pending_exit *pe = &b->exits[b->nexits++];
 	pe->site = site;
 	pe->target = target;
 	pe->check = check || b->force_check;
+	pe->flags_dead = pe->check && flags_dead_at(b, target);
 	pe->one_shot = b->transient;
 }
 
@@ -114,7 +142,23 @@ static void emit_stubs(struct block_builder *b)
 	for (int i = 0; i < b->nexits; i++) {
 		struct pending_exit *pe = &b->exits[i];
 		uint8_t *site = pe->site;
-		if (pe->check) {
+		uint8_t *event_jne = NULL;
+		if (pe->check && pe->flags_dead) {
+			/* flags are dead at the target: a plain compare will do, and
+			 * the usual path falls through to the patchable jmp */
+			if (!e->overflow)
+				patch_rel32(site, emit_pos(e));
+			static const uint8_t cmp[] = {0x65, 0x83, 0x3d}; /* cmpl $0, %gs:pending */
+			ebytes(e, cmp, sizeof(cmp));
+			e32(e, BLK_PENDING);
+			e8(e, 0);
+			e8(e, 0x0f);
+			e8(e, 0x85); /* jne to the event exit, after the stub */
+			event_jne = e->p;
+			e32(e, 0);
+			site = e_jmp32(e, 0);
+		} else if (pe->check) {
+			/* flags live: test through %ecx with jecxz, which touches no flags */
 			if (!e->overflow)
 				patch_rel32(site, emit_pos(e));
 			e_store_gs(e, R_ECX, BLK_SC0);
@@ -134,15 +178,20 @@ static void emit_stubs(struct block_builder *b)
 			patch_rel32(site, stub);
 		if (pe->one_shot) {
 			emit_exit_to_monitor(e, new_rec(x, REC_END, pe->target, b->c, -1, NULL));
-			continue;
+		} else {
+			int idx = (int)b->c->n_exits++;
+			struct tc_exit *te = &b->c->exits[idx];
+			te->patch_site = site;
+			te->stub = (uint8_t *)(uintptr_t)stub;
+			te->target_eip = pe->target;
+			te->owner = b->c;
+			emit_exit_to_monitor(e, new_rec(x, REC_BRANCH, pe->target, b->c, idx, NULL));
 		}
-		int idx = (int)b->c->n_exits++;
-		struct tc_exit *te = &b->c->exits[idx];
-		te->patch_site = site;
-		te->stub = (uint8_t *)(uintptr_t)stub;
-		te->target_eip = pe->target;
-		te->owner = b->c;
-		emit_exit_to_monitor(e, new_rec(x, REC_BRANCH, pe->target, b->c, idx, NULL));
+		if (event_jne) {
+			if (!e->overflow)
+				patch_rel32(event_jne, emit_pos(e));
+			emit_exit_to_monitor(e, new_rec(x, REC_EVENT, pe->target, b->c, -1, NULL));
+		}
 	}
 }
 
@@ -411,7 +460,14 @@ static void log_block(struct xlat *x, struct ccf *c, struct xinsn *ins, int n)
 	}
 }
 
-/* Decode and emit up to max_insns instructions. Returns the number of guest
+static bool is_direct_branch(const struct xinsn *in)
+{
+	return in->cls == XC_JMP || in->cls == XC_JCC || in->cls == XC_JCXZ || in->cls == XC_LOOP;
+}
+
+/* Decode and emit up to max_insns instructions (one more if it is the
+ * branch that closes a loop: splitting it off would cost a block transition
+ * per iteration). Returns the number of guest
  * instructions, or -1 with err set if the first one cannot be handled. */
 static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int max_insns,
 		 struct xinsn *ins, char *err, size_t errlen)
@@ -421,7 +477,7 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 	uint32_t page_end = ((cs_base + eip) | (PAGE_SIZE - 1)) - cs_base;
 	int n = 0;
 	bool after_sti = false;
-	while (!b->end && n < max_insns && b->c->n_map < CCF_MAX_INSNS - 1) {
+	while (!b->end && n < max_insns + 1 && b->c->n_map < CCF_MAX_INSNS - 1) {
 		uint32_t avail;
 		const uint8_t *code = gmem_code_ptr(cpu, cs_base + eip, &avail, NULL);
 		struct xinsn *in = &ins[n];
@@ -445,6 +501,8 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 		}
 		if (n > 0 && in->eip + in->len - 1 > page_end)
 			break; /* the instruction crosses into the next page */
+		if (n == max_insns && (max_insns == 1 || !is_direct_branch(in)))
+			break; /* at the cap, only a branch that ends the block may follow */
 		if (in->cls == XC_UNSUPPORTED && n > 0)
 			break; /* let it start its own block, reached only if executed */
 		struct ccf_map *m = &b->c->map[b->c->n_map++];
@@ -495,7 +553,7 @@ struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_i
 			xlat_flush(x);
 			continue;
 		}
-		struct block_builder b = {.x = x, .transient = max_insns == 1};
+		struct block_builder b = {.x = x, .cpu = cpu, .transient = max_insns == 1};
 		b.c = tc_new_ccf(x->tc, eip, code_mode(cpu), pfn);
 		b.c->transient = b.transient;
 		emit_init(&b.e, buf, room);
