@@ -9,11 +9,22 @@
 # and -h print to stdout and exit 0.  FIXTURE_DIR holds tiny_mb.elf (a
 # valid multiboot kernel) and tiny_nomb.elf (ELF32 without a multiboot
 # header), built by tests/cli/CMakeLists.txt.  Every run is limited to 10 s.
+#
+# The fault_* cases check the contract for stops the guest causes
+# (docs/ARCHITECTURE.md, "What stops the machine"): exactly one line,
+# "btvmm: <reason>", on stderr and exit status 2.  Their kernels
+# (FIXTURE_DIR/fault_*.elf, from fault_*.S) label the instruction that
+# stops the machine with the symbol fault_here, in the middle of a
+# translated block; the EIP in the message must be that symbol's address
+# (read with $NM, default nm), and for exceptions the "bytes" must start
+# with that instruction's bytes.  debug_exit_5 checks a guest's serial
+# output and the isa-debug-exit status (5 << 1) | 1 = 11.
 set -u
 CASE=${1:?usage: run_cli_tests.sh CASE BTVMM FIXTURE_DIR}
 BTVMM=${2:?missing BTVMM}
 FX=${3:?missing FIXTURE_DIR}
 GOOD=$FX/tiny_mb.elf
+NM=${NM:-nm}
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/btvmm-cli.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
@@ -38,16 +49,7 @@ expect_fail() {
 	phrase=$1
 	shift
 	run "$@"
-	[ "$RC" -ne 124 ] || fail "timed out after 10 s"
-	[ "$RC" -eq 1 ] || fail "exit status $RC, expected 1"
-	lines=$(awk 'END { print NR }' "$TMP/stderr")
-	[ "$lines" -eq 1 ] || fail "$lines lines on stderr, expected exactly 1"
-	[ -z "$(tail -c 1 "$TMP/stderr")" ] || fail "stderr line lacks a final newline"
-	line=$(cat "$TMP/stderr")
-	case $line in
-	"btvmm: "*) ;;
-	*) fail "stderr line does not start with 'btvmm: '" ;;
-	esac
+	one_stderr_line 1
 	case $line in
 	*"$phrase"*) ;;
 	*) fail "stderr line does not contain '$phrase'" ;;
@@ -63,6 +65,73 @@ expect_info() {
 	[ "$RC" -eq 0 ] || fail "exit status $RC, expected 0"
 	[ ! -s "$TMP/stderr" ] || fail "unexpected output on stderr"
 	grep -qF -- "$phrase" "$TMP/stdout" || fail "stdout does not contain '$phrase'"
+	echo "ok"
+}
+
+# one_stderr_line STATUS: exit status STATUS and exactly one stderr line,
+# newline-terminated, starting with "btvmm: "; sets $line.
+one_stderr_line() {
+	[ "$RC" -ne 124 ] || fail "timed out after 10 s"
+	[ "$RC" -eq "$1" ] || fail "exit status $RC, expected $1"
+	lines=$(awk 'END { print NR }' "$TMP/stderr")
+	[ "$lines" -eq 1 ] || fail "$lines lines on stderr, expected exactly 1"
+	[ -z "$(tail -c 1 "$TMP/stderr")" ] || fail "stderr line lacks a final newline"
+	line=$(cat "$TMP/stderr")
+	case $line in
+	"btvmm: "*) ;;
+	*) fail "stderr line does not start with 'btvmm: '" ;;
+	esac
+}
+
+# expect_stop FAULT PHRASE [ARGS...]: run FIXTURE_DIR/FAULT.elf (with ARGS);
+# exit 2, one stderr line "btvmm: ...PHRASE...", where @EIP@ in PHRASE
+# stands for the address of the kernel's symbol fault_here, which must also
+# be the EIP the line reports.  If $BYTES is set, the instruction bytes
+# after "bytes " must start with it.  Nothing may appear on stdout.
+expect_stop() {
+	elf=$FX/$1.elf
+	phrase=$2
+	shift 2
+	[ -f "$elf" ] || { echo "FAIL [$CASE]: fixture $elf missing" >&2; exit 1; }
+	addr=$("$NM" "$elf" | awk '$3 == "fault_here" { print $1 }')
+	[ -n "$addr" ] || { echo "FAIL [$CASE]: no symbol fault_here in $elf" >&2; exit 1; }
+	eip=0x$addr
+	phrase=$(printf '%s\n' "$phrase" | sed "s/@EIP@/$eip/g")
+	run -kernel "$elf" "$@"
+	one_stderr_line 2
+	case $line in
+	*"at EIP $eip"*) ;;
+	*) fail "the EIP reported is not fault_here = $eip" ;;
+	esac
+	case $line in
+	*"$phrase"*) ;;
+	*) fail "stderr line does not contain '$phrase'" ;;
+	esac
+	if [ -n "${BYTES:-}" ]; then
+		got=$(printf '%s\n' "$line" | sed -n 's/.*, bytes \([0-9a-f ]*\):.*/\1/p')
+		case "$got " in
+		"$BYTES "*) ;;
+		*) fail "instruction bytes '$got' do not start with '$BYTES'" ;;
+		esac
+	fi
+	[ ! -s "$TMP/stdout" ] || fail "unexpected output on stdout"
+	echo "ok: $line"
+}
+
+# expect_exit STATUS FILE [ARGS...]: exit STATUS, nothing on stderr, stdout
+# exactly the contents of FILE.
+expect_exit() {
+	status=$1
+	want=$2
+	shift 2
+	run "$@"
+	[ "$RC" -ne 124 ] || fail "timed out after 10 s"
+	[ "$RC" -eq "$status" ] || fail "exit status $RC, expected $status"
+	[ ! -s "$TMP/stderr" ] || fail "unexpected output on stderr"
+	if ! cmp -s "$want" "$TMP/stdout"; then
+		diff -u "$want" "$TMP/stdout" >&2
+		fail "stdout differs from the expected output"
+	fi
 	echo "ok"
 }
 
@@ -102,6 +171,37 @@ version)
 	expect_info "btvmm version" -version ;;
 help)
 	expect_info "usage: btvmm -kernel FILE" -h ;;
+fault_de)
+	BYTES="f7 f1 83 c2 03"
+	expect_stop fault_de "guest exception #DE (vector 0) at EIP @EIP@, bytes f7 f1 83 c2 03 8d 5c 52: exception delivery is not implemented yet" ;;
+fault_ud)
+	BYTES="0f 0b 83 c2 03"
+	expect_stop fault_ud "guest exception #UD (vector 6) at EIP @EIP@, bytes " ;;
+fault_gp_sel)
+	BYTES="8e d9 83 c2 03"
+	expect_stop fault_gp_sel "guest exception #GP(0x1234) (vector 13) at EIP @EIP@, bytes " ;;
+fault_gp_gdt)
+	BYTES="8e d9 83 c2 03"
+	expect_stop fault_gp_gdt "guest exception #GP(0x1230) (vector 13) at EIP @EIP@, bytes " ;;
+fault_gp_ro)
+	BYTES="26 89 07 83 c2 03"
+	expect_stop fault_gp_ro "guest exception #GP(0x0) (vector 13) at EIP @EIP@, bytes " ;;
+fault_gp_ro_stos)
+	BYTES="ab 83 c2 03"
+	expect_stop fault_gp_ro_stos "guest exception #GP(0x0) (vector 13) at EIP @EIP@, bytes " ;;
+fault_hlt)
+	expect_stop fault_hlt "guest halted at EIP @EIP@ with interrupts disabled: nothing can wake it" ;;
+fault_int80)
+	expect_stop fault_int80 "guest int 0x80 at EIP @EIP@: interrupt delivery is not implemented yet" ;;
+fault_csread)
+	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (mov ebx, dword ptr cs:[eax]): " ;;
+fault_outside_ram)
+	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@" -m 16 ;;
+fault_paging)
+	expect_stop fault_paging "guest enabled paging at EIP @EIP@: paging is not supported yet" ;;
+debug_exit_5)
+	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
+	expect_exit 11 "$TMP/want" -kernel "$FX/exit5.elf" ;;
 *)
 	echo "run_cli_tests.sh: unknown case '$CASE'" >&2
 	exit 2 ;;

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Run one guest under btvmm and compare its serial output with .expect.
-#   run_guest.sh BTVMM ELF EXPECT
-BTVMM=${1:?usage: run_guest.sh BTVMM ELF EXPECT}
+#   run_guest.sh BTVMM ELF EXPECT [BTVMM_OPTION...]
+BTVMM=${1:?usage: run_guest.sh BTVMM ELF EXPECT [BTVMM_OPTION...]}
 ELF=${2:?}
 EXPECT=${3:?}
+shift 3
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout ${GUEST_TIMEOUT:-60} "$BTVMM" -kernel "$ELF" -serial stdio -nographic >"$out"
+timeout ${GUEST_TIMEOUT:-60} "$BTVMM" -kernel "$ELF" -serial stdio -nographic "$@" >"$out"
 rc=$?
 if [ $rc -ne 1 ]; then
     echo "$(basename "$ELF"): exit status $rc (want 1: guest wrote 0 to port 0xf4)"

@@ -553,6 +553,42 @@ START_TEST(test_decodes_one_instruction)
 }
 END_TEST
 
+/* Flag effects the translator's liveness check relies on: a wrong "writes"
+ * or a missing "reads" would let a poll clobber live guest flags. */
+START_TEST(test_flag_effects)
+{
+	static const struct {
+		uint8_t b[8];
+		uint8_t len, read, written;
+	} t[] = {
+		{{0x01, 0xd8}, 2, 0, XFL_ALL},                  /* add eax, ebx */
+		{{0x39, 0xd8}, 2, 0, XFL_ALL},                  /* cmp eax, ebx */
+		{{0x11, 0xd8}, 2, XFL_ALL, 0},                  /* adc: reads CF */
+		{{0x19, 0xd8}, 2, XFL_ALL, 0},                  /* sbb: reads CF */
+		{{0x40}, 1, 0, XFL_ALL & ~XFL_CF},              /* inc keeps CF */
+		{{0x0f, 0xa3, 0xd8}, 3, 0, XFL_ALL & ~XFL_ZF},  /* bt keeps ZF */
+		{{0xc1, 0xe0, 0x05}, 3, 0, XFL_ALL},            /* shl eax, 5 */
+		{{0xc1, 0xe0, 0x00}, 3, XFL_ALL, 0},            /* shl eax, 0: flags kept */
+		{{0xd3, 0xe0}, 2, XFL_ALL, 0},                  /* shl eax, cl: count may be 0 */
+		{{0xc1, 0xc0, 0x0f}, 3, 0, XFL_CF | XFL_OF},    /* rol eax, 15 */
+		{{0x89, 0xd8}, 2, 0, 0},                        /* mov */
+		{{0x8d, 0x04, 0x18}, 3, 0, 0},                  /* lea */
+		{{0x75, 0x00}, 2, XFL_ALL, 0},                  /* jne reads */
+		{{0x0f, 0x42, 0xc3}, 3, XFL_ALL, 0},            /* cmovb reads */
+		{{0x0f, 0x92, 0xc0}, 3, XFL_ALL, 0},            /* setb reads */
+		{{0x9c}, 1, XFL_ALL, 0},                        /* pushf reads */
+		{{0x27}, 1, XFL_ALL, 0},                        /* daa reads */
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct xinsn x;
+		ck_assert_int_eq(xdecode(&dec32, t[i].b, t[i].len, 0x1000, &x), 0);
+		ck_assert_msg(x.flags_read == t[i].read && x.flags_written == t[i].written,
+			      "%s: read %#x written %#x, want %#x %#x", x.text, x.flags_read,
+			      x.flags_written, t[i].read, t[i].written);
+	}
+}
+END_TEST
+
 /* A failed or short decode must not leave stale fields from an earlier call
  * in a reused xinsn. */
 START_TEST(test_output_reset)
@@ -640,6 +676,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_init_fini);
 	tcase_add_test(tc, test_callout_names);
+	tcase_add_test(tc, test_flag_effects);
 	suite_add_tcase(s, tc);
 	return s;
 }
