@@ -26,7 +26,6 @@
 #define BLK_SC2 0x48
 #define BLK_SC3 0x4c
 #define BLK_TGT 0x50       /* guest target EIP of an indirect branch */
-#define BLK_IBL_JMP 0x54   /* host address the lookup found */
 #define BLK_ENTRY_FAR 0x58 /* m16:32 far pointer: where bt_enter jumps (32-bit CS) */
 #define BLK_EXIT_FAR 0x60  /* m16:32 far pointer: the 64-bit exit trampoline */
 #define BLK_GSEL 0x68      /* guest selectors es,cs,ss,ds,fs,gs as u32 (push/mov reads) */
@@ -36,9 +35,9 @@
 #define BLK_FAULT_EIP 0xa0 /* unused by asm; padding to keep FX aligned */
 #define BLK_FX 0x100       /* guest x87/SSE state (fxsave, 512 bytes) */
 #define BLK_HOST_FX 0x300  /* the monitor's clean x87/SSE state */
-#define BLK_IBL 0x1000     /* in-cache indirect lookup table */
+#define BLK_IBL 0x1000     /* in-cache indirect lookup table: CCF indirect entries */
 #define BLK_IBL_ENTRIES 65536 /* indexed by the low 16 bits of the guest EIP */
-#define BLK_SIZE (BLK_IBL + BLK_IBL_ENTRIES * 8)
+#define BLK_SIZE (BLK_IBL + BLK_IBL_ENTRIES * 4)
 
 /* host selector slots inside BLK_HSEL (u16 each) */
 #define HSEL_ES 0
@@ -58,11 +57,6 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-struct ibl_entry {
-	uint32_t neg_tag; /* -(guest EIP), so tag + target == 0 on a hit (no flags touched) */
-	uint32_t host;    /* CCF entry; the miss path when empty */
-};
-
 struct far32 {
 	uint32_t off;
 	uint16_t sel;
@@ -80,18 +74,18 @@ struct vcpu_block {
 	uint32_t pad0[2];
 	uint32_t sc[4];
 	uint32_t tgt;
-	uint32_t ibl_jmp;
+	uint32_t pad1;
 	struct far32 entry_far;
 	struct far32 exit_far;
 	uint32_t gsel[6];
 	uint16_t hsel[8];
 	uint64_t host_rsp;
 	uint64_t host_fsbase;
-	uint8_t pad1[BLK_FX - 0xa0];
+	uint8_t pad2[BLK_FX - 0xa0];
 	uint8_t fx[512] __attribute__((aligned(16)));
 	uint8_t host_fx[512] __attribute__((aligned(16)));
-	uint8_t pad2[BLK_IBL - 0x500];
-	struct ibl_entry ibl[BLK_IBL_ENTRIES];
+	uint8_t pad3[BLK_IBL - 0x500];
+	uint32_t ibl[BLK_IBL_ENTRIES]; /* a CCF's indirect entry, or the miss stub */
 };
 #endif
 #endif

@@ -124,41 +124,15 @@ bt_exit_tramp:
 	POP_CALLEE_SAVED
 	ret
 
-/* In-cache indirect-branch lookup (32-bit). Entered by jmp with the guest
- * target EIP in BLK_TGT. Touches no flags: the guest's arithmetic flags are
- * live in EFLAGS. The table holds -tag so that lea + jecxz compares. */
+/* The indirect-lookup miss path (32-bit). Indirect branches jump through
+ * BLK_IBL[target & 0xffff] with the guest's %ecx saved in BLK_SC0 and the
+ * target in BLK_TGT; empty entries point here, and so does a CCF's indirect
+ * entry when the target is another EIP that shares the slot. */
 	.code32
-	.globl bt_ibl
-bt_ibl:
-	movl %ecx, %gs:BLK_SC0
-	movl %edx, %gs:BLK_SC1
-	movl %gs:BLK_TGT, %ecx
-	movzwl %cx, %edx
-	movl %gs:BLK_IBL(, %edx, 8), %edx
-	leal (%ecx, %edx), %ecx
-	jecxz 1f
+	.globl bt_ibl_miss
+bt_ibl_miss:
 	movl %gs:BLK_SC0, %ecx
-	movl %gs:BLK_SC1, %edx
-	movl $0, %gs:BLK_EXIT_REC /* REC_IBL_MISS */
-	ljmpl *%gs:BLK_EXIT_FAR
-1:	movzwl %gs:BLK_TGT, %edx
-	movl %gs:BLK_IBL + 4(, %edx, 8), %edx
-	movl %edx, %gs:BLK_IBL_JMP
-	movl %gs:BLK_PENDING, %ecx
-	jecxz 2f
-	movl %gs:BLK_SC0, %ecx
-	movl %gs:BLK_SC1, %edx
-	movl $1, %gs:BLK_EXIT_REC /* REC_IBL_EVENT: resume at BLK_TGT */
-	ljmpl *%gs:BLK_EXIT_FAR
-2:	movl %gs:BLK_SC0, %ecx
-	movl %gs:BLK_SC1, %edx
-	jmp *%gs:BLK_IBL_JMP
-
-/* Where empty lookup entries point: a false tag match lands here and is
- * treated as a miss. Registers are already restored. */
-	.globl bt_ibl_empty
-bt_ibl_empty:
-	movl $0, %gs:BLK_EXIT_REC
+	movl $0, %gs:BLK_EXIT_REC /* REC_IBL_MISS: continue at BLK_TGT */
 	ljmpl *%gs:BLK_EXIT_FAR
 
 	.globl bt_hole_code_end

@@ -53,9 +53,8 @@ static struct ccf *one_shot(struct vm *vm, uint32_t eip)
 static void ibl_fill(struct vm *vm, struct ccf *c)
 {
 	struct vcpu_block *blk = vm->cpu.blk;
-	struct ibl_entry *e = &blk->ibl[c->guest_eip & (BLK_IBL_ENTRIES - 1)];
-	e->neg_tag = (uint32_t)-c->guest_eip;
-	e->host = (uint32_t)(uintptr_t)c->code;
+	if (c->ientry)
+		blk->ibl[c->guest_eip & (BLK_IBL_ENTRIES - 1)] = (uint32_t)(uintptr_t)c->ientry;
 }
 
 static int fault_vector(const struct host_fault *f)

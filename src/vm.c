@@ -13,7 +13,7 @@
 #include "segments.h"
 
 extern const uint8_t bt_hole_code_start[], bt_hole_code_end[];
-extern const uint8_t bt_exit_tramp[], bt_ibl[], bt_ibl_empty[];
+extern const uint8_t bt_exit_tramp[], bt_ibl_miss[];
 extern uint64_t bt_monitor_fsbase;
 
 _Static_assert(offsetof(struct vcpu_block, eip) == BLK_EIP, "block layout");
@@ -21,7 +21,6 @@ _Static_assert(offsetof(struct vcpu_block, exit_rec) == BLK_EXIT_REC, "block lay
 _Static_assert(offsetof(struct vcpu_block, pending) == BLK_PENDING, "block layout");
 _Static_assert(offsetof(struct vcpu_block, sc) == BLK_SC0, "block layout");
 _Static_assert(offsetof(struct vcpu_block, tgt) == BLK_TGT, "block layout");
-_Static_assert(offsetof(struct vcpu_block, ibl_jmp) == BLK_IBL_JMP, "block layout");
 _Static_assert(offsetof(struct vcpu_block, entry_far) == BLK_ENTRY_FAR, "block layout");
 _Static_assert(offsetof(struct vcpu_block, exit_far) == BLK_EXIT_FAR, "block layout");
 _Static_assert(offsetof(struct vcpu_block, gsel) == BLK_GSEL, "block layout");
@@ -53,19 +52,17 @@ static uint32_t hole_addr(const uint8_t *sym)
 	return HOLE_STATIC + (uint32_t)(sym - bt_hole_code_start);
 }
 
-/* Empty lookup entries carry tag 0xffffffff (never a block start we enter
- * through the lookup without a fill) and point at the miss path. */
+/* Empty lookup entries point at the miss path. */
 static void ibl_reset_entry(struct vcpu_block *blk, uint32_t idx)
 {
-	blk->ibl[idx].neg_tag = 1;
-	blk->ibl[idx].host = hole_addr(bt_ibl_empty);
+	blk->ibl[idx] = hole_addr(bt_ibl_miss);
 }
 
 static void ibl_evict(void *opaque, struct ccf *c)
 {
 	struct vcpu_block *blk = opaque;
 	uint32_t idx = c->guest_eip & (BLK_IBL_ENTRIES - 1);
-	if (blk->ibl[idx].host == (uint32_t)(uintptr_t)c->code)
+	if (c->ientry && blk->ibl[idx] == (uint32_t)(uintptr_t)c->ientry)
 		ibl_reset_entry(blk, idx);
 }
 
@@ -106,8 +103,7 @@ static int init_translator(struct vm *vm, char *err, size_t n)
 	}
 	vm->xl.no_chain = vm->cfg->no_chain;
 	vm->xl.exit_tramp = hole_addr(bt_exit_tramp);
-	vm->xl.ibl = hole_addr(bt_ibl);
-	vm->xl.ibl_empty = hole_addr(bt_ibl_empty);
+	vm->xl.ibl_miss = hole_addr(bt_ibl_miss);
 	vm->xl.log = vm->cfg->debug & DBG_TRANSLATIONS ? vm->log : NULL;
 	return 0;
 }

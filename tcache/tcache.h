@@ -40,6 +40,7 @@ struct ccf {
 	uint32_t guest_pfn;    /* key: guest physical page of the code */
 	uint32_t guest_len;    /* guest bytes covered */
 	uint8_t *code;         /* host code in the arena */
+	uint8_t *ientry;       /* indirect entry: checks BLK_TGT, then runs code (NULL if none) */
 	uint32_t code_len;
 	uint32_t n_exits;
 	struct tc_exit exits[CCF_MAX_EXITS];

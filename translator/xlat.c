@@ -206,13 +206,33 @@ static void emit_gs_rewrite(struct block_builder *b, const struct xinsn *in)
 	e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_FS); /* mov %gs:hsel_fs, %fs */
 }
 
-/* jmp/call r/m: load the target into BLK_TGT through %eax. The load is the
- * only access that can fault, and %eax is still intact when it does. */
+/* Indirect branches jump through the lookup table with the guest's %ecx in
+ * BLK_SC0 and the target EIP in BLK_TGT: each site has its own indirect
+ * jump, so the host predicts it from that site's history. The entry found
+ * is the target CCF's indirect entry (emit_ientry), which checks the tag. */
+static void emit_ibl_dispatch(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	e8(e, 0x65);
+	e8(e, 0x0f);
+	e8(e, 0xb7); /* movzwl %gs:tgt, %ecx */
+	e8(e, 0x0d);
+	e32(e, BLK_TGT);
+	e8(e, 0x65);
+	e8(e, 0xff); /* jmp *%gs:ibl(, %ecx, 4) */
+	e8(e, 0x24);
+	e8(e, 0x8d);
+	e32(e, BLK_IBL);
+	b->end = true;
+}
+
+/* jmp/call r/m: load the target into BLK_TGT through %ecx (saved first).
+ * The load is the only access that can fault, and %ecx is still intact then. */
 static void emit_load_target(struct block_builder *b, const struct xinsn *in)
 {
 	struct emitter *e = &b->e;
 	bool gs = in->seg_prefix == 0x65;
-	e_store_gs(e, R_EAX, BLK_SC2);
+	e_store_gs(e, R_ECX, BLK_SC0);
 	if (gs)
 		e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_GS);
 	for (int i = 0; i < in->modrm_off; i++) {
@@ -222,17 +242,16 @@ static void emit_load_target(struct block_builder *b, const struct xinsn *in)
 		e8(e, i == in->seg_prefix_off && gs ? 0x64 : p);
 	}
 	if (in->opsize16) {
-		e8(e, 0x0f); /* movzwl r/m16, %eax */
+		e8(e, 0x0f); /* movzwl r/m16, %ecx */
 		e8(e, 0xb7);
 	} else {
-		e8(e, 0x8b); /* mov r/m32, %eax */
+		e8(e, 0x8b); /* mov r/m32, %ecx */
 	}
-	e8(e, in->bytes[in->modrm_off] & 0xc7);
+	e8(e, (uint8_t)((in->bytes[in->modrm_off] & 0xc7) | (R_ECX << 3)));
 	ebytes(e, in->bytes + in->modrm_off + 1, in->len - in->modrm_off - 1u);
 	if (gs)
 		e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_FS);
-	e_store_gs(e, R_EAX, BLK_TGT);
-	e_load_gs(e, R_EAX, BLK_SC2);
+	e_store_gs(e, R_ECX, BLK_TGT);
 }
 
 static void emit_push_imm(struct emitter *e, uint32_t v, bool o16)
@@ -248,26 +267,61 @@ static void emit_push_imm(struct emitter *e, uint32_t v, bool o16)
 	}
 }
 
-static void emit_jmp_ibl(struct block_builder *b)
-{
-	e_jmp32(&b->e, b->x->ibl);
-	b->end = true;
-}
-
 static void emit_ret(struct block_builder *b, const struct xinsn *in)
 {
 	struct emitter *e = &b->e;
+	static const uint8_t lea[] = {0x8d, 0xa4, 0x24}; /* lea disp32(%esp), %esp */
+	e_store_gs(e, R_ECX, BLK_SC0);
 	if (in->opsize16) {
-		e_store_gs_imm(e, BLK_TGT, 0);
 		e8(e, 0x66);
+		e8(e, 0x59); /* popw %cx: faults before changing %esp or %ecx */
+		e8(e, 0x0f);
+		e8(e, 0xb7); /* movzwl %cx, %ecx */
+		e8(e, 0xc9);
+	} else {
+		e8(e, 0x59); /* pop %ecx: faults before changing %esp or %ecx */
 	}
-	e_gs_modrm(e, 0x8f, 0, BLK_TGT); /* pop %gs:tgt: faults before changing %esp */
 	if (in->ret_pop) {
-		static const uint8_t lea[] = {0x8d, 0xa4, 0x24}; /* lea disp32(%esp), %esp */
 		ebytes(e, lea, sizeof(lea));
 		e32(e, in->ret_pop);
 	}
-	emit_jmp_ibl(b);
+	e_store_gs(e, R_ECX, BLK_TGT);
+	e8(e, 0x0f);
+	e8(e, 0xb7); /* movzwl %cx, %ecx */
+	e8(e, 0xc9);
+	e8(e, 0x65);
+	e8(e, 0xff); /* jmp *%gs:ibl(, %ecx, 4) */
+	e8(e, 0x24);
+	e8(e, 0x8d);
+	e32(e, BLK_IBL);
+	b->end = true;
+}
+
+/* The indirect entry of a CCF: reached through the lookup table with the
+ * guest's %ecx in BLK_SC0. Checks that BLK_TGT is this block's EIP (lea and
+ * jecxz: no flags touched), polls for pending events, then runs the block. */
+static void emit_ientry(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	struct ccf *c = b->c;
+	c->ientry = e->p;
+	e_load_gs(e, R_ECX, BLK_TGT);
+	e8(e, 0x8d); /* lea -eip(%ecx), %ecx */
+	e8(e, 0x89);
+	e32(e, (uint32_t)-c->guest_eip);
+	e8(e, 0xe3); /* jecxz: it is ours */
+	e8(e, 5);
+	e_jmp32(e, b->x->ibl_miss);
+	e_load_gs(e, R_ECX, BLK_PENDING);
+	e8(e, 0xe3); /* jecxz: nothing pending */
+	uint8_t *skip = e->p;
+	e8(e, 0);
+	e_load_gs(e, R_ECX, BLK_SC0);
+	emit_exit_to_monitor(e, new_rec(b->x, REC_EVENT, c->guest_eip, c, -1, NULL));
+	if (!e->overflow)
+		*skip = (uint8_t)(e->p - skip - 1);
+	e_load_gs(e, R_ECX, BLK_SC0);
+	e_jmp32(e, (uint32_t)(uintptr_t)e->start);
 }
 
 /* pushf: guest EFLAGS = host arithmetic flags + DF | virtual system flags | IF. */
@@ -405,12 +459,13 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 		break;
 	case XC_JMP_IND:
 		emit_load_target(b, in);
-		emit_jmp_ibl(b);
+		emit_ibl_dispatch(b);
 		break;
 	case XC_CALL_IND:
 		emit_load_target(b, in);
+		e_load_gs(e, R_ECX, BLK_SC0); /* %ecx back before the push can fault */
 		emit_push_imm(e, in->next, in->opsize16);
-		emit_jmp_ibl(b);
+		emit_ibl_dispatch(b);
 		break;
 	case XC_CLI:
 		e_store_gs_imm(e, BLK_VIF, 0);
@@ -561,6 +616,8 @@ struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_i
 		if (n < 0)
 			return NULL;
 		emit_stubs(&b);
+		if (!b.transient)
+			emit_ientry(&b);
 		if (b.e.overflow) {
 			xlat_flush(x);
 			continue;

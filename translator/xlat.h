@@ -43,8 +43,7 @@ struct xlat {
 	uint32_t nrecs, caprecs;
 	bool no_chain;
 	uint32_t exit_tramp;   /* host addresses in the hole */
-	uint32_t ibl;
-	uint32_t ibl_empty;
+	uint32_t ibl_miss;
 	FILE *log;             /* -d translations, or NULL */
 };
 

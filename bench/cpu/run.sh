@@ -6,7 +6,8 @@
 # checks that both print the same checksum, and prints:
 #   native_s btvmm_s ratio
 # Environment: CC (default gcc), ITER / SORT_N (override workload size),
-# RUNS (default 3), QEMU=1 to time qemu-system-i386 instead of btvmm.
+# RUNS (default 3), QEMU=1 to time qemu-system-i386 instead of btvmm,
+# WORKLOAD=calls for the call-heavy workload (bench/cpu/calls.c).
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -19,8 +20,9 @@ DEFS=""
 [ -n "$ITER" ] && DEFS="$DEFS -DITER=$ITER"
 [ -n "$SORT_N" ] && DEFS="$DEFS -DSORT_N=$SORT_N"
 
-EXTRA_CFLAGS="$DEFS" CC=$CC "$ROOT/tests/guests/build.sh" "$OUT" workload >/dev/null
-$CC -m32 -O2 -static $DEFS "$HERE/workload.c" -o "$OUT/workload_native"
+W=${WORKLOAD:-workload}
+EXTRA_CFLAGS="$DEFS" CC=$CC "$ROOT/tests/guests/build.sh" "$OUT" "$W" >/dev/null
+$CC -m32 -O2 -static $DEFS "$HERE/$W.c" -o "$OUT/${W}_native"
 
 now() { date +%s.%N; }
 
@@ -40,14 +42,14 @@ best_of() {
     echo "$best"
 }
 
-native_s=$(best_of "$OUT/workload_native")
+native_s=$(best_of "$OUT/${W}_native")
 native_sum=$(grep '^workload checksum:' "$OUT/last.out" || true)
 if [ -n "$QEMU" ]; then
-    vm_s=$(best_of timeout 600 qemu-system-i386 -accel tcg -kernel "$OUT/workload.elf" -serial stdio \
+    vm_s=$(best_of timeout 600 qemu-system-i386 -accel tcg -kernel "$OUT/$W.elf" -serial stdio \
         -display none -monitor none -nodefaults -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 128)
 else
-    vm_s=$(best_of timeout 600 "$BTVMM" -kernel "$OUT/workload.elf" -serial stdio -nographic)
+    vm_s=$(best_of timeout 600 "$BTVMM" -kernel "$OUT/$W.elf" -serial stdio -nographic)
 fi
 vm_sum=$(grep '^workload checksum:' "$OUT/last.out" || true)
 if [ -z "$native_sum" ] || [ "$native_sum" != "$vm_sum" ]; then

@@ -46,8 +46,8 @@ build_guest() {
     elif [ "$name" = sweep_native ]; then
         $CC -m32 -O2 -Wall -Wextra -static "$ROOT/tests/native/sweep.c" -o "$OUT/sweep_native"
         return
-    elif [ "$name" = workload ]; then
-        src=$ROOT/bench/cpu/workload.c
+    elif [ -f "$ROOT/bench/cpu/$name.c" ]; then
+        src=$ROOT/bench/cpu/$name.c  # benchmark workloads (bench/cpu/run.sh)
     elif [ -f "$HERE/$name.c" ]; then
         src=$HERE/$name.c
     elif [ -f "$HERE/$name.S" ]; then
