@@ -165,10 +165,6 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 		blk->eip = blk->tgt;
 		*fill_ibl = true;
 		break;
-	case REC_IBL_EVENT:
-		vm->stats.irq_checks_taken++;
-		blk->eip = blk->tgt;
-		break;
 	case REC_BRANCH:
 		blk->eip = r->guest_eip;
 		rq->from = r->ccf;

@@ -651,7 +651,6 @@ int xlat_init(struct xlat *x, struct tcache *tc, struct stats *st)
 	x->caprecs = 0;
 	x->recs = NULL;
 	new_rec(x, REC_IBL_MISS, 0, NULL, -1, NULL);
-	new_rec(x, REC_IBL_EVENT, 0, NULL, -1, NULL);
 	return xdecode_init(&x->dec, true);
 }
 

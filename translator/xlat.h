@@ -15,17 +15,16 @@ struct vcpu;
 
 #define XLAT_MAX_INSNS 12 /* per block, as VMware's translator */
 
-/* Why translated code left the cache. BLK_EXIT_REC holds a record id: the
- * two fixed ids below, or an index into xlat.recs. */
+/* Why translated code left the cache. BLK_EXIT_REC holds a record id: 0 for
+ * a lookup miss (bt_ibl_miss), or an index into xlat.recs. */
 enum rec_kind {
 	REC_IBL_MISS,  /* in-cache lookup missed: continue at BLK_TGT */
-	REC_IBL_EVENT, /* pending event seen in the lookup: continue at BLK_TGT */
 	REC_BRANCH,    /* unlinked direct exit: continue at guest_eip, then link */
 	REC_EVENT,     /* pending event seen on a back edge: continue at guest_eip */
 	REC_CALLOUT,   /* the monitor emulates insn at guest_eip */
 	REC_END,       /* one-shot block done: continue at guest_eip, never link */
 };
-#define REC_FIRST_DYNAMIC 2
+#define REC_FIRST_DYNAMIC 1
 
 struct exit_rec {
 	enum rec_kind kind;
