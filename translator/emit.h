@@ -80,6 +80,15 @@ static inline void e_store_gs_imm(struct emitter *e, uint32_t off, uint32_t imm)
 	e32(e, imm);
 }
 
+static inline void e_movzwl_gs(struct emitter *e, int reg, uint32_t off) /* movzwl %gs:off, %reg */
+{
+	e8(e, 0x65);
+	e8(e, 0x0f);
+	e8(e, 0xb7);
+	e8(e, (uint8_t)((reg << 3) | 5));
+	e32(e, off);
+}
+
 static inline void e_ljmp_gs(struct emitter *e, uint32_t off) /* ljmpl *%gs:off */
 {
 	e_gs_modrm(e, 0xff, 5, off);

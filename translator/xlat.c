@@ -210,20 +210,19 @@ static void emit_gs_rewrite(struct block_builder *b, const struct xinsn *in)
  * BLK_SC0 and the target EIP in BLK_TGT: each site has its own indirect
  * jump, so the host predicts it from that site's history. The entry found
  * is the target CCF's indirect entry (emit_ientry), which checks the tag. */
-static void emit_ibl_dispatch(struct block_builder *b)
+static void emit_ibl_jump(struct block_builder *b)
 {
-	struct emitter *e = &b->e;
-	e8(e, 0x65);
-	e8(e, 0x0f);
-	e8(e, 0xb7); /* movzwl %gs:tgt, %ecx */
-	e8(e, 0x0d);
-	e32(e, BLK_TGT);
-	e8(e, 0x65);
-	e8(e, 0xff); /* jmp *%gs:ibl(, %ecx, 4) */
-	e8(e, 0x24);
-	e8(e, 0x8d);
-	e32(e, BLK_IBL);
+	static const uint8_t jmp[] = {0x65, 0xff, 0x24, 0x8d}; /* jmp *%gs:ibl(, %ecx, 4) */
+	ebytes(&b->e, jmp, sizeof(jmp));
+	e32(&b->e, BLK_IBL);
 	b->end = true;
+}
+
+/* The table index from the target still in %ecx. */
+static void emit_index_from_ecx(struct emitter *e)
+{
+	static const uint8_t movzwl[] = {0x0f, 0xb7, 0xc9}; /* movzwl %cx, %ecx */
+	ebytes(e, movzwl, sizeof(movzwl));
 }
 
 /* jmp/call r/m: load the target into BLK_TGT through %ecx (saved first).
@@ -275,9 +274,7 @@ static void emit_ret(struct block_builder *b, const struct xinsn *in)
 	if (in->opsize16) {
 		e8(e, 0x66);
 		e8(e, 0x59); /* popw %cx: faults before changing %esp or %ecx */
-		e8(e, 0x0f);
-		e8(e, 0xb7); /* movzwl %cx, %ecx */
-		e8(e, 0xc9);
+		emit_index_from_ecx(e);
 	} else {
 		e8(e, 0x59); /* pop %ecx: faults before changing %esp or %ecx */
 	}
@@ -286,15 +283,8 @@ static void emit_ret(struct block_builder *b, const struct xinsn *in)
 		e32(e, in->ret_pop);
 	}
 	e_store_gs(e, R_ECX, BLK_TGT);
-	e8(e, 0x0f);
-	e8(e, 0xb7); /* movzwl %cx, %ecx */
-	e8(e, 0xc9);
-	e8(e, 0x65);
-	e8(e, 0xff); /* jmp *%gs:ibl(, %ecx, 4) */
-	e8(e, 0x24);
-	e8(e, 0x8d);
-	e32(e, BLK_IBL);
-	b->end = true;
+	emit_index_from_ecx(e);
+	emit_ibl_jump(b);
 }
 
 /* The indirect entry of a CCF: reached through the lookup table with the
@@ -389,11 +379,7 @@ static void emit_seg_read(struct block_builder *b, const struct xinsn *in)
 		e8(e, 0x66);
 		e_gs_modrm(e, 0x8b, in->dest_reg, off);
 	} else {
-		e8(e, 0x65);
-		e8(e, 0x0f);
-		e8(e, 0xb7); /* movzwl %gs:gsel, %reg */
-		e8(e, (uint8_t)((in->dest_reg << 3) | 5));
-		e32(e, off);
+		e_movzwl_gs(e, in->dest_reg, off);
 	}
 }
 
@@ -459,13 +445,15 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 		break;
 	case XC_JMP_IND:
 		emit_load_target(b, in);
-		emit_ibl_dispatch(b);
+		emit_index_from_ecx(e);
+		emit_ibl_jump(b);
 		break;
 	case XC_CALL_IND:
 		emit_load_target(b, in);
 		e_load_gs(e, R_ECX, BLK_SC0); /* %ecx back before the push can fault */
 		emit_push_imm(e, in->next, in->opsize16);
-		emit_ibl_dispatch(b);
+		e_movzwl_gs(e, R_ECX, BLK_TGT); /* the index, from the target saved above */
+		emit_ibl_jump(b);
 		break;
 	case XC_CLI:
 		e_store_gs_imm(e, BLK_VIF, 0);
