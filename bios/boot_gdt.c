@@ -9,10 +9,9 @@
 int boot_gdt_build(uint8_t *ram, uint64_t ram_size)
 {
 	static const uint64_t gdt[4] = {
-		0,
-		0x00cf9b000000ffffull, /* 0x08: code, base 0, 4 GiB, accessed */
-		0x00cf9b000000ffffull, /* 0x10: code */
-		0x00cf93000000ffffull, /* 0x18: data, read/write */
+	    0, 0x00cf9b000000ffffull, /* 0x08: code, base 0, 4 GiB, accessed */
+	    0x00cf9b000000ffffull,    /* 0x10: code */
+	    0x00cf93000000ffffull,    /* 0x18: data, read/write */
 	};
 	if (ram_size < BOOT_GDT_ADDR + sizeof(gdt))
 		return -1;

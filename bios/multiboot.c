@@ -27,7 +27,7 @@
 #define MB_MEM_AVAILABLE 1u
 #define MB_MEM_RESERVED 2u
 
-#define EBDA_START 0x9fc00u  /* top of conventional memory: 639 KiB */
+#define EBDA_START 0x9fc00u /* top of conventional memory: 639 KiB */
 #define VGA_START 0xa0000u
 #define BIOS_START 0xf0000u  /* system BIOS ROM image */
 #define HIGH_START 0x100000u /* 1 MiB: extended memory */
@@ -91,18 +91,18 @@ static unsigned build_mmap(uint64_t ram_size, struct mb_mmap_entry *e)
 		uint64_t base, end;
 		uint32_t type;
 	} low[] = {
-		{ 0, EBDA_START, MB_MEM_AVAILABLE },
-		{ EBDA_START, VGA_START, MB_MEM_RESERVED },
-		{ BIOS_START, HIGH_START, MB_MEM_RESERVED },
+	    {0, EBDA_START, MB_MEM_AVAILABLE},
+	    {EBDA_START, VGA_START, MB_MEM_RESERVED},
+	    {BIOS_START, HIGH_START, MB_MEM_RESERVED},
 	};
 	unsigned i, n = 0;
 
 	for (i = 0; i < sizeof(low) / sizeof(low[0]); i++)
-		e[n++] = (struct mb_mmap_entry){ 20, low[i].base, low[i].end - low[i].base,
-						 low[i].type };
+		e[n++] =
+		    (struct mb_mmap_entry){20, low[i].base, low[i].end - low[i].base, low[i].type};
 	if (ram_size > HIGH_START)
-		e[n++] = (struct mb_mmap_entry){ 20, HIGH_START, ram_size - HIGH_START,
-						 MB_MEM_AVAILABLE };
+		e[n++] =
+		    (struct mb_mmap_entry){20, HIGH_START, ram_size - HIGH_START, MB_MEM_AVAILABLE};
 	return n;
 }
 
@@ -128,8 +128,7 @@ uint32_t mb_build_info(uint8_t *ram, uint64_t ram_size, uint32_t at, const char 
 	if (cmdline == NULL)
 		cmdline = "";
 	n = build_mmap(ram_size, mmap);
-	end = base + sizeof(info) + n * sizeof(mmap[0]) + strlen(cmdline) + 1 +
-	      sizeof(LOADER_NAME);
+	end = base + sizeof(info) + n * sizeof(mmap[0]) + strlen(cmdline) + 1 + sizeof(LOADER_NAME);
 	/* 0 is the failure value, so the structure cannot live at 0 either. */
 	if (base == 0 || end > ram_size || end > UINT32_MAX)
 		return 0;

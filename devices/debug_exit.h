@@ -6,8 +6,8 @@
 #include "iobus.h"
 
 struct debug_exit {
-	bool fired;  /* the guest wrote the port; the run loop stops */
-	int status;  /* (value << 1) | 1 */
+	bool fired; /* the guest wrote the port; the run loop stops */
+	int status; /* (value << 1) | 1 */
 };
 
 int debug_exit_init(struct debug_exit *d, struct io_bus *bus, uint16_t port);

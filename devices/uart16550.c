@@ -365,22 +365,14 @@ static uint8_t uart_read_reg(struct uart16550 *u, int reg)
 	int dlab = u->lcr & LCR_DLAB;
 
 	switch (reg) {
-	case UART_RBR:
-		return dlab ? u->divisor & 0xff : uart_read_rbr(u);
-	case UART_IER:
-		return dlab ? u->divisor >> 8 : u->ier;
-	case UART_IIR:
-		return uart_read_iir(u);
-	case UART_LCR:
-		return u->lcr;
-	case UART_MCR:
-		return u->mcr;
-	case UART_LSR:
-		return uart_read_lsr(u);
-	case UART_MSR:
-		return uart_read_msr(u);
-	default:
-		return u->scr;
+	case UART_RBR: return dlab ? u->divisor & 0xff : uart_read_rbr(u);
+	case UART_IER: return dlab ? u->divisor >> 8 : u->ier;
+	case UART_IIR: return uart_read_iir(u);
+	case UART_LCR: return u->lcr;
+	case UART_MCR: return u->mcr;
+	case UART_LSR: return uart_read_lsr(u);
+	case UART_MSR: return uart_read_msr(u);
+	default: return u->scr;
 	}
 }
 
@@ -401,21 +393,14 @@ static void uart_write_reg(struct uart16550 *u, int reg, uint8_t val)
 		else
 			uart_write_ier(u, val);
 		break;
-	case UART_IIR:
-		uart_write_fcr(u, val);
-		break;
+	case UART_IIR: uart_write_fcr(u, val); break;
 	case UART_LCR:
 		u->lcr = val; /* framing is meaningless here; break is ignored */
 		break;
-	case UART_MCR:
-		uart_write_mcr(u, val);
-		break;
+	case UART_MCR: uart_write_mcr(u, val); break;
 	case UART_LSR:
-	case UART_MSR:
-		break; /* read-only (factory-test writes not modelled) */
-	default:
-		u->scr = val;
-		break;
+	case UART_MSR: break; /* read-only (factory-test writes not modelled) */
+	default: u->scr = val; break;
 	}
 }
 

@@ -12,14 +12,14 @@ struct uart16550 {
 	uint16_t divisor;
 	uint8_t rx_fifo[16];
 	int rx_head, rx_count;
-	int out_fd;      /* THR bytes go here; -1 discards */
-	int in_fd;       /* RBR bytes come from here (non-blocking); -1: none */
+	int out_fd; /* THR bytes go here; -1 discards */
+	int in_fd;  /* RBR bytes come from here (non-blocking); -1: none */
 	struct irq_line irq;
 	uint64_t tx_bytes, rx_bytes;
 };
 
 /* Registers 8 ports at base on bus. */
-int uart_init(struct uart16550 *u, struct io_bus *bus, uint16_t base, int out_fd,
-	      int in_fd, struct irq_line irq);
+int uart_init(struct uart16550 *u, struct io_bus *bus, uint16_t base, int out_fd, int in_fd,
+	      struct irq_line irq);
 
 #endif

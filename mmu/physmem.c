@@ -28,9 +28,9 @@ static int fail(char *err, size_t n, const char *what)
 static int reserve_window(struct physmem *pm, char *err, size_t n)
 {
 	for (uint64_t lo = 0; lo <= 0x10000; lo += PAGE_SIZE) {
-		void *p = mmap((void *)lo, WINDOW_SIZE - lo, PROT_NONE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-			       -1, 0);
+		void *p =
+		    mmap((void *)lo, WINDOW_SIZE - lo, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
 		if (p == (void *)lo) {
 			pm->low_unmapped = (uint32_t)lo;
 			return 0;
@@ -38,8 +38,9 @@ static int reserve_window(struct physmem *pm, char *err, size_t n)
 		if (p != MAP_FAILED)
 			munmap(p, WINDOW_SIZE - lo);
 		if (errno == EEXIST)
-			return fail(err, n, "cannot reserve the low 4 GiB of address space "
-					    "(something is already mapped there)");
+			return fail(err, n,
+				    "cannot reserve the low 4 GiB of address space "
+				    "(something is already mapped there)");
 	}
 	return fail(err, n, "cannot reserve the low 4 GiB of address space");
 }
@@ -59,8 +60,8 @@ static int map_ram_identity(struct physmem *pm, char *err, size_t n)
 static int map_hole(char *err, size_t n)
 {
 	void *p = mmap((void *)(uintptr_t)HOLE_BASE, HOLE_SIZE - PAGE_SIZE,
-		       PROT_READ | PROT_WRITE | PROT_EXEC,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		       PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		       -1, 0);
 	if (p == MAP_FAILED)
 		return fail(err, n, "cannot map the translation-cache hole");
 	return 0;

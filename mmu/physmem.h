@@ -14,19 +14,19 @@
 #define PAGE_SHIFT 12
 #define WINDOW_SIZE (1ull << 32)
 #define HOLE_SIZE (4u << 20)
-#define HOLE_BASE 0xffc00000u                 /* data-segment limits stop below this */
-#define HOLE_BLOCK HOLE_BASE                  /* struct vcpu_block */
-#define HOLE_STATIC (HOLE_BASE + 0x81000u)    /* trampoline, lookup code: 8 KiB */
-#define HOLE_ARENA (HOLE_BASE + 0x83000u)     /* translation cache */
+#define HOLE_BASE 0xffc00000u			  /* data-segment limits stop below this */
+#define HOLE_BLOCK HOLE_BASE			  /* struct vcpu_block */
+#define HOLE_STATIC (HOLE_BASE + 0x81000u)	  /* trampoline, lookup code: 8 KiB */
+#define HOLE_ARENA (HOLE_BASE + 0x83000u)	  /* translation cache */
 #define HOLE_ARENA_MAX (0xfffff000u - HOLE_ARENA) /* last page stays a guard */
 
 struct physmem {
 	int memfd;
 	uint64_t ram_size;
-	uint8_t *physmap;     /* monitor view of guest RAM, above 4 GiB */
+	uint8_t *physmap;      /* monitor view of guest RAM, above 4 GiB */
 	uint32_t low_unmapped; /* guest-physical [0, low_unmapped) could not be mapped at
 				  linear 0 (vm.mmap_min_addr); accesses there fault */
-	uint8_t *ro_pages;    /* per guest page: 1 if write-protected in the window */
+	uint8_t *ro_pages;     /* per guest page: 1 if write-protected in the window */
 };
 
 /* Reserves the window, creates RAM, maps it at linear = physical (paging

@@ -15,27 +15,27 @@
 #define BLK_EBP 0x14
 #define BLK_ESI 0x18
 #define BLK_EDI 0x1c
-#define BLK_EIP 0x20       /* guest EIP while in the monitor */
-#define BLK_HFLAGS 0x24    /* guest arithmetic flags + DF, as host EFLAGS */
-#define BLK_VSYS 0x28      /* virtual system flags (all but arith, DF, IF) */
-#define BLK_VIF 0x2c       /* 0 or 0x200: the guest's IF */
-#define BLK_EXIT_REC 0x30  /* which exit left the cache (translator record id) */
-#define BLK_PENDING 0x34   /* nonzero: leave the cache at the next check */
-#define BLK_SC0 0x40       /* scratch for in-cache sequences */
+#define BLK_EIP 0x20	  /* guest EIP while in the monitor */
+#define BLK_HFLAGS 0x24	  /* guest arithmetic flags + DF, as host EFLAGS */
+#define BLK_VSYS 0x28	  /* virtual system flags (all but arith, DF, IF) */
+#define BLK_VIF 0x2c	  /* 0 or 0x200: the guest's IF */
+#define BLK_EXIT_REC 0x30 /* which exit left the cache (translator record id) */
+#define BLK_PENDING 0x34  /* nonzero: leave the cache at the next check */
+#define BLK_SC0 0x40	  /* scratch for in-cache sequences */
 #define BLK_SC1 0x44
 #define BLK_SC2 0x48
 #define BLK_SC3 0x4c
-#define BLK_TGT 0x50       /* guest target EIP of an indirect branch */
-#define BLK_ENTRY_FAR 0x58 /* m16:32 far pointer: where bt_enter jumps (32-bit CS) */
-#define BLK_EXIT_FAR 0x60  /* m16:32 far pointer: the 64-bit exit trampoline */
-#define BLK_GSEL 0x68      /* guest selectors es,cs,ss,ds,fs,gs as u32 (push/mov reads) */
-#define BLK_HSEL 0x80      /* host selectors to load: es,cs,ss,ds,fs,gs(guest gs),blk as u16 */
-#define BLK_HOST_RSP 0x90  /* monitor stack pointer saved by bt_enter */
-#define BLK_HOST_FSBASE 0x98 /* monitor FS base (glibc TLS) */
-#define BLK_FAULT_EIP 0xa0 /* unused by asm; padding to keep FX aligned */
-#define BLK_FX 0x100       /* guest x87/SSE state (fxsave, 512 bytes) */
-#define BLK_HOST_FX 0x300  /* the monitor's clean x87/SSE state */
-#define BLK_IBL 0x1000     /* in-cache indirect lookup table: CCF indirect entries */
+#define BLK_TGT 0x50	      /* guest target EIP of an indirect branch */
+#define BLK_ENTRY_FAR 0x58    /* m16:32 far pointer: where bt_enter jumps (32-bit CS) */
+#define BLK_EXIT_FAR 0x60     /* m16:32 far pointer: the 64-bit exit trampoline */
+#define BLK_GSEL 0x68	      /* guest selectors es,cs,ss,ds,fs,gs as u32 (push/mov reads) */
+#define BLK_HSEL 0x80	      /* host selectors to load: es,cs,ss,ds,fs,gs(guest gs),blk as u16 */
+#define BLK_HOST_RSP 0x90     /* monitor stack pointer saved by bt_enter */
+#define BLK_HOST_FSBASE 0x98  /* monitor FS base (glibc TLS) */
+#define BLK_FAULT_EIP 0xa0    /* unused by asm; padding to keep FX aligned */
+#define BLK_FX 0x100	      /* guest x87/SSE state (fxsave, 512 bytes) */
+#define BLK_HOST_FX 0x300     /* the monitor's clean x87/SSE state */
+#define BLK_IBL 0x1000	      /* in-cache indirect lookup table: CCF indirect entries */
 #define BLK_IBL_ENTRIES 65536 /* indexed by the low 16 bits of the guest EIP */
 #define BLK_SIZE (BLK_IBL + BLK_IBL_ENTRIES * 4)
 

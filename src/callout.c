@@ -21,8 +21,8 @@ struct ctx {
 	struct vcpu *cpu;
 	struct vcpu_block *blk;
 	const struct xinsn *in;
-	int op;     /* index of the first opcode byte */
-	int osize;  /* operand size: 2 or 4 */
+	int op;	   /* index of the first opcode byte */
+	int osize; /* operand size: 2 or 4 */
 };
 
 static bool raise(struct ctx *c, int vec, uint32_t err)
@@ -107,13 +107,17 @@ static bool write_cr0(struct ctx *c, uint32_t v)
 	if ((v & CR0_PG) && !(v & CR0_PE))
 		return raise(c, 13, 0);
 	if (!(v & CR0_PE)) {
-		vm_fail(cpu->vm, "guest left protected mode at EIP 0x%08x: real mode is not "
-				 "supported yet", c->in->eip);
+		vm_fail(cpu->vm,
+			"guest left protected mode at EIP 0x%08x: real mode is not "
+			"supported yet",
+			c->in->eip);
 		return false;
 	}
 	if (v & CR0_PG) {
-		vm_fail(cpu->vm, "guest enabled paging at EIP 0x%08x: paging is not supported "
-				 "yet", c->in->eip);
+		vm_fail(cpu->vm,
+			"guest enabled paging at EIP 0x%08x: paging is not supported "
+			"yet",
+			c->in->eip);
 		return false;
 	}
 	cpu->cr0 = v | CR0_ET;
@@ -244,8 +248,8 @@ static bool do_dt_load(struct ctx *c, struct dtr *t)
 	if (vec)
 		return raise(c, vec, 0);
 	t->limit = (uint16_t)(b[0] | b[1] << 8);
-	t->base = (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 |
-		  (uint32_t)b[5] << 24;
+	t->base =
+	    (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 | (uint32_t)b[5] << 24;
 	if (c->osize == 2)
 		t->base &= 0xffffff;
 	return true;
@@ -257,8 +261,9 @@ static bool do_dt_store(struct ctx *c, const struct dtr *t)
 	grp_operand(c, &op);
 	if (op.is_reg)
 		return raise(c, 6, 0);
-	uint8_t b[6] = {(uint8_t)t->limit, (uint8_t)(t->limit >> 8), (uint8_t)t->base,
-			(uint8_t)(t->base >> 8), (uint8_t)(t->base >> 16), (uint8_t)(t->base >> 24)};
+	uint8_t b[6] = {(uint8_t)t->limit,	  (uint8_t)(t->limit >> 8),
+			(uint8_t)t->base,	  (uint8_t)(t->base >> 8),
+			(uint8_t)(t->base >> 16), (uint8_t)(t->base >> 24)};
 	int vec = gmem_seg_write(c->cpu, op.seg, op.off, b, 6);
 	return vec ? raise(c, vec, 0) : true;
 }
@@ -356,8 +361,8 @@ static bool do_lar_lsl(struct ctx *c, bool lsl)
 	uint32_t type = (hi >> 8) & 0x1f;
 	if (ok && !(type & 0x10)) {
 		/* system descriptors: TSS, LDT (and for lar, gates) by type */
-		static const uint16_t lar_types = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 |
-						  1u << 5 | 1u << 9 | 1u << 0xb | 1u << 0xc;
+		static const uint16_t lar_types = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 |
+						  1u << 9 | 1u << 0xb | 1u << 0xc;
 		static const uint16_t lsl_types = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9 | 1u << 0xb;
 		ok = ((lsl ? lsl_types : lar_types) >> (type & 0xf)) & 1;
 	}
@@ -448,7 +453,10 @@ static bool do_seg_load(struct ctx *c)
 	if (o == 0xc4 || o == 0xc5)
 		return do_load_far_pointer(c, o == 0xc4 ? SEG_ES : SEG_DS, c->op + 1);
 	if (o == 0x0f && (o2 == 0xb2 || o2 == 0xb4 || o2 == 0xb5))
-		return do_load_far_pointer(c, o2 == 0xb2 ? SEG_SS : o2 == 0xb4 ? SEG_FS : SEG_GS,
+		return do_load_far_pointer(c,
+					   o2 == 0xb2	? SEG_SS
+					   : o2 == 0xb4 ? SEG_FS
+							: SEG_GS,
 					   c->op + 2);
 	int sreg = sreg_of_pop(o, o2);
 	uint32_t esp = c->blk->gpr[4], sel;
@@ -534,8 +542,10 @@ static bool do_far_ret(struct ctx *c)
 		return raise(c, vec, 0);
 	}
 	if ((sel & 3) != (unsigned)c->cpu->cpl) {
-		vm_fail(c->cpu->vm, "far return to privilege level %u at EIP 0x%08x is not "
-				    "supported yet", sel & 3, c->in->eip);
+		vm_fail(c->cpu->vm,
+			"far return to privilege level %u at EIP 0x%08x is not "
+			"supported yet",
+			sel & 3, c->in->eip);
 		return false;
 	}
 	struct gexc e = seg_load_cs(c->cpu, (uint16_t)sel, off);

@@ -60,14 +60,14 @@ struct debug_item {
 };
 
 static const struct debug_item debug_items[] = {
-	{ "translations", DBG_TRANSLATIONS, "each translated guest block beside its CCF" },
-	{ "exits", DBG_EXITS, "every exit from translated code to the monitor" },
+    {"translations", DBG_TRANSLATIONS, "each translated guest block beside its CCF"},
+    {"exits", DBG_EXITS, "every exit from translated code to the monitor"},
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int cli_error(struct cli_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int cli_error(struct cli_ctx *ctx, const char *fmt, ...)
 {
@@ -128,17 +128,17 @@ static int parse_size(const char *s, int unit_shift, uint64_t *out)
 
 /* How -m and -tc-size sizes are read and range-checked. */
 struct size_spec {
-	int unit_shift;      /* 20: MiB, 10: KiB */
+	int unit_shift;	     /* 20: MiB, 10: KiB */
 	uint64_t min, max;   /* in units */
 	const char *what;    /* for messages: "RAM size" */
 	const char *unit;    /* "MiB" */
 	const char *example; /* "256 or 1G" */
 };
 
-static const struct size_spec ram_spec = { 20, RAM_MB_MIN, RAM_MB_MAX, "RAM size", "MiB",
-					   "256 or 1G" };
-static const struct size_spec tc_spec = { 10, TC_SIZE_KB_MIN, TC_SIZE_KB_MAX,
-					  "translation cache size", "KiB", "2048 or 2M" };
+static const struct size_spec ram_spec = {20,	      RAM_MB_MIN, RAM_MB_MAX,
+					  "RAM size", "MiB",	  "256 or 1G"};
+static const struct size_spec tc_spec = {
+    10, TC_SIZE_KB_MIN, TC_SIZE_KB_MAX, "translation cache size", "KiB", "2048 or 2M"};
 
 static int parse_ranged(struct cli_ctx *ctx, const char *arg, const struct size_spec *spec,
 			uint32_t *out)
@@ -281,8 +281,8 @@ static int opt_debug(struct cli_ctx *ctx, const char *arg)
 		item = debug_lookup(p, len);
 		if (item == NULL) {
 			debug_names(names, sizeof(names));
-			return cli_error(ctx, "%s %s: unknown item '%.*s' (valid: %s)", ctx->opt, arg,
-					 (int)len, p, names);
+			return cli_error(ctx, "%s %s: unknown item '%.*s' (valid: %s)", ctx->opt,
+					 arg, (int)len, p, names);
 		}
 		mask |= item->mask;
 		if (p[len] == '\0')
@@ -319,30 +319,29 @@ static int opt_help(struct cli_ctx *ctx, const char *arg)
 
 static int opt_version(struct cli_ctx *ctx, const char *arg)
 {
-	printf("btvmm version " BTVMM_VERSION
-	       " (binary-translating x86 VMM for 32-bit guests)\n");
+	printf("btvmm version " BTVMM_VERSION " (binary-translating x86 VMM for 32-bit guests)\n");
 	return CLI_DONE;
 }
 
 static const struct cli_option options[] = {
-	{ "kernel", true, opt_kernel },
-	{ "initrd", true, opt_initrd },
-	{ "append", true, opt_append },
-	{ "m", true, opt_ram },
-	{ "serial", true, opt_serial },
-	{ "nographic", false, opt_nographic },
-	{ "display", true, opt_display },
-	{ "accel", true, opt_accel },
-	{ "enable-kvm", false, opt_enable_kvm },
-	{ "stats", false, opt_stats },
-	{ "d", true, opt_debug },
-	{ "D", true, opt_debug_log },
-	{ "tc-size", true, opt_tc_size },
-	{ "no-chain", false, opt_no_chain },
-	{ "no-reboot", false, opt_ignored },
-	{ "h", false, opt_help },
-	{ "help", false, opt_help },
-	{ "version", false, opt_version },
+    {"kernel", true, opt_kernel},
+    {"initrd", true, opt_initrd},
+    {"append", true, opt_append},
+    {"m", true, opt_ram},
+    {"serial", true, opt_serial},
+    {"nographic", false, opt_nographic},
+    {"display", true, opt_display},
+    {"accel", true, opt_accel},
+    {"enable-kvm", false, opt_enable_kvm},
+    {"stats", false, opt_stats},
+    {"d", true, opt_debug},
+    {"D", true, opt_debug_log},
+    {"tc-size", true, opt_tc_size},
+    {"no-chain", false, opt_no_chain},
+    {"no-reboot", false, opt_ignored},
+    {"h", false, opt_help},
+    {"help", false, opt_help},
+    {"version", false, opt_version},
 };
 
 static const struct cli_option *option_lookup(const char *name, size_t len)
@@ -398,7 +397,7 @@ static int parse_one(struct cli_ctx *ctx, int argc, char **argv, int *i)
 
 int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t errlen)
 {
-	struct cli_ctx ctx = { .cfg = cfg, .err = err, .errlen = errlen };
+	struct cli_ctx ctx = {.cfg = cfg, .err = err, .errlen = errlen};
 	int i, rc;
 
 	if (errlen)
@@ -406,8 +405,10 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t er
 	config_defaults(cfg);
 	for (i = 1; i < argc; i++) {
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
-			return cli_error(&ctx, "unexpected argument '%s' (give the kernel with "
-					       "-kernel FILE)", argv[i]);
+			return cli_error(&ctx,
+					 "unexpected argument '%s' (give the kernel with "
+					 "-kernel FILE)",
+					 argv[i]);
 		rc = parse_one(&ctx, argc, argv, &i);
 		if (rc != 0)
 			return rc;

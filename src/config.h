@@ -9,25 +9,25 @@ enum accel_kind { ACCEL_BT, ACCEL_KVM };
 
 /* -d categories (comma-separated, like QEMU's -d) */
 #define DBG_TRANSLATIONS (1u << 0) /* -d translations: guest block beside its CCF */
-#define DBG_EXITS (1u << 1)        /* -d exits: every exit to the monitor */
+#define DBG_EXITS (1u << 1)	   /* -d exits: every exit to the monitor */
 
 #define RAM_MB_MIN 2
 #define RAM_MB_MAX 3072
 #define RAM_MB_DEFAULT 128
 
 struct vm_config {
-	const char *kernel;  /* -kernel FILE (required) */
-	const char *initrd;  /* -initrd FILE */
-	const char *append;  /* -append STRING (kernel command line) */
-	uint32_t ram_mb;     /* -m MiB */
-	bool serial_stdio;   /* -serial stdio (default on; -serial none turns off) */
-	bool nographic;      /* -nographic (accepted; we have no display anyway) */
+	const char *kernel;    /* -kernel FILE (required) */
+	const char *initrd;    /* -initrd FILE */
+	const char *append;    /* -append STRING (kernel command line) */
+	uint32_t ram_mb;       /* -m MiB */
+	bool serial_stdio;     /* -serial stdio (default on; -serial none turns off) */
+	bool nographic;	       /* -nographic (accepted; we have no display anyway) */
 	enum accel_kind accel; /* -accel bt|kvm */
-	bool stats;          /* -stats: print counters at exit */
-	unsigned debug;      /* -d mask, DBG_* */
+	bool stats;	       /* -stats: print counters at exit */
+	unsigned debug;	       /* -d mask, DBG_* */
 	const char *debug_log; /* -D FILE: where -d output goes (default stderr) */
-	uint32_t tc_size_kb; /* -tc-size KiB: translation cache arena size */
-	bool no_chain;       /* -no-chain: never link CCFs directly (for study) */
+	uint32_t tc_size_kb;   /* -tc-size KiB: translation cache arena size */
+	bool no_chain;	       /* -no-chain: never link CCFs directly (for study) */
 };
 
 #endif

@@ -11,11 +11,11 @@
 #include <string.h>
 
 /* leaf 1 EDX: FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2 */
-#define L1_EDX_KEEP (1u << 0 | 1u << 4 | 1u << 8 | 1u << 15 | 1u << 23 | 1u << 24 | \
-		     1u << 25 | 1u << 26)
+#define L1_EDX_KEEP                                                                                \
+	(1u << 0 | 1u << 4 | 1u << 8 | 1u << 15 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26)
 /* leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, CX16, SSE4.1, SSE4.2, MOVBE, POPCNT */
-#define L1_ECX_KEEP (1u << 0 | 1u << 1 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | \
-		     1u << 22 | 1u << 23)
+#define L1_ECX_KEEP                                                                                \
+	(1u << 0 | 1u << 1 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | 1u << 22 | 1u << 23)
 #define L1_ECX_HYPERVISOR (1u << 31)
 
 void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
@@ -31,7 +31,7 @@ void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 			r[0] = xmax < 0x80000008u ? xmax : 0x80000008u;
 		if (leaf == 0x80000001u) {
 			r[2] &= 1u << 0; /* LAHF in compat mode */
-			r[3] &= 0;       /* no NX, no long mode, no syscall */
+			r[3] &= 0;	 /* no NX, no long mode, no syscall */
 		}
 		return;
 	}

@@ -38,16 +38,16 @@
 #include "loader.h"
 #include "multiboot.h"
 
-#define MB_SEARCH_BYTES 8192u     /* the header must lie wholly within these */
-#define MB_FLAG_VIDEO (1u << 2)    /* wants a graphics mode: we have no display */
-#define MB_FLAG_AOUT (1u << 16)    /* address fields are valid: the a.out kludge */
-#define MB_REQUIRED_KNOWN 0x3u     /* bits 0-1: page-aligned modules, memory info */
-#define MB_REQUIRED_MASK 0xffffu   /* bits 0-15 must be understood or refused */
+#define MB_SEARCH_BYTES 8192u	 /* the header must lie wholly within these */
+#define MB_FLAG_VIDEO (1u << 2)	 /* wants a graphics mode: we have no display */
+#define MB_FLAG_AOUT (1u << 16)	 /* address fields are valid: the a.out kludge */
+#define MB_REQUIRED_KNOWN 0x3u	 /* bits 0-1: page-aligned modules, memory info */
+#define MB_REQUIRED_MASK 0xffffu /* bits 0-15 must be understood or refused */
 
-#define LOAD_MIN_ADDR 0x1000u      /* keep page 0 free: real-mode IVT, null pointers */
+#define LOAD_MIN_ADDR 0x1000u	     /* keep page 0 free: real-mode IVT, null pointers */
 #define GUEST_PHYS_TOP 0xfffff000ull /* last page boundary a 32-bit guest can reach */
 #define PAGE_SIZE 4096u
-#define FILE_MAX (1ull << 31)      /* no sane kernel image is larger */
+#define FILE_MAX (1ull << 31) /* no sane kernel image is larger */
 
 /* The multiboot v1 header as it appears in the image (little-endian). */
 struct mb_header {
@@ -55,10 +55,10 @@ struct mb_header {
 	uint32_t flags;
 	uint32_t checksum;
 	/* valid only with MB_FLAG_AOUT */
-	uint32_t header_addr;   /* physical address the header itself lands at */
-	uint32_t load_addr;     /* where the image's first loaded byte goes */
+	uint32_t header_addr;	/* physical address the header itself lands at */
+	uint32_t load_addr;	/* where the image's first loaded byte goes */
 	uint32_t load_end_addr; /* end of loaded bytes; 0: to the end of the file */
-	uint32_t bss_end_addr;  /* end of the zeroed area; 0: no bss */
+	uint32_t bss_end_addr;	/* end of the zeroed area; 0: no bss */
 	uint32_t entry_addr;
 };
 
@@ -67,10 +67,10 @@ struct mb_header {
 /* Everything one load needs, so helpers take a single argument. */
 struct load_ctx {
 	const char *path;
-	uint8_t *buf;        /* the whole file */
+	uint8_t *buf; /* the whole file */
 	size_t len;
 	uint8_t *ram;
-	uint64_t ram_limit;  /* ram_size, capped to what 32-bit addresses reach */
+	uint64_t ram_limit; /* ram_size, capped to what 32-bit addresses reach */
 	struct boot_info *bi;
 	char *err;
 	size_t errlen;
@@ -85,7 +85,7 @@ struct load_seg {
 };
 
 static int load_error(struct load_ctx *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int load_error(struct load_ctx *c, const char *fmt, ...)
 {
@@ -190,13 +190,13 @@ static uint32_t segments_end(const struct load_seg *segs, size_t n)
 
 static void mb_header_read(const uint8_t *p, size_t avail, struct mb_header *h)
 {
-	uint32_t words[8] = { 0 };
+	uint32_t words[8] = {0};
 	size_t i;
 
 	for (i = 0; i < 8 && (i + 1) * 4 <= avail; i++)
 		words[i] = get_le32(p + 4 * i);
-	*h = (struct mb_header){ words[0], words[1], words[2], words[3],
-				 words[4], words[5], words[6], words[7] };
+	*h = (struct mb_header){words[0], words[1], words[2], words[3],
+				words[4], words[5], words[6], words[7]};
 }
 
 enum mb_search { MB_FOUND, MB_ABSENT, MB_BAD_CHECKSUM };
@@ -237,8 +237,9 @@ static int mb_check_flags(struct load_ctx *c, const struct mb_header *h)
 		return load_error(c, "multiboot header asks for a video mode (flags bit 2), "
 				     "which btvmm does not provide");
 	if (unknown)
-		return load_error(c, "multiboot header requires unsupported features "
-				     "(flags 0x%08x, unknown required bits 0x%04x)",
+		return load_error(c,
+				  "multiboot header requires unsupported features "
+				  "(flags 0x%08x, unknown required bits 0x%04x)",
 				  h->flags, unknown);
 	return 0;
 }
@@ -262,11 +263,15 @@ static int aout_segment(struct load_ctx *c, const struct mb_header *h, size_t hd
 	uint64_t load_size, mem_end;
 
 	if (c->len - hdr_off < sizeof(uint32_t) * 8)
-		return load_error(c, "multiboot header at offset 0x%zx is truncated "
-				     "(flags bit 16 needs 32 bytes)", hdr_off);
+		return load_error(c,
+				  "multiboot header at offset 0x%zx is truncated "
+				  "(flags bit 16 needs 32 bytes)",
+				  hdr_off);
 	if (h->load_addr > h->header_addr || h->header_addr - h->load_addr > hdr_off)
-		return load_error(c, "multiboot load_addr 0x%x does not fit header_addr 0x%x at "
-				     "file offset 0x%zx", h->load_addr, h->header_addr, hdr_off);
+		return load_error(c,
+				  "multiboot load_addr 0x%x does not fit header_addr 0x%x at "
+				  "file offset 0x%zx",
+				  h->load_addr, h->header_addr, hdr_off);
 	seg->paddr = h->load_addr;
 	seg->file_off = hdr_off - (h->header_addr - h->load_addr);
 	if (h->load_end_addr == 0)
@@ -277,14 +282,17 @@ static int aout_segment(struct load_ctx *c, const struct mb_header *h, size_t hd
 		return load_error(c, "multiboot load_end_addr 0x%x is below load_addr 0x%x",
 				  h->load_end_addr, h->load_addr);
 	if (seg->file_off + load_size > c->len)
-		return load_error(c, "multiboot load range needs %llu bytes from offset 0x%llx "
-				     "but the file is %zu bytes", (unsigned long long)load_size,
-				  (unsigned long long)seg->file_off, c->len);
+		return load_error(c,
+				  "multiboot load range needs %llu bytes from offset 0x%llx "
+				  "but the file is %zu bytes",
+				  (unsigned long long)load_size, (unsigned long long)seg->file_off,
+				  c->len);
 	mem_end = h->load_addr + load_size;
 	if (h->bss_end_addr != 0 && h->bss_end_addr < mem_end)
-		return load_error(c, "multiboot bss_end_addr 0x%x is below the end of the "
-				     "loaded image 0x%llx", h->bss_end_addr,
-				  (unsigned long long)mem_end);
+		return load_error(c,
+				  "multiboot bss_end_addr 0x%x is below the end of the "
+				  "loaded image 0x%llx",
+				  h->bss_end_addr, (unsigned long long)mem_end);
 	if (h->bss_end_addr != 0)
 		mem_end = h->bss_end_addr;
 	seg->filesz = load_size;
@@ -299,7 +307,7 @@ static int aout_segment(struct load_ctx *c, const struct mb_header *h, size_t hd
 /* Callers have checked the header's flags already. */
 static int load_aout_kludge(struct load_ctx *c, const struct mb_header *h, size_t hdr_off)
 {
-	struct load_seg seg = { 0 };
+	struct load_seg seg = {0};
 
 	if (aout_segment(c, h, hdr_off, &seg) < 0)
 		return -1;
@@ -308,12 +316,13 @@ static int load_aout_kludge(struct load_ctx *c, const struct mb_header *h, size_
 
 static int load_flat(struct load_ctx *c)
 {
-	struct load_seg seg = { FLAT_LOAD_ADDR, 0, c->len, c->len };
+	struct load_seg seg = {FLAT_LOAD_ADDR, 0, c->len, c->len};
 
 	if (!range_in_ram(c, seg.paddr, seg.memsz))
-		return load_error(c, "flat binary of %zu bytes does not fit in guest RAM above "
-				     "0x%x (RAM ends at 0x%llx)", c->len, FLAT_LOAD_ADDR,
-				  (unsigned long long)c->ram_limit);
+		return load_error(c,
+				  "flat binary of %zu bytes does not fit in guest RAM above "
+				  "0x%x (RAM ends at 0x%llx)",
+				  c->len, FLAT_LOAD_ADDR, (unsigned long long)c->ram_limit);
 	return load_finish(c, KERNEL_FLAT, FLAT_LOAD_ADDR, &seg, 1, 0);
 }
 
@@ -328,22 +337,20 @@ static int load_raw(struct load_ctx *c)
 	if (mb_check_flags(c, &h) < 0)
 		return -1;
 	if (!(h.flags & MB_FLAG_AOUT))
-		return load_error(c, "not ELF, and its multiboot header (offset 0x%zx) gives no "
-				     "load addresses (flags bit 16)", off);
+		return load_error(c,
+				  "not ELF, and its multiboot header (offset 0x%zx) gives no "
+				  "load addresses (flags bit 16)",
+				  off);
 	return load_aout_kludge(c, &h, off);
 }
 
 static const char *elf_type_name(unsigned type)
 {
 	switch (type) {
-	case ET_REL:
-		return "ET_REL (an object file)";
-	case ET_DYN:
-		return "ET_DYN (a shared object or PIE)";
-	case ET_CORE:
-		return "ET_CORE (a core dump)";
-	default:
-		return "unknown";
+	case ET_REL: return "ET_REL (an object file)";
+	case ET_DYN: return "ET_DYN (a shared object or PIE)";
+	case ET_CORE: return "ET_CORE (a core dump)";
+	default: return "unknown";
 	}
 }
 
@@ -383,8 +390,10 @@ static int elf_check_ehdr(struct load_ctx *c, const Elf32_Ehdr *eh)
 		return load_error(c, "ELF program header size %u, expected %zu", eh->e_phentsize,
 				  sizeof(Elf32_Phdr));
 	if (ph_end > c->len)
-		return load_error(c, "truncated ELF: program headers end at 0x%llx but the file is "
-				     "%zu bytes", (unsigned long long)ph_end, c->len);
+		return load_error(c,
+				  "truncated ELF: program headers end at 0x%llx but the file is "
+				  "%zu bytes",
+				  (unsigned long long)ph_end, c->len);
 	return 0;
 }
 
@@ -397,10 +406,12 @@ static int elf_check_segment(struct load_ctx *c, unsigned i, const Elf32_Phdr *p
 		return load_error(c, "segment %u: file size 0x%x exceeds memory size 0x%x", i,
 				  ph->p_filesz, ph->p_memsz);
 	if (!range_in_ram(c, ph->p_paddr, ph->p_memsz))
-		return load_error(c, "segment %u: [0x%x, 0x%llx) is outside guest RAM [0x%x, "
-				     "0x%llx)", i, ph->p_paddr, (unsigned long long)end,
-				  LOAD_MIN_ADDR, (unsigned long long)c->ram_limit);
-	*seg = (struct load_seg){ ph->p_paddr, ph->p_offset, ph->p_filesz, ph->p_memsz };
+		return load_error(c,
+				  "segment %u: [0x%x, 0x%llx) is outside guest RAM [0x%x, "
+				  "0x%llx)",
+				  i, ph->p_paddr, (unsigned long long)end, LOAD_MIN_ADDR,
+				  (unsigned long long)c->ram_limit);
+	*seg = (struct load_seg){ph->p_paddr, ph->p_offset, ph->p_filesz, ph->p_memsz};
 	return 0;
 }
 
@@ -417,9 +428,10 @@ static int elf_check_file_ranges(struct load_ctx *c, const Elf32_Phdr *ph, unsig
 	for (i = 0; i < phnum; i++) {
 		end = (uint64_t)ph[i].p_offset + ph[i].p_filesz;
 		if (ph[i].p_type == PT_LOAD && end > c->len)
-			return load_error(c, "truncated ELF: segment %u needs file bytes [0x%x, "
-					     "0x%llx) but the file is %zu bytes", i, ph[i].p_offset,
-					  (unsigned long long)end, c->len);
+			return load_error(c,
+					  "truncated ELF: segment %u needs file bytes [0x%x, "
+					  "0x%llx) but the file is %zu bytes",
+					  i, ph[i].p_offset, (unsigned long long)end, c->len);
 	}
 	return 0;
 }
@@ -451,8 +463,7 @@ static int elf_multiboot_header(struct load_ctx *c, struct mb_header *h, size_t 
 		return load_error(c, "no multiboot header in the first %u bytes", MB_SEARCH_BYTES);
 	case MB_BAD_CHECKSUM:
 		return load_error(c, "multiboot header at offset 0x%zx has a bad checksum", *off);
-	case MB_FOUND:
-		break;
+	case MB_FOUND: break;
 	}
 	return mb_check_flags(c, h);
 }
@@ -491,8 +502,7 @@ static int load_elf_image(struct load_ctx *c, Elf *e)
 	ph = elf32_getphdr(e);
 	if (ph == NULL)
 		return load_error(c, "cannot read ELF program headers: %s", elf_errmsg(-1));
-	if (elf_check_file_ranges(c, ph, eh->e_phnum) < 0 ||
-	    elf_multiboot_header(c, &h, &off) < 0)
+	if (elf_check_file_ranges(c, ph, eh->e_phnum) < 0 || elf_multiboot_header(c, &h, &off) < 0)
 		return -1;
 	if (h.flags & MB_FLAG_AOUT)
 		return load_aout_kludge(c, &h, off);
@@ -525,16 +535,16 @@ static bool has_elf_magic(const struct load_ctx *c)
 	return memcmp(c->buf, ELFMAG, n) == 0;
 }
 
-int loader_load_kernel(const char *path, uint8_t *ram, uint64_t ram_size,
-		       struct boot_info *bi, char *err, size_t errlen)
+int loader_load_kernel(const char *path, uint8_t *ram, uint64_t ram_size, struct boot_info *bi,
+		       char *err, size_t errlen)
 {
 	struct load_ctx c = {
-		.path = path,
-		.ram = ram,
-		.ram_limit = ram_size < GUEST_PHYS_TOP ? ram_size : GUEST_PHYS_TOP,
-		.bi = bi,
-		.err = err,
-		.errlen = errlen,
+	    .path = path,
+	    .ram = ram,
+	    .ram_limit = ram_size < GUEST_PHYS_TOP ? ram_size : GUEST_PHYS_TOP,
+	    .bi = bi,
+	    .err = err,
+	    .errlen = errlen,
 	};
 	int rc;
 

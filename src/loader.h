@@ -9,9 +9,9 @@ enum kernel_kind { KERNEL_MULTIBOOT_ELF, KERNEL_FLAT };
 
 struct boot_info {
 	enum kernel_kind kind;
-	uint32_t entry;        /* guest physical entry point (EIP) */
-	uint32_t load_end;     /* first guest physical byte after the image (page aligned up) */
-	uint32_t mb_flags;     /* multiboot header flags (multiboot only) */
+	uint32_t entry;	   /* guest physical entry point (EIP) */
+	uint32_t load_end; /* first guest physical byte after the image (page aligned up) */
+	uint32_t mb_flags; /* multiboot header flags (multiboot only) */
 };
 
 /* Flat binaries (file name ending in .bin, or any file without ELF magic
@@ -27,7 +27,7 @@ struct boot_info {
  * without a multiboot v1 header (magic 0x1BADB002, checksum) in its first
  * 8 KiB, multiboot header asking for video mode or unsupported required
  * flags (bits 0-15 other than 0,1,2 with 2 unsupported -> refuse if bit 2). */
-int loader_load_kernel(const char *path, uint8_t *ram, uint64_t ram_size,
-		       struct boot_info *bi, char *err, size_t errlen);
+int loader_load_kernel(const char *path, uint8_t *ram, uint64_t ram_size, struct boot_info *bi,
+		       char *err, size_t errlen);
 
 #endif

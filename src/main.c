@@ -23,8 +23,7 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 	struct boot_info bi;
 	if (loader_load_kernel(cfg->kernel, vm->mem.physmap, vm->mem.ram_size, &bi, err, n))
 		return -1;
-	uint32_t info = mb_build_info(vm->mem.physmap, vm->mem.ram_size, MB_INFO_ADDR,
-				      cfg->append);
+	uint32_t info = mb_build_info(vm->mem.physmap, vm->mem.ram_size, MB_INFO_ADDR, cfg->append);
 	if (!info) {
 		snprintf(err, n, "the multiboot information does not fit in guest RAM");
 		return -1;

@@ -9,9 +9,17 @@
 static bool is_prefix(uint8_t b)
 {
 	switch (b) {
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-		return true;
+	case 0x66:
+	case 0x67:
+	case 0xf0:
+	case 0xf2:
+	case 0xf3:
+	case 0x26:
+	case 0x2e:
+	case 0x36:
+	case 0x3e:
+	case 0x64:
+	case 0x65: return true;
 	}
 	return false;
 }
@@ -54,7 +62,7 @@ static void ea16(struct vcpu *cpu, const struct xinsn *in, int mod, int rm, int 
 		 struct operand *op)
 {
 	const uint32_t *g = cpu->blk->gpr;
-	static const int base_reg[8] = {3, 3, 5, 5, 6, 7, 5, 3};  /* bx bx bp bp si di bp bx */
+	static const int base_reg[8] = {3, 3, 5, 5, 6, 7, 5, 3}; /* bx bx bp bp si di bp bx */
 	static const int index_reg[8] = {6, 7, 6, 7, -1, -1, -1, -1};
 	uint32_t ea = 0;
 	int dseg = SEG_DS;

@@ -11,9 +11,9 @@ struct xinsn;
 
 struct operand {
 	bool is_reg;
-	int reg;         /* is_reg: register number (0..7), size-dependent meaning */
-	int seg;         /* memory: SEG_* (default or override) */
-	uint32_t off;    /* memory: effective address (offset in seg) */
+	int reg;      /* is_reg: register number (0..7), size-dependent meaning */
+	int seg;      /* memory: SEG_* (default or override) */
+	uint32_t off; /* memory: effective address (offset in seg) */
 };
 
 /* Index of the first opcode byte (after prefixes) in in->bytes. */

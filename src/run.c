@@ -60,14 +60,10 @@ static void ibl_fill(struct vm *vm, struct ccf *c)
 static int fault_vector(const struct host_fault *f)
 {
 	switch (f->signo) {
-	case SIGFPE:
-		return f->trapno == 16 ? 16 : f->trapno == 19 ? 19 : 0;
-	case SIGILL:
-		return 6;
-	case SIGBUS:
-		return f->trapno == 17 ? 17 : 12;
-	case SIGTRAP:
-		return f->trapno == 3 ? 3 : 1;
+	case SIGFPE: return f->trapno == 16 ? 16 : f->trapno == 19 ? 19 : 0;
+	case SIGILL: return 6;
+	case SIGBUS: return f->trapno == 17 ? 17 : 12;
+	case SIGTRAP: return f->trapno == 3 ? 3 : 1;
 	}
 	return f->trapno == 5 ? 5 : f->trapno == 4 ? 4 : 13;
 }
@@ -90,8 +86,8 @@ static struct ccf *retry_uncut(struct vm *vm, uint32_t eip)
 }
 
 /* A host fault in translated code (retried: it happened while re-executing
- * an instruction with a widened segment, so it is the guest's). Returns a one-shot CCF to run next (the
- * store to a code page, re-executed), or NULL. */
+ * an instruction with a widened segment, so it is the guest's). Returns a one-shot CCF to run next
+ * (the store to a code page, re-executed), or NULL. */
 static struct ccf *handle_fault(struct vm *vm, bool retried)
 {
 	struct host_fault *f = &vm->fault;
@@ -102,8 +98,10 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	struct ccf *c = tc_find_by_host(&vm->tc, pc);
 	const struct ccf_map *m = c ? ccf_map_at(c, pc) : NULL;
 	if (!m) {
-		vm_fail(vm, "internal error: host fault (signal %d) at 0x%08x outside any "
-			    "translated instruction", f->signo, f->pc);
+		vm_fail(vm,
+			"internal error: host fault (signal %d) at 0x%08x outside any "
+			"translated instruction",
+			f->signo, f->pc);
 		return NULL;
 	}
 	cpu->blk->eip = m->guest_eip;
@@ -114,8 +112,9 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			smc_page_written(vm, pfn);
 			return one_shot(vm, m->guest_eip);
 		}
-		vm_fail(vm, "guest access to physical page 0x%08llx at EIP 0x%08x: btvmm cannot "
-			    "map the lowest pages (vm.mmap_min_addr)",
+		vm_fail(vm,
+			"guest access to physical page 0x%08llx at EIP 0x%08x: btvmm cannot "
+			"map the lowest pages (vm.mmap_min_addr)",
 			(unsigned long long)f->addr & ~0xfffull, m->guest_eip);
 		return NULL;
 	}
@@ -124,8 +123,8 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			(unsigned long long)f->addr, m->guest_eip);
 		return NULL;
 	}
-	bool limit_fault = (f->signo == SIGSEGV && f->trapno == 13) ||
-			   (f->signo == SIGBUS && f->trapno == 12);
+	bool limit_fault =
+	    (f->signo == SIGSEGV && f->trapno == 13) || (f->signo == SIGBUS && f->trapno == 12);
 	if (limit_fault && !retried) {
 		struct ccf *again = retry_uncut(vm, m->guest_eip);
 		if (again || vm->stop != STOP_NONE)
@@ -175,9 +174,7 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 		vm->stats.irq_checks_taken++;
 		blk->eip = r->guest_eip;
 		break;
-	case REC_END:
-		blk->eip = r->guest_eip;
-		break;
+	case REC_END: blk->eip = r->guest_eip; break;
 	case REC_CALLOUT: {
 		struct xinsn in = *r->insn;
 		blk->eip = in.eip;

@@ -17,7 +17,7 @@ struct xinsn;
 
 /* A guest exception found by the monitor: vector and error code. */
 struct gexc {
-	int vec;     /* -1: none */
+	int vec; /* -1: none */
 	uint32_t err;
 };
 

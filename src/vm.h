@@ -22,8 +22,9 @@
 struct seg_cache {
 	uint16_t sel;
 	uint32_t base;
-	uint32_t limit;  /* byte granular, expanded */
-	uint16_t attr;   /* descriptor bits 40-47 (type, S, DPL, P) | bits 52-55 << 8 (AVL, L, D/B, G) */
+	uint32_t limit; /* byte granular, expanded */
+	uint16_t
+	    attr; /* descriptor bits 40-47 (type, S, DPL, P) | bits 52-55 << 8 (AVL, L, D/B, G) */
 };
 
 #define SEG_ATTR_P 0x80
@@ -52,8 +53,8 @@ struct vm;
 
 struct vcpu {
 	struct vm *vm;
-	struct vcpu_block *blk;   /* in the hole; shared with translated code */
-	struct seg_cache seg[6];  /* SEG_ES .. SEG_GS */
+	struct vcpu_block *blk;	 /* in the hole; shared with translated code */
+	struct seg_cache seg[6]; /* SEG_ES .. SEG_GS */
 	struct seg_cache ldtr, tr;
 	struct dtr gdtr, idtr;
 	uint32_t cr0, cr2, cr3, cr4;
@@ -66,7 +67,7 @@ struct vcpu {
 enum vm_stop {
 	STOP_NONE,
 	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
-	STOP_ERROR,      /* the guest did something we stop on; message printed */
+	STOP_ERROR,	 /* the guest did something we stop on; message printed */
 };
 
 struct vm {
@@ -80,8 +81,8 @@ struct vm {
 	struct xlat xl;
 	struct vcpu cpu;
 	struct host_fault fault; /* set by the signal handler */
-	int widened_seg;         /* shadow given its full limit for one instruction, or -1 */
-	FILE *log;               /* -d output */
+	int widened_seg;	 /* shadow given its full limit for one instruction, or -1 */
+	FILE *log;		 /* -d output */
 	enum vm_stop stop;
 	int exit_status;
 };

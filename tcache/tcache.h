@@ -18,29 +18,29 @@ struct ccf;
 
 /* A way out of a CCF through a patchable jmp/jcc rel32. */
 struct tc_exit {
-	uint8_t *patch_site;   /* address of the rel32 field (last 4 bytes of the jmp/jcc) */
-	uint8_t *stub;         /* where the rel32 points while unlinked */
-	uint32_t target_eip;   /* guest EIP this exit continues at */
+	uint8_t *patch_site; /* address of the rel32 field (last 4 bytes of the jmp/jcc) */
+	uint8_t *stub;	     /* where the rel32 points while unlinked */
+	uint32_t target_eip; /* guest EIP this exit continues at */
 	struct ccf *owner;
-	struct ccf *target;    /* linked to (NULL: unlinked) */
+	struct ccf *target;	 /* linked to (NULL: unlinked) */
 	struct tc_exit *in_next; /* next exit linked into the same target */
 };
 
 /* Host-code offset -> guest instruction, one per translated instruction. */
 struct ccf_map {
-	uint16_t host_off;     /* first host byte of the instruction's translation */
-	uint16_t host_end;     /* one past its last byte */
+	uint16_t host_off; /* first host byte of the instruction's translation */
+	uint16_t host_end; /* one past its last byte */
 	uint32_t guest_eip;
-	uint8_t kind;          /* translator-defined recipe for rebuilding guest state */
+	uint8_t kind; /* translator-defined recipe for rebuilding guest state */
 };
 
 struct ccf {
-	uint32_t guest_eip;    /* key: linear EIP of the first instruction */
-	uint32_t mode;         /* key: code mode (translator-defined bits) */
-	uint32_t guest_pfn;    /* key: guest physical page of the code */
-	uint32_t guest_len;    /* guest bytes covered */
-	uint8_t *code;         /* host code in the arena */
-	uint8_t *ientry;       /* indirect entry: checks BLK_TGT, then runs code (NULL if none) */
+	uint32_t guest_eip; /* key: linear EIP of the first instruction */
+	uint32_t mode;	    /* key: code mode (translator-defined bits) */
+	uint32_t guest_pfn; /* key: guest physical page of the code */
+	uint32_t guest_len; /* guest bytes covered */
+	uint8_t *code;	    /* host code in the arena */
+	uint8_t *ientry;    /* indirect entry: checks BLK_TGT, then runs code (NULL if none) */
 	uint32_t code_len;
 	uint32_t n_exits;
 	struct tc_exit exits[CCF_MAX_EXITS];
@@ -49,9 +49,9 @@ struct ccf {
 	struct tc_exit *incoming; /* exits of other CCFs linked to this one */
 	struct ccf *hash_next;
 	struct ccf *page_next;
-	struct ccf *all_next;  /* every CCF since the last flush, in arena order */
-	bool dead;             /* invalidated: not findable by lookup, code kept until flush */
-	bool transient;        /* one-shot (SMC single-step): never inserted in lookup/page lists */
+	struct ccf *all_next; /* every CCF since the last flush, in arena order */
+	bool dead;	      /* invalidated: not findable by lookup, code kept until flush */
+	bool transient;	      /* one-shot (SMC single-step): never inserted in lookup/page lists */
 };
 
 struct tcache {

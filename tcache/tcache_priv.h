@@ -24,8 +24,8 @@
  * one in a chain. */
 struct tc_page {
 	uint32_t pfn;
-	struct ccf *ccfs;      /* live CCFs on this page, via ccf->page_next */
-	struct tc_page *next;  /* next record in the same bucket */
+	struct ccf *ccfs;     /* live CCFs on this page, via ccf->page_next */
+	struct tc_page *next; /* next record in the same bucket */
 };
 
 /* Out of monitor heap in a path that cannot report failure: say so, abort. */

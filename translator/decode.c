@@ -306,19 +306,11 @@ static void scan_prefixes(const uint8_t *b, unsigned len, struct prefixes *p)
 	p->seg_off = -1;
 	for (i = 0; i < len; i++) {
 		switch (b[i]) {
-		case 0xf0:
-			p->lock = true;
-			break;
+		case 0xf0: p->lock = true; break;
 		case 0xf2:
-		case 0xf3:
-			p->rep = true;
-			break;
-		case 0x66:
-			p->opsize = true;
-			break;
-		case 0x67:
-			p->addrsize = true;
-			break;
+		case 0xf3: p->rep = true; break;
+		case 0x66: p->opsize = true; break;
+		case 0x67: p->addrsize = true; break;
 		case 0x26:
 		case 0x2e:
 		case 0x36:
@@ -328,9 +320,7 @@ static void scan_prefixes(const uint8_t *b, unsigned len, struct prefixes *p)
 			p->seg_off = (int8_t)i;
 			p->seg = b[i];
 			break;
-		default:
-			p->count = (uint8_t)i;
-			return;
+		default: p->count = (uint8_t)i; return;
 		}
 	}
 	p->count = (uint8_t)len;
@@ -372,10 +362,8 @@ static int32_t tail_imm(const struct xinsn *x, unsigned n)
 	const uint8_t *p = x->bytes + x->len - n;
 
 	switch (n) {
-	case 1:
-		return (int8_t)p[0];
-	case 2:
-		return (int16_t)(p[0] | p[1] << 8);
+	case 1: return (int8_t)p[0];
+	case 2: return (int16_t)(p[0] | p[1] << 8);
 	default:
 		return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 				 (uint32_t)p[3] << 24);
@@ -412,9 +400,7 @@ static void classify_branch(struct xinsn *x, const struct dctx *c, enum how how)
 		x->cls = XC_JCC;
 		x->cc = (c->op == 0x0f ? c->op2 : c->op) & 0x0f;
 		break;
-	case H_JCXZ:
-		x->cls = XC_JCXZ;
-		break;
+	case H_JCXZ: x->cls = XC_JCXZ; break;
 	case H_LOOP:
 		x->cls = XC_LOOP;
 		x->loop_kind = c->op - 0xe0; /* E0 loopne, E1 loope, E2 loop */
@@ -456,18 +442,10 @@ static int classify_mov(struct xinsn *x, const struct dctx *c)
 		return 0;
 	case 0x0f:
 		switch (c->op2) {
-		case 0x20:
-			set_callout(x, CO_MOV_FROM_CR);
-			return 0;
-		case 0x21:
-			set_callout(x, CO_MOV_FROM_DR);
-			return 0;
-		case 0x22:
-			set_callout(x, CO_MOV_TO_CR);
-			return 0;
-		case 0x23:
-			set_callout(x, CO_MOV_TO_DR);
-			return 0;
+		case 0x20: set_callout(x, CO_MOV_FROM_CR); return 0;
+		case 0x21: set_callout(x, CO_MOV_FROM_DR); return 0;
+		case 0x22: set_callout(x, CO_MOV_TO_CR); return 0;
+		case 0x23: set_callout(x, CO_MOV_TO_DR); return 0;
 		}
 		break;
 	}
@@ -485,8 +463,7 @@ static int pushpop_sreg(const struct dctx *c)
 	case 0x16:
 	case 0x17:
 	case 0x1e:
-	case 0x1f:
-		return c->op >> 3;
+	case 0x1f: return c->op >> 3;
 	case 0x0f:
 		if ((c->op2 & ~0x09) == 0xa0)
 			return SEG_FS + ((c->op2 >> 3) & 1);
@@ -499,16 +476,11 @@ static int pushpop_sreg(const struct dctx *c)
 static uint8_t far_load_sreg(unsigned id)
 {
 	switch (id) {
-	case X86_INS_LES:
-		return SEG_ES;
-	case X86_INS_LSS:
-		return SEG_SS;
-	case X86_INS_LFS:
-		return SEG_FS;
-	case X86_INS_LGS:
-		return SEG_GS;
-	default:
-		return SEG_DS;
+	case X86_INS_LES: return SEG_ES;
+	case X86_INS_LSS: return SEG_SS;
+	case X86_INS_LFS: return SEG_FS;
+	case X86_INS_LGS: return SEG_GS;
+	default: return SEG_DS;
 	}
 }
 
@@ -520,14 +492,10 @@ static bool vex_encoded(const struct dctx *c)
 	unsigned id = c->insn->id;
 
 	switch (c->op) {
-	case 0xc4:
-		return id != X86_INS_LES;
-	case 0xc5:
-		return id != X86_INS_LDS;
-	case 0x62:
-		return id != X86_INS_BOUND;
-	case 0x8f:
-		return id != X86_INS_POP;
+	case 0xc4: return id != X86_INS_LES;
+	case 0xc5: return id != X86_INS_LDS;
+	case 0x62: return id != X86_INS_BOUND;
+	case 0x8f: return id != X86_INS_POP;
 	}
 	return false;
 }
@@ -548,8 +516,7 @@ static bool in_sensitive_group(const cs_detail *det)
 		case X86_GRP_PRIVILEGE:
 		case X86_GRP_BRANCH_RELATIVE:
 		case X86_GRP_VM:
-		case X86_GRP_MODE64:
-			return true;
+		case X86_GRP_MODE64: return true;
 		}
 	}
 	return false;
@@ -573,10 +540,8 @@ static bool cs_data_access(const cs_insn *insn)
 	case X86_INS_PREFETCHT0:
 	case X86_INS_PREFETCHT1:
 	case X86_INS_PREFETCHT2:
-	case X86_INS_PREFETCHW:
-		return false;
-	case X86_INS_XLATB: /* Capstone lists no operand for its DS:[EBX+AL] */
-		return true;
+	case X86_INS_PREFETCHW: return false;
+	case X86_INS_XLATB: /* Capstone lists no operand for its DS:[EBX+AL] */ return true;
 	}
 	for (i = 0; i < x86->op_count; i++)
 		if (x86->operands[i].type == X86_OP_MEM &&
@@ -627,9 +592,7 @@ static int classify(struct xinsn *x, const struct dctx *c)
 	case H_JCC:
 	case H_JCXZ:
 	case H_LOOP:
-	case H_RET:
-		classify_branch(x, c, r->how);
-		return 0;
+	case H_RET: classify_branch(x, c, r->how); return 0;
 	case H_MOV:
 		if (classify_mov(x, c) < 0)
 			return -1;
@@ -657,15 +620,9 @@ static int classify(struct xinsn *x, const struct dctx *c)
 		else
 			x->cls = r->how == H_PUSHF ? XC_PUSHF : XC_POPF;
 		return 0;
-	case H_CLI:
-		x->cls = XC_CLI;
-		return 0;
-	case H_STI:
-		x->cls = XC_STI;
-		return 0;
-	case H_UNSUP64:
-		set_unsupported(x, "64-bit-only instruction");
-		return 0;
+	case H_CLI: x->cls = XC_CLI; return 0;
+	case H_STI: x->cls = XC_STI; return 0;
+	case H_UNSUP64: set_unsupported(x, "64-bit-only instruction"); return 0;
 	}
 
 	if (x->cls != XC_IDENT)
@@ -692,12 +649,23 @@ static int classify(struct xinsn *x, const struct dctx *c)
 static bool flag_neutral(unsigned id)
 {
 	switch (id) {
-	case X86_INS_MOV: case X86_INS_MOVZX: case X86_INS_MOVSX: case X86_INS_LEA:
-	case X86_INS_PUSH: case X86_INS_POP: case X86_INS_NOP: case X86_INS_BSWAP:
-	case X86_INS_NOT: case X86_INS_XCHG: case X86_INS_CWDE: case X86_INS_CDQ:
-	case X86_INS_CBW: case X86_INS_CWD: case X86_INS_PUSHAL: case X86_INS_POPAL:
-	case X86_INS_LEAVE:
-		return true;
+	case X86_INS_MOV:
+	case X86_INS_MOVZX:
+	case X86_INS_MOVSX:
+	case X86_INS_LEA:
+	case X86_INS_PUSH:
+	case X86_INS_POP:
+	case X86_INS_NOP:
+	case X86_INS_BSWAP:
+	case X86_INS_NOT:
+	case X86_INS_XCHG:
+	case X86_INS_CWDE:
+	case X86_INS_CDQ:
+	case X86_INS_CBW:
+	case X86_INS_CWD:
+	case X86_INS_PUSHAL:
+	case X86_INS_POPAL:
+	case X86_INS_LEAVE: return true;
 	}
 	return false;
 }
@@ -715,18 +683,31 @@ static int shift_count(const cs_insn *insn)
 static uint8_t flags_overwritten(const cs_insn *insn)
 {
 	switch (insn->id) {
-	case X86_INS_ADD: case X86_INS_SUB: case X86_INS_CMP: case X86_INS_AND:
-	case X86_INS_OR: case X86_INS_XOR: case X86_INS_TEST: case X86_INS_NEG:
-	case X86_INS_IMUL: case X86_INS_MUL: case X86_INS_CMPXCHG: case X86_INS_XADD:
-		return XFL_ALL;
-	case X86_INS_BT: case X86_INS_BTS: case X86_INS_BTR: case X86_INS_BTC:
-		return XFL_ALL & ~XFL_ZF; /* "The ZF flag is unaffected" */
-	case X86_INS_INC: case X86_INS_DEC:
-		return XFL_ALL & ~XFL_CF;
-	case X86_INS_SHL: case X86_INS_SAL: case X86_INS_SHR: case X86_INS_SAR:
+	case X86_INS_ADD:
+	case X86_INS_SUB:
+	case X86_INS_CMP:
+	case X86_INS_AND:
+	case X86_INS_OR:
+	case X86_INS_XOR:
+	case X86_INS_TEST:
+	case X86_INS_NEG:
+	case X86_INS_IMUL:
+	case X86_INS_MUL:
+	case X86_INS_CMPXCHG:
+	case X86_INS_XADD: return XFL_ALL;
+	case X86_INS_BT:
+	case X86_INS_BTS:
+	case X86_INS_BTR:
+	case X86_INS_BTC: return XFL_ALL & ~XFL_ZF; /* "The ZF flag is unaffected" */
+	case X86_INS_INC:
+	case X86_INS_DEC: return XFL_ALL & ~XFL_CF;
+	case X86_INS_SHL:
+	case X86_INS_SAL:
+	case X86_INS_SHR:
+	case X86_INS_SAR:
 		return shift_count(insn) > 0 ? XFL_ALL : 0; /* a zero count changes nothing */
-	case X86_INS_ROL: case X86_INS_ROR:
-		return shift_count(insn) > 0 ? XFL_CF | XFL_OF : 0;
+	case X86_INS_ROL:
+	case X86_INS_ROR: return shift_count(insn) > 0 ? XFL_CF | XFL_OF : 0;
 	}
 	return 0;
 }

@@ -74,7 +74,8 @@ static inline void e_load_gs(struct emitter *e, int reg, uint32_t off) /* mov %g
 	e_gs_modrm(e, 0x8b, reg, off);
 }
 
-static inline void e_store_gs_imm(struct emitter *e, uint32_t off, uint32_t imm) /* movl $imm, %gs:off */
+static inline void e_store_gs_imm(struct emitter *e, uint32_t off,
+				  uint32_t imm) /* movl $imm, %gs:off */
 {
 	e_gs_modrm(e, 0xc7, 0, off);
 	e32(e, imm);

@@ -36,11 +36,11 @@
 #define CCF_ROOM_NEEDED 4096 /* worst case for one block, with stubs */
 
 struct pending_exit {
-	uint8_t *site;      /* rel32 that initially jumps to the check or stub */
-	uint32_t target;    /* guest EIP */
-	bool check;         /* poll BLK_PENDING before leaving */
-	bool flags_dead;    /* the guest's arithmetic flags are dead at target */
-	bool one_shot;      /* REC_END: never linked */
+	uint8_t *site;	 /* rel32 that initially jumps to the check or stub */
+	uint32_t target; /* guest EIP */
+	bool check;	 /* poll BLK_PENDING before leaving */
+	bool flags_dead; /* the guest's arithmetic flags are dead at target */
+	bool one_shot;	 /* REC_END: never linked */
 };
 
 struct block_builder {
@@ -50,8 +50,8 @@ struct block_builder {
 	struct emitter e;
 	struct pending_exit exits[CCF_MAX_EXITS];
 	int nexits;
-	bool end;           /* the block is complete */
-	bool force_check;   /* fall-through must poll (after sti/popf) */
+	bool end;	  /* the block is complete */
+	bool force_check; /* fall-through must poll (after sti/popf) */
 	bool transient;
 };
 
@@ -100,8 +100,8 @@ static bool flags_dead_at(struct block_builder *b, uint32_t eip)
 	uint8_t written = 0;
 	for (int i = 0; i < 8; i++) {
 		uint32_t avail;
-		const uint8_t *code = gmem_code_ptr(b->cpu, b->cpu->seg[SEG_CS].base + eip, &avail,
-						    NULL);
+		const uint8_t *code =
+		    gmem_code_ptr(b->cpu, b->cpu->seg[SEG_CS].base + eip, &avail, NULL);
 		struct xinsn in;
 		if (!code || xdecode(&b->x->dec, code, avail, eip, &in))
 			return false;
@@ -185,7 +185,8 @@ static void emit_stubs(struct block_builder *b)
 			te->stub = (uint8_t *)(uintptr_t)stub;
 			te->target_eip = pe->target;
 			te->owner = b->c;
-			emit_exit_to_monitor(e, new_rec(x, REC_BRANCH, pe->target, b->c, idx, NULL));
+			emit_exit_to_monitor(e,
+					     new_rec(x, REC_BRANCH, pe->target, b->c, idx, NULL));
 		}
 		if (event_jne) {
 			if (!e->overflow)
@@ -318,16 +319,16 @@ static void emit_ientry(struct block_builder *b)
 static void emit_pushf(struct block_builder *b)
 {
 	struct emitter *e = &b->e;
-	e8(e, 0x9c);                         /* pushfl (the only access that can fault) */
+	e8(e, 0x9c); /* pushfl (the only access that can fault) */
 	e_store_gs(e, R_EAX, BLK_SC0);
 	static const uint8_t ld[] = {0x8b, 0x04, 0x24}; /* mov (%esp), %eax */
 	ebytes(e, ld, sizeof(ld));
-	e8(e, 0x25);                         /* and $ARITH_DF, %eax */
+	e8(e, 0x25); /* and $ARITH_DF, %eax */
 	e32(e, EFL_ARITH_DF);
 	e_gs_modrm(e, 0x0b, R_EAX, BLK_VSYS); /* or %gs:vsys, %eax */
 	e_gs_modrm(e, 0x0b, R_EAX, BLK_VIF);  /* or %gs:vif, %eax */
-	e8(e, 0x9d);                         /* popfl: host flags back as they were */
-	e8(e, 0x50);                         /* push %eax */
+	e8(e, 0x9d);			      /* popfl: host flags back as they were */
+	e8(e, 0x50);			      /* push %eax */
 	e_load_gs(e, R_EAX, BLK_SC0);
 }
 
@@ -343,22 +344,22 @@ static void emit_popf(struct block_builder *b)
 	static const uint8_t ld[] = {0x8b, 0x04, 0x24}; /* mov (%esp), %eax */
 	static const uint8_t st[] = {0x89, 0x04, 0x24}; /* mov %eax, (%esp) */
 	e_store_gs(e, R_EAX, BLK_SC0);
-	ebytes(e, ld, sizeof(ld));           /* can fault: %eax still intact */
+	ebytes(e, ld, sizeof(ld)); /* can fault: %eax still intact */
 	e_store_gs(e, R_EAX, BLK_SC1);
 	e8(e, 0x25);
-	e32(e, 0x200);                       /* and $IF */
+	e32(e, 0x200); /* and $IF */
 	e_store_gs(e, R_EAX, BLK_SC2);
 	e_load_gs(e, R_EAX, BLK_SC1);
 	e8(e, 0x25);
 	e32(e, POPF_SYS_MASK);
 	e8(e, 0x0d);
-	e32(e, 0x2);                         /* or $2 (reserved bit 1) */
+	e32(e, 0x2); /* or $2 (reserved bit 1) */
 	e_store_gs(e, R_EAX, BLK_SC3);
 	e_load_gs(e, R_EAX, BLK_SC1);
 	e8(e, 0x25);
 	e32(e, EFL_ARITH_DF);
 	ebytes(e, st, sizeof(st));
-	e8(e, 0x9d);                         /* popfl */
+	e8(e, 0x9d); /* popfl */
 	e_load_gs(e, R_EAX, BLK_SC2);
 	e_store_gs(e, R_EAX, BLK_VIF);
 	e_load_gs(e, R_EAX, BLK_SC3);
@@ -390,9 +391,9 @@ static void emit_short_branch(struct block_builder *b, const struct xinsn *in, u
 	if (in->addr16)
 		e8(e, 0x67);
 	e8(e, op);
-	e8(e, 2);    /* taken: skip the short jmp */
+	e8(e, 2); /* taken: skip the short jmp */
 	e8(e, 0xeb);
-	e8(e, 5);    /* not taken: skip the taken exit's jmp rel32 */
+	e8(e, 5); /* not taken: skip the taken exit's jmp rel32 */
 	exit_jmp(b, in->target, in->eip);
 	exit_jmp(b, in->next, in->eip);
 	b->end = true;
@@ -409,12 +410,8 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 	struct emitter *e = &b->e;
 	static const uint8_t loop_op[] = {0xe0, 0xe1, 0xe2};
 	switch (in->cls) {
-	case XC_IDENT:
-		ebytes(e, in->bytes, in->len);
-		break;
-	case XC_GS_REWRITE:
-		emit_gs_rewrite(b, in);
-		break;
+	case XC_IDENT: ebytes(e, in->bytes, in->len); break;
+	case XC_GS_REWRITE: emit_gs_rewrite(b, in); break;
 	case XC_JMP:
 		exit_jmp(b, in->target, in->eip);
 		b->end = true;
@@ -429,20 +426,14 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 		b->end = true;
 		break;
 	}
-	case XC_JCXZ:
-		emit_short_branch(b, in, 0xe3);
-		break;
-	case XC_LOOP:
-		emit_short_branch(b, in, loop_op[in->loop_kind]);
-		break;
+	case XC_JCXZ: emit_short_branch(b, in, 0xe3); break;
+	case XC_LOOP: emit_short_branch(b, in, loop_op[in->loop_kind]); break;
 	case XC_CALL:
 		emit_push_imm(e, in->next, in->opsize16);
 		exit_jmp(b, in->target, in->eip);
 		b->end = true;
 		break;
-	case XC_RET:
-		emit_ret(b, in);
-		break;
+	case XC_RET: emit_ret(b, in); break;
 	case XC_JMP_IND:
 		emit_load_target(b, in);
 		emit_index_from_ecx(e);
@@ -455,25 +446,13 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 		e_movzwl_gs(e, R_ECX, BLK_TGT); /* the index, from the target saved above */
 		emit_ibl_jump(b);
 		break;
-	case XC_CLI:
-		e_store_gs_imm(e, BLK_VIF, 0);
-		break;
-	case XC_STI:
-		e_store_gs_imm(e, BLK_VIF, 0x200);
-		break;
-	case XC_PUSHF:
-		emit_pushf(b);
-		break;
-	case XC_POPF:
-		emit_popf(b);
-		break;
-	case XC_SEG_READ:
-		emit_seg_read(b, in);
-		break;
+	case XC_CLI: e_store_gs_imm(e, BLK_VIF, 0); break;
+	case XC_STI: e_store_gs_imm(e, BLK_VIF, 0x200); break;
+	case XC_PUSHF: emit_pushf(b); break;
+	case XC_POPF: emit_popf(b); break;
+	case XC_SEG_READ: emit_seg_read(b, in); break;
 	case XC_CALLOUT:
-	case XC_UNSUPPORTED:
-		emit_callout(b, in);
-		break;
+	case XC_UNSUPPORTED: emit_callout(b, in); break;
 	}
 }
 
@@ -485,8 +464,8 @@ static uint32_t code_mode(const struct vcpu *cpu)
 static void log_block(struct xlat *x, struct ccf *c, struct xinsn *ins, int n)
 {
 	FILE *f = x->log;
-	fprintf(f, "block 0x%08x: %d guest insns -> CCF 0x%08x, %u host bytes%s\n", c->guest_eip,
-		n, (uint32_t)(uintptr_t)c->code, c->code_len, c->transient ? " (one-shot)" : "");
+	fprintf(f, "block 0x%08x: %d guest insns -> CCF 0x%08x, %u host bytes%s\n", c->guest_eip, n,
+		(uint32_t)(uintptr_t)c->code, c->code_len, c->transient ? " (one-shot)" : "");
 	for (int i = 0; i < n; i++) {
 		const struct ccf_map *m = &c->map[i];
 		fprintf(f, "  %08x  %-40s |", ins[i].eip, ins[i].text);
@@ -527,7 +506,8 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 		int r = code ? xdecode(&x->dec, code, avail, eip, in) : -3;
 		if (r == -3 || r == -2) {
 			if (n == 0) {
-				snprintf(err, errlen, "guest code at EIP 0x%08x is not in RAM", eip);
+				snprintf(err, errlen, "guest code at EIP 0x%08x is not in RAM",
+					 eip);
 				return -1;
 			}
 			break;
@@ -575,8 +555,8 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 	return n;
 }
 
-struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_insns,
-		       char *err, size_t errlen)
+struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_insns, char *err,
+		       size_t errlen)
 {
 	struct xinsn ins[CCF_MAX_INSNS];
 	uint32_t pfn = 0;

@@ -18,20 +18,20 @@ struct vcpu;
 /* Why translated code left the cache. BLK_EXIT_REC holds a record id: 0 for
  * a lookup miss (bt_ibl_miss), or an index into xlat.recs. */
 enum rec_kind {
-	REC_IBL_MISS,  /* in-cache lookup missed: continue at BLK_TGT */
-	REC_BRANCH,    /* unlinked direct exit: continue at guest_eip, then link */
-	REC_EVENT,     /* pending event seen on a back edge: continue at guest_eip */
-	REC_CALLOUT,   /* the monitor emulates insn at guest_eip */
-	REC_END,       /* one-shot block done: continue at guest_eip, never link */
+	REC_IBL_MISS, /* in-cache lookup missed: continue at BLK_TGT */
+	REC_BRANCH,   /* unlinked direct exit: continue at guest_eip, then link */
+	REC_EVENT,    /* pending event seen on a back edge: continue at guest_eip */
+	REC_CALLOUT,  /* the monitor emulates insn at guest_eip */
+	REC_END,      /* one-shot block done: continue at guest_eip, never link */
 };
 #define REC_FIRST_DYNAMIC 1
 
 struct exit_rec {
 	enum rec_kind kind;
 	uint32_t guest_eip;
-	struct ccf *ccf;       /* owner */
-	int exit_idx;          /* REC_BRANCH: index into ccf->exits */
-	struct xinsn *insn;    /* REC_CALLOUT: the decoded instruction */
+	struct ccf *ccf;    /* owner */
+	int exit_idx;	    /* REC_BRANCH: index into ccf->exits */
+	struct xinsn *insn; /* REC_CALLOUT: the decoded instruction */
 };
 
 struct xlat {
@@ -41,9 +41,9 @@ struct xlat {
 	struct exit_rec *recs; /* indexed by record id; reset on flush */
 	uint32_t nrecs, caprecs;
 	bool no_chain;
-	uint32_t exit_tramp;   /* host addresses in the hole */
+	uint32_t exit_tramp; /* host addresses in the hole */
 	uint32_t ibl_miss;
-	FILE *log;             /* -d translations, or NULL */
+	FILE *log; /* -d translations, or NULL */
 };
 
 int xlat_init(struct xlat *x, struct tcache *tc, struct stats *st);
@@ -53,8 +53,8 @@ void xlat_fini(struct xlat *x);
  * block (transient: not entered in the lookup structures) used to re-execute
  * a single instruction. Returns NULL with one line in err if the first
  * instruction cannot be translated or the cache cannot hold the block. */
-struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_insns,
-		       char *err, size_t errlen);
+struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_insns, char *err,
+		       size_t errlen);
 /* Flush the translation cache and the records that refer into it. */
 void xlat_flush(struct xlat *x);
 
