@@ -14,6 +14,7 @@
 #include "guest_cpuid.h"
 #include "decode.h"
 #include "gmem.h"
+#include "interrupt.h"
 #include "operand.h"
 #include "segments.h"
 
@@ -448,6 +449,8 @@ static bool do_seg_load(struct ctx *c)
 		int vec = op_read(c->cpu, &op, 2, &sel);
 		if (vec)
 			return raise(c, vec, 0);
+		if (sreg == SEG_SS)
+			c->cpu->irq_shadow = true; /* mov ss: the next instruction runs first */
 		return raise_gexc(c, seg_load(c->cpu, sreg, (uint16_t)sel));
 	}
 	if (o == 0xc4 || o == 0xc5)
@@ -466,6 +469,8 @@ static bool do_seg_load(struct ctx *c)
 	struct gexc e = seg_load(c->cpu, sreg, (uint16_t)sel);
 	if (e.vec >= 0)
 		c->blk->gpr[4] = esp;
+	else if (sreg == SEG_SS)
+		c->cpu->irq_shadow = true; /* pop ss: the next instruction runs first */
 	return raise_gexc(c, e);
 }
 
@@ -533,30 +538,68 @@ static bool do_far_jmp_call(struct ctx *c, bool call)
 
 static bool do_far_ret(struct ctx *c)
 {
-	uint32_t esp = c->blk->gpr[4], off, sel;
-	int vec = cpu_pop(c->cpu, &off, c->osize);
+	struct vcpu *cpu = c->cpu;
+	uint32_t esp = c->blk->gpr[4], off, sel, outer_esp = 0, outer_ss = 0;
+	uint32_t imm = byte_at(c, 0) == 0xca ? (uint32_t)(byte_at(c, 1) | byte_at(c, 2) << 8) : 0;
+	int vec = cpu_pop(cpu, &off, c->osize);
 	if (!vec)
-		vec = cpu_pop(c->cpu, &sel, c->osize);
+		vec = cpu_pop(cpu, &sel, c->osize);
+	c->blk->gpr[4] += imm;
+	bool outer = (int)(sel & 3) > cpu->cpl;
+	if (!vec && outer) {
+		vec = cpu_pop(cpu, &outer_esp, c->osize);
+		if (!vec)
+			vec = cpu_pop(cpu, &outer_ss, c->osize);
+	}
 	if (vec) {
 		c->blk->gpr[4] = esp;
 		return raise(c, vec, 0);
 	}
-	if ((sel & 3) != (unsigned)c->cpu->cpl) {
-		vm_fail(c->cpu->vm,
-			"far return to privilege level %u at EIP 0x%08x is not "
-			"supported yet",
-			sel & 3, c->in->eip);
-		return false;
+	if ((int)(sel & 3) < cpu->cpl) {
+		c->blk->gpr[4] = esp;
+		return raise(c, 13, sel & 0xfffc);
 	}
-	struct gexc e = seg_load_cs(c->cpu, (uint16_t)sel, off);
+	int old_cpl = cpu->cpl;
+	struct seg_cache old_cs = cpu->seg[SEG_CS];
+	cpu->cpl = (int)(sel & 3);
+	struct gexc e = seg_load_cs(cpu, (uint16_t)sel, off);
+	if (e.vec < 0 && outer)
+		e = seg_load(cpu, SEG_SS, (uint16_t)outer_ss);
 	if (e.vec >= 0) {
+		cpu->cpl = old_cpl;
+		cpu->seg[SEG_CS] = old_cs;
+		seg_shadow_update(cpu, SEG_CS);
 		c->blk->gpr[4] = esp;
 		return raise_gexc(c, e);
 	}
-	if (byte_at(c, 0) == 0xca)
-		c->blk->gpr[4] += (uint32_t)(byte_at(c, 1) | byte_at(c, 2) << 8);
+	if (outer)
+		c->blk->gpr[4] = outer_esp + imm;
 	c->blk->eip = off;
 	return false;
+}
+
+static int iopl(struct vcpu *cpu)
+{
+	return (int)(cpu_get_eflags(cpu) >> 12) & 3;
+}
+
+/* popf as the SDM's table for the current CPL and IOPL says: IOPL changes
+ * only at CPL 0, IF only when CPL <= IOPL; VM, RF, VIF, VIP never. */
+static bool do_popf(struct ctx *c, int size)
+{
+	uint32_t v;
+	int vec = cpu_pop(c->cpu, &v, size);
+	if (vec)
+		return raise(c, vec, 0);
+	uint32_t mask = 0x00247fd5u; /* arith, TF, IF, DF, IOPL, NT, AC, ID */
+	if (c->cpu->cpl > 0)
+		mask &= ~0x3000u;
+	if (c->cpu->cpl > iopl(c->cpu))
+		mask &= ~EFL_IF;
+	if (size == 2)
+		mask &= 0xffff;
+	cpu_set_eflags(c->cpu, v, mask);
+	return true;
 }
 
 /* pushfw/popfw: the 16-bit forms, emulated whole. */
@@ -566,12 +609,83 @@ static bool do_flags16(struct ctx *c)
 		int vec = cpu_push(c->cpu, cpu_get_eflags(c->cpu) & 0xffff, 2);
 		return vec ? raise(c, vec, 0) : true;
 	}
-	uint32_t v;
-	int vec = cpu_pop(c->cpu, &v, 2);
-	if (vec)
-		return raise(c, vec, 0);
-	cpu_set_eflags(c->cpu, v, 0x7fd5);
+	return do_popf(c, 2);
+}
+
+/* cli/sti outside ring 0: allowed only when CPL <= IOPL. */
+static bool do_cli_sti(struct ctx *c, bool set)
+{
+	if (c->cpu->cpl > iopl(c->cpu))
+		return raise(c, 13, 0);
+	c->blk->vif = set ? EFL_IF : 0;
+	if (set)
+		c->cpu->irq_shadow = true;
 	return true;
+}
+
+/* int n, int3, into, icebp: traps, saved EIP after the instruction. */
+static bool do_int(struct ctx *c, int vec, enum int_source src)
+{
+	cpu_interrupt(c->cpu, vec, false, 0, src, c->in->next);
+	return false;
+}
+
+/* sysenter/sysexit with the SYSENTER MSRs (flat segments at fixed offsets
+ * from SYSENTER_CS, as the SDM defines them); syscall/sysret are #UD since
+ * the virtual CPU has no EFER.SCE. */
+static bool do_sysenter(struct ctx *c)
+{
+	struct vcpu *cpu = c->cpu;
+	uint8_t o = byte_at(c, 1);
+	uint16_t base = (uint16_t)(cpu->msr_sysenter_cs & 0xfffc);
+	if (o != 0x34 && o != 0x35)
+		return raise(c, 6, 0);
+	if (!base || (o == 0x35 && cpu->cpl != 0))
+		return raise(c, 13, 0);
+	bool enter = o == 0x34;
+	uint16_t cs = enter ? base : (uint16_t)((base + 16) | 3);
+	seg_set_flat(cpu, SEG_CS, cs, enter ? 0x9b : 0xfb);
+	seg_set_flat(cpu, SEG_SS, (uint16_t)(cs + 8), enter ? 0x93 : 0xf3);
+	cpu->cpl = enter ? 0 : 3;
+	seg_shadow_update(cpu, SEG_CS);
+	seg_shadow_update(cpu, SEG_SS);
+	if (enter) {
+		cpu_set_eflags(cpu, 0, EFL_IF | 0x20000 /* VM */);
+		c->blk->gpr[4] = (uint32_t)cpu->msr_sysenter_esp;
+		c->blk->eip = (uint32_t)cpu->msr_sysenter_eip;
+	} else {
+		c->blk->gpr[4] = c->blk->gpr[1];
+		c->blk->eip = c->blk->gpr[2];
+	}
+	return false;
+}
+
+static bool do_hlt(struct ctx *c)
+{
+	c->cpu->halted = true;
+	c->cpu->halt_eip = c->in->eip;
+	c->cpu->vm->stats.hlt_exits++;
+	return true;
+}
+
+/* Call-outs that only ring 0 may execute (#GP(0) elsewhere). */
+static bool privileged(enum callout_kind k)
+{
+	switch (k) {
+	case CO_HLT: case CO_RDMSR: case CO_WRMSR: case CO_MOV_FROM_CR: case CO_MOV_TO_CR:
+	case CO_MOV_FROM_DR: case CO_MOV_TO_DR: case CO_CLTS: case CO_LMSW: case CO_LGDT:
+	case CO_LIDT: case CO_LLDT: case CO_LTR: case CO_INVLPG: case CO_INVD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Port I/O outside ring 0 needs CPL <= IOPL (the TSS I/O bitmap is not
+ * consulted: see docs/ARCHITECTURE.md). */
+static bool io_allowed(struct ctx *c)
+{
+	return c->cpu->cpl <= iopl(c->cpu);
 }
 
 static bool not_yet(struct ctx *c, const char *what)
@@ -585,15 +699,14 @@ static bool dispatch(struct ctx *c)
 {
 	struct vcpu *cpu = c->cpu;
 	uint8_t modrm_reg = (byte_at(c, 2) >> 3) & 7;
+	if (privileged(c->in->co) && cpu->cpl != 0)
+		return raise(c, 13, 0);
 	switch (c->in->co) {
 	case CO_IN:
-	case CO_OUT: return do_in_out(c);
+	case CO_OUT: return io_allowed(c) ? do_in_out(c) : raise(c, 13, 0);
 	case CO_INS:
-	case CO_OUTS: return do_string_io(c);
-	case CO_HLT:
-		vm_fail(cpu->vm, "guest halted at EIP 0x%08x with %s: nothing can wake it",
-			c->in->eip, c->blk->vif ? "no interrupt source" : "interrupts disabled");
-		return false;
+	case CO_OUTS: return io_allowed(c) ? do_string_io(c) : raise(c, 13, 0);
+	case CO_HLT: return do_hlt(c);
 	case CO_CPUID: return do_cpuid(c);
 	case CO_RDTSC: return do_rdtsc(c, false);
 	case CO_RDTSCP: return do_rdtsc(c, true);
@@ -631,14 +744,17 @@ static bool dispatch(struct ctx *c)
 	case CO_FAR_RET: return do_far_ret(c);
 	case CO_SEG_LOAD: return do_seg_load(c);
 	case CO_SEG_READ: return do_seg_read_mem(c);
-	case CO_INTO:
-		if (!(c->blk->hflags & EFL_OF))
-			return true;
-		return not_yet(c, "interrupt delivery is not implemented yet");
+	case CO_INTO: return (c->blk->hflags & EFL_OF) ? do_int(c, 4, INT_SOFTWARE) : true;
+	case CO_INT3: return do_int(c, 3, INT_SOFTWARE);
 	case CO_INT:
-	case CO_INT3:
-	case CO_IRET:
-	case CO_SYSENTER: return not_yet(c, "interrupt delivery is not implemented yet");
+		if (byte_at(c, 0) == 0xf1) /* icebp: a #DB trap without the gate DPL check */
+			return do_int(c, 1, INT_EXCEPTION);
+		return do_int(c, byte_at(c, 1), INT_SOFTWARE);
+	case CO_IRET: cpu_iret(cpu, c->osize); return false;
+	case CO_SYSENTER: return do_sysenter(c);
+	case CO_CLI: return do_cli_sti(c, false);
+	case CO_STI: return do_cli_sti(c, true);
+	case CO_POPF: return do_popf(c, c->osize);
 	case CO_FLAGS16: return do_flags16(c);
 	case CO_UD: return raise(c, 6, 0);
 	case CO_NONE:

@@ -6,6 +6,7 @@
 
 #include "boot_gdt.h"
 #include "gmem.h"
+#include "interrupt.h"
 #include "segments.h"
 
 int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx)
@@ -76,30 +77,7 @@ int cpu_pop(struct vcpu *cpu, uint32_t *v, int size)
 	return 0;
 }
 
-static const char *const exc_name[32] = {
-    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS",
-    "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
-};
-
-static bool has_error_code(int vec)
-{
-	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
-}
-
 void cpu_exception(struct vcpu *cpu, int vec, uint32_t err, uint32_t eip)
 {
-	uint8_t b;
-	char hex[3 * 8 + 1] = "";
-	uint32_t lin = cpu->seg[SEG_CS].base + eip;
-	int n = 0;
-	for (; n < 8 && !gmem_read(cpu, lin + (uint32_t)n, &b, 1); n++)
-		sprintf(hex + 3 * n - (n ? 1 : 0), "%s%02x", n ? " " : "", b);
-	char code[16] = "";
-	if (has_error_code(vec))
-		snprintf(code, sizeof(code), "(0x%x)", err);
-	const char *name = vec >= 0 && vec < 32 && exc_name[vec] ? exc_name[vec] : "?";
-	vm_fail(cpu->vm,
-		"guest exception %s%s (vector %d) at EIP 0x%08x, bytes %s: "
-		"exception delivery is not implemented yet",
-		name, code, vec, eip, n ? hex : "(not in RAM)");
+	cpu_interrupt(cpu, vec, exception_has_error_code(vec), err, INT_EXCEPTION, eip);
 }

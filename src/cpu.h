@@ -26,8 +26,8 @@ void cpu_set_eflags(struct vcpu *cpu, uint32_t val, uint32_t mask);
 int cpu_push(struct vcpu *cpu, uint32_t v, int size);
 int cpu_pop(struct vcpu *cpu, uint32_t *v, int size);
 
-/* The guest raised exception vec. Until IDT delivery exists (issue 3) this
- * stops the machine with one line naming the vector, EIP and instruction. */
+/* The instruction at eip raised exception vec (a fault: the guest resumes
+ * at eip after its handler). Delivered through the IDT (interrupt.c). */
 void cpu_exception(struct vcpu *cpu, int vec, uint32_t err, uint32_t eip);
 
 #endif

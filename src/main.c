@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bda.h"
 #include "boot_gdt.h"
+#include "mptable.h"
 #include "cli.h"
 #include "cpu.h"
 #include "loader.h"
@@ -28,8 +30,10 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 		snprintf(err, n, "the multiboot information does not fit in guest RAM");
 		return -1;
 	}
-	if (boot_gdt_build(vm->mem.physmap, vm->mem.ram_size)) {
-		snprintf(err, n, "guest RAM is too small for the boot GDT");
+	if (boot_gdt_build(vm->mem.physmap, vm->mem.ram_size) ||
+	    bda_build(vm->mem.physmap, vm->mem.ram_size) ||
+	    !mptable_build(vm->mem.physmap, vm->mem.ram_size, MPTABLE_ADDR, 0, 1)) {
+		snprintf(err, n, "guest RAM is too small for the firmware tables");
 		return -1;
 	}
 	if (cpu_reset_multiboot(&vm->cpu, bi.entry, MB_BOOTLOADER_MAGIC, info)) {

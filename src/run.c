@@ -15,6 +15,8 @@
 #include "callout.h"
 #include "cpu.h"
 #include "gmem.h"
+#include "interrupt.h"
+#include "machine.h"
 #include "segments.h"
 #include "smc.h"
 #include "vm.h"
@@ -182,27 +184,105 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 		break;
 	}
 	}
-	blk->pending = 0; /* no event sources yet (issue 3) */
+}
+
+/* A halted guest sleeps on the host until an interrupt can wake it. */
+static void halted(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	if (!cpu->blk->vif) {
+		vm_fail(vm, "guest halted at EIP 0x%08x with interrupts disabled: nothing can wake it",
+			cpu->halt_eip);
+		return;
+	}
+	machine_update(vm);
+	if (machine_intr(vm))
+		return;
+	if (!machine_wait(vm))
+		vm_fail(vm, "guest halted at EIP 0x%08x waiting for an interrupt that no device "
+			    "is set up to raise",
+			cpu->halt_eip);
+}
+
+/* Between two guest instructions: take an external interrupt if the guest
+ * can (IF set, no interrupt shadow). */
+static void interrupt_window(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	if (vm->timer_fired)
+		machine_update(vm);
+	if (!machine_intr(vm))
+		return;
+	if (!cpu->blk->vif || cpu->irq_shadow) {
+		vm->stats.irq_windows++;
+		return;
+	}
+	int vec = machine_intack(vm);
+	if (vec < 0)
+		return;
+	vm->stats.irqs_delivered++;
+	cpu_interrupt(cpu, vec, false, 0, INT_EXTERNAL, cpu->blk->eip);
+}
+
+/* Tell translated code whether to come back at its next poll: an interrupt
+ * is waiting and the guest could take it. */
+static void set_pending(struct vm *vm)
+{
+	struct vcpu_block *blk = vm->cpu.blk;
+	blk->pending = blk->vif && machine_intr(vm);
+}
+
+/* The single-step trap after an instruction run with TF set (unless that
+ * instruction raised something itself). */
+static void single_step_trap(struct vm *vm, uint64_t events_before)
+{
+	struct vcpu *cpu = &vm->cpu;
+	vm->stats.single_steps++;
+	if (vm->stop != STOP_NONE || cpu->events != events_before)
+		return;
+	cpu->dr[6] |= 0x4000; /* BS */
+	cpu_interrupt(cpu, 1, false, 0, INT_EXCEPTION, cpu->blk->eip);
 }
 
 int vm_run(struct vm *vm)
 {
-	struct vcpu_block *blk = vm->cpu.blk;
+	struct vcpu *cpu = &vm->cpu;
+	struct vcpu_block *blk = cpu->blk;
 	struct ccf *next = NULL;
 	vm->widened_seg = -1;
 	while (vm->stop == STOP_NONE) {
+		if (cpu->halted) {
+			halted(vm);
+			if (vm->stop != STOP_NONE)
+				break;
+		}
+		bool shadow = cpu->irq_shadow;
+		cpu->irq_shadow = false;
+		if (!next) {
+			cpu->irq_shadow = shadow; /* held for interrupt_window's check */
+			interrupt_window(vm);
+			cpu->irq_shadow = false;
+			if (cpu->halted || vm->stop != STOP_NONE)
+				continue;
+		}
+		bool tf = blk->vsys & EFL_TF;
+		uint64_t events = cpu->events;
 		struct chain_request rq = {0};
 		bool fill_ibl = false;
-		struct ccf *c = next ? next : resolve(vm, blk->eip);
+		struct ccf *c = next;
+		if (!c)
+			c = shadow || tf ? one_shot(vm, blk->eip) : resolve(vm, blk->eip);
 		next = NULL;
 		if (!c)
 			break;
+		set_pending(vm);
+		machine_arm_timer(vm);
 		blk->entry_far.off = (uint32_t)(uintptr_t)c->code;
 		bt_enter(blk);
 		vm->stats.exits++;
 		bool retried = vm->widened_seg >= 0;
 		if (retried) {
-			seg_shadow_update(&vm->cpu, vm->widened_seg);
+			seg_shadow_update(cpu, vm->widened_seg);
 			vm->widened_seg = -1;
 		}
 		if (vm->fault.valid) {
@@ -215,9 +295,11 @@ int vm_run(struct vm *vm)
 			vm->exit_status = vm->dbg_exit.status;
 			break;
 		}
+		if (tf && c->transient)
+			single_step_trap(vm, events);
 		if (vm->stop != STOP_NONE)
 			break;
-		if (!rq.from && !fill_ibl)
+		if ((!rq.from && !fill_ibl) || blk->vsys & EFL_TF || cpu->irq_shadow || cpu->halted)
 			continue;
 		next = resolve(vm, blk->eip);
 		if (!next)
@@ -225,6 +307,8 @@ int vm_run(struct vm *vm)
 		maybe_chain(vm, &rq, next);
 		if (fill_ibl && !next->transient)
 			ibl_fill(vm, next);
+		if (machine_intr(vm) && blk->vif)
+			next = NULL; /* go through the interrupt window first */
 	}
 	return vm->exit_status;
 }

@@ -53,6 +53,16 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	greg_t *gr = uc->uc_mcontext.gregs;
+	if (sig == SIGALRM) {
+		/* a device deadline: wherever we are, the next poll in the cache
+		 * (or the run loop, if we are in the monitor) will see it */
+		if (signal_vm) {
+			signal_vm->timer_fired = 1;
+			signal_vm->cpu.blk->pending = 1;
+			signal_vm->stats.timer_signals++;
+		}
+		return;
+	}
 	uint64_t pc = (uint64_t)gr[REG_RIP];
 	uint16_t cs = (uint16_t)gr[REG_CSGSFS];
 	struct vm *vm = signal_vm;
@@ -103,5 +113,6 @@ int signals_install(struct vm *vm)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL))
 			return -1;
-	return 0;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART; /* the device timer */
+	return sigaction(SIGALRM, &sa, NULL);
 }

@@ -78,6 +78,28 @@ static void print_callouts(const struct stats *s, FILE *out)
 		fprintf(out, "  (none)\n");
 }
 
+static void print_vectors(const struct stats *s, FILE *out)
+{
+	static const char *const names[32] = {
+		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", NULL, "#TS",
+		"#NP", "#SS", "#GP", "#PF", NULL,  "#MF", "#AC", "#MC", "#XM",
+	};
+	int shown = 0;
+
+	fprintf(out, "deliveries through the IDT by vector:\n");
+	for (int v = 0; v < 256; v++) {
+		char label[32];
+
+		if (!s->vectors[v])
+			continue;
+		snprintf(label, sizeof(label), "vector %3d %s", v, v < 32 && names[v] ? names[v] : "");
+		print_count(out, label, s->vectors[v]);
+		shown++;
+	}
+	if (!shown)
+		fprintf(out, "  (none)\n");
+}
+
 static void print_port_io(const struct io_bus *bus, FILE *out)
 {
 	int i;
@@ -105,6 +127,7 @@ void stats_print(const struct stats *s, const struct io_bus *bus, FILE *out)
 	print_counters(s, out);
 	print_derived(s, out);
 	print_callouts(s, out);
+	print_vectors(s, out);
 	if (bus)
 		print_port_io(bus, out);
 }

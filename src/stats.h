@@ -11,6 +11,7 @@ struct stats {
 #include "stats.inc"
 #undef STAT
 	uint64_t callout_by_kind[CO_COUNT];
+	uint64_t vectors[256]; /* deliveries through the IDT, by vector */
 };
 
 struct io_bus;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cpu.h"
+#include "machine.h"
 #include "segments.h"
 
 extern const uint8_t bt_hole_code_start[], bt_hole_code_end[];
@@ -141,6 +142,8 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 		return -1;
 	}
 	if (init_translator(vm, err, n) || init_devices(vm, err, n))
+		return -1;
+	if (machine_init(vm, err, n))
 		return -1;
 	if (signals_install(vm)) {
 		snprintf(err, n, "cannot install the signal handlers");

@@ -17,6 +17,8 @@
 #include "tcache.h"
 #include "xlat.h"
 #include "run.h"
+#include "vclock.h"
+#include <time.h>
 
 /* A segment register's hidden part, as the guest loaded it. */
 struct seg_cache {
@@ -62,6 +64,10 @@ struct vcpu {
 	uint64_t tsc_offset;
 	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat, msr_apic_base;
 	int cpl;
+	bool halted;     /* executed hlt: waits for an interrupt */
+	uint32_t halt_eip; /* where the hlt was, for messages */
+	bool irq_shadow; /* the next instruction runs before any interrupt (sti, mov ss) */
+	uint64_t events; /* interrupts and exceptions delivered (to notice one happened) */
 };
 
 enum vm_stop {
@@ -83,6 +89,11 @@ struct vm {
 	struct host_fault fault; /* set by the signal handler */
 	int widened_seg;	 /* shadow given its full limit for one instruction, or -1 */
 	FILE *log;		 /* -d output */
+	struct vclock clock;	 /* virtual time for devices (machine.c) */
+	uint64_t start_ns;	 /* host monotonic time at start-up */
+	timer_t host_timer;	 /* SIGALRM at the earliest device deadline */
+	uint64_t armed_deadline; /* what host_timer is set to */
+	volatile int timer_fired; /* set by the SIGALRM handler */
 	enum vm_stop stop;
 	int exit_status;
 };

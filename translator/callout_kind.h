@@ -49,6 +49,9 @@
 	X(CO_SYSENTER, "sysenter/syscall")                                                         \
 	X(CO_GS_INSN, "%gs-relative emulation")                                                    \
 	X(CO_FLAGS16, "pushfw/popfw")                                                              \
+	X(CO_CLI, "cli (CPL > 0)")                                                                 \
+	X(CO_STI, "sti (CPL > 0)")                                                                 \
+	X(CO_POPF, "popf (CPL > 0)")                                                               \
 	X(CO_UD, "invalid opcode")
 
 enum callout_kind {

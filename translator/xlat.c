@@ -482,6 +482,18 @@ static void log_block(struct xlat *x, struct ccf *c, struct xinsn *ins, int n)
 	}
 }
 
+/* Outside ring 0, cli/sti/popf depend on IOPL: the monitor does them. */
+static void outer_ring_rules(struct xinsn *in)
+{
+	static const enum callout_kind co[] = {[XC_CLI] = CO_CLI, [XC_STI] = CO_STI,
+					       [XC_POPF] = CO_POPF};
+	if (in->cls != XC_CLI && in->cls != XC_STI && in->cls != XC_POPF)
+		return;
+	in->co = co[in->cls];
+	in->cls = XC_CALLOUT;
+	in->ends_block = true;
+}
+
 static bool is_direct_branch(const struct xinsn *in)
 {
 	return in->cls == XC_JMP || in->cls == XC_JCC || in->cls == XC_JCXZ || in->cls == XC_LOOP;
@@ -528,6 +540,8 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			break; /* at the cap, only a branch that ends the block may follow */
 		if (in->cls == XC_UNSUPPORTED && n > 0)
 			break; /* let it start its own block, reached only if executed */
+		if (b->cpu->cpl > 0)
+			outer_ring_rules(in);
 		struct ccf_map *m = &b->c->map[b->c->n_map++];
 		m->guest_eip = eip;
 		m->host_off = (uint16_t)(b->e.p - b->e.start);

@@ -173,7 +173,7 @@ help)
 	expect_info "usage: btvmm -kernel FILE" -h ;;
 fault_de)
 	BYTES="f7 f1 83 c2 03"
-	expect_stop fault_de "guest exception #DE (vector 0) at EIP @EIP@, bytes f7 f1 83 c2 03 8d 5c 52: exception delivery is not implemented yet" ;;
+	expect_stop fault_de "triple fault: guest exception #DE (vector 0) at EIP @EIP@, bytes f7 f1 83 c2 03 8d 5c 52: delivering it raised #GP(0x2), then the double fault raised #GP(0x42); machine stopped" ;;
 fault_ud)
 	BYTES="0f 0b 83 c2 03"
 	expect_stop fault_ud "guest exception #UD (vector 6) at EIP @EIP@, bytes " ;;
@@ -192,7 +192,7 @@ fault_gp_ro_stos)
 fault_hlt)
 	expect_stop fault_hlt "guest halted at EIP @EIP@ with interrupts disabled: nothing can wake it" ;;
 fault_int80)
-	expect_stop fault_int80 "guest int 0x80 at EIP @EIP@: interrupt delivery is not implemented yet" ;;
+	expect_stop fault_int80 "triple fault: software interrupt (vector 128) at EIP @EIP@, bytes cd 80 " ;;
 fault_csread)
 	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (mov ebx, dword ptr cs:[eax]): " ;;
 fault_outside_ram)

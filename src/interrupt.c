@@ -1,0 +1,366 @@
+/* interrupt.c - protected-mode interrupt and exception delivery, and iret.
+ *
+ * Everything happens in the monitor on the virtual CPU state (the guest is
+ * between instructions here): read the gate, check it, pick the stack (the
+ * current one, or the TSS's for an inner privilege level), push the frame
+ * through the guest's segments, load CS and EIP, adjust EFLAGS. Nothing is
+ * committed until every check and push has succeeded, so a fault during
+ * delivery leaves the state as it was and is combined with the first one as
+ * the SDM's table 6-5 says: two contributory exceptions (or a page fault
+ * then a contributory one or another page fault) make a double fault, and a
+ * fault while delivering a double fault is a triple fault, which stops the
+ * machine. Task gates are refused with a message. */
+#include "interrupt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "gmem.h"
+#include "segments.h"
+
+struct frame_plan {
+	int vec;
+	uint32_t err;
+	bool has_err;
+	bool ext;
+	enum int_source src;
+	uint32_t return_eip;
+};
+
+static struct gexc exc(int vec, uint32_t err)
+{
+	return (struct gexc){vec, err};
+}
+
+static const struct gexc none = {-1, 0};
+
+bool exception_has_error_code(int vec)
+{
+	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
+}
+
+/* Error code for a selector or IDT entry that failed during delivery. */
+static uint32_t sel_err(const struct frame_plan *p, uint32_t sel)
+{
+	return (sel & 0xfffc) | (p->ext ? 1 : 0);
+}
+
+static uint32_t idt_err(const struct frame_plan *p)
+{
+	return (uint32_t)p->vec * 8 + 2 + (p->ext ? 1 : 0);
+}
+
+/* Write the frame below esp in segment ss (32- or 16-bit slots). */
+static int push_frame(struct vcpu *cpu, const struct seg_cache *ss, uint32_t *esp,
+		      const uint32_t *vals, int n, int slot)
+{
+	uint32_t mask = ss->attr & SEG_ATTR_DB ? 0xffffffffu : 0xffffu;
+	uint32_t sp = *esp;
+	for (int i = 0; i < n; i++) {
+		sp = (sp - (uint32_t)slot) & mask;
+		if (!seg_limit_ok(ss, sp, (uint32_t)slot))
+			return -1;
+		if (gmem_write(cpu, ss->base + sp, &vals[i], (uint32_t)slot))
+			return -1;
+	}
+	*esp = (*esp & ~mask) | sp;
+	return 0;
+}
+
+/* The inner stack for privilege level dpl, from the 32-bit TSS. */
+static struct gexc tss_stack(struct vcpu *cpu, const struct frame_plan *p, int dpl,
+			     struct seg_cache *ss, uint32_t *esp)
+{
+	const struct seg_cache *tr = &cpu->tr;
+	uint32_t off = 4 + 8 * (uint32_t)dpl;
+	uint32_t v[2];
+	if (!(tr->attr & SEG_ATTR_P) || off + 7 > tr->limit || gmem_read(cpu, tr->base + off, v, 8))
+		return exc(10, sel_err(p, tr->sel));
+	uint16_t sel = (uint16_t)v[1];
+	uint32_t lo, hi;
+	if (!(sel & ~3u))
+		return exc(10, sel_err(p, sel));
+	struct gexc e = seg_read_desc(cpu, sel, &lo, &hi);
+	if (e.vec >= 0)
+		return exc(10, sel_err(p, sel));
+	uint32_t type = (hi >> 8) & 0x1f;
+	if ((sel & 3) != (unsigned)dpl || ((hi >> 13) & 3) != (unsigned)dpl || (type & 0x1a) != 0x12)
+		return exc(10, sel_err(p, sel)); /* not a writable data segment at dpl */
+	if (!(hi & 0x8000))
+		return exc(12, sel_err(p, sel));
+	seg_from_desc(ss, sel, lo, hi | 0x100);
+	*esp = v[0];
+	return none;
+}
+
+/* Try to deliver; returns the exception that stopped delivery, if any. */
+static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
+{
+	struct vcpu_block *blk = cpu->blk;
+	if ((uint32_t)p->vec * 8 + 7 > cpu->idtr.limit)
+		return exc(13, idt_err(p));
+	uint32_t g[2];
+	if (gmem_read(cpu, cpu->idtr.base + (uint32_t)p->vec * 8, g, 8))
+		return exc(13, idt_err(p));
+	uint32_t type = (g[1] >> 8) & 0x1f;
+	int gate_dpl = (g[1] >> 13) & 3;
+	if (type == 0x05) {
+		vm_fail(cpu->vm, "guest vector %d goes through a task gate at EIP 0x%08x: "
+				 "task switches are not supported",
+			p->vec, blk->eip);
+		return none;
+	}
+	if (type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07)
+		return exc(13, idt_err(p));
+	if (p->src == INT_SOFTWARE && gate_dpl < cpu->cpl)
+		return exc(13, idt_err(p));
+	if (!(g[1] & 0x8000))
+		return exc(11, idt_err(p));
+	uint16_t sel = (uint16_t)(g[0] >> 16);
+	uint32_t offset = (g[0] & 0xffff) | (g[1] & 0xffff0000u);
+	int slot = type & 0x8 ? 4 : 2;
+	if (slot == 2)
+		offset &= 0xffff;
+
+	if (!(sel & ~3u))
+		return exc(13, p->ext ? 1 : 0);
+	uint32_t lo, hi;
+	struct gexc e = seg_read_desc(cpu, sel, &lo, &hi);
+	if (e.vec >= 0)
+		return exc(13, sel_err(p, sel));
+	uint32_t ctype = (hi >> 8) & 0x1f;
+	int dpl = (hi >> 13) & 3;
+	if ((ctype & 0x18) != 0x18 || dpl > cpu->cpl)
+		return exc(13, sel_err(p, sel));
+	if (!(hi & 0x8000))
+		return exc(11, sel_err(p, sel));
+	bool conforming = ctype & 0x4;
+	int new_cpl = conforming ? cpu->cpl : dpl;
+
+	struct seg_cache cs;
+	seg_from_desc(&cs, (uint16_t)((sel & ~3u) | (unsigned)new_cpl), lo, hi | 0x100);
+	if (offset > cs.limit)
+		return exc(13, p->ext ? 1 : 0);
+
+	uint32_t eflags = cpu_get_eflags(cpu);
+	uint32_t frame[7];
+	int n = 0;
+	struct seg_cache ss = cpu->seg[SEG_SS];
+	uint32_t esp = blk->gpr[4];
+	if (new_cpl < cpu->cpl) {
+		e = tss_stack(cpu, p, new_cpl, &ss, &esp);
+		if (e.vec >= 0)
+			return e;
+		frame[n++] = cpu->seg[SEG_SS].sel;
+		frame[n++] = blk->gpr[4];
+	}
+	frame[n++] = eflags;
+	frame[n++] = cpu->seg[SEG_CS].sel;
+	frame[n++] = p->return_eip;
+	if (p->has_err)
+		frame[n++] = p->err;
+	if (push_frame(cpu, &ss, &esp, frame, n, slot))
+		return exc(12, new_cpl < cpu->cpl ? sel_err(p, ss.sel) : (p->ext ? 1 : 0));
+
+	/* commit */
+	if (new_cpl < cpu->cpl) {
+		cpu->seg[SEG_SS] = ss;
+		seg_shadow_update(cpu, SEG_SS);
+	}
+	blk->gpr[4] = esp;
+	cpu->seg[SEG_CS] = cs;
+	cpu->cpl = new_cpl;
+	seg_shadow_update(cpu, SEG_CS);
+	uint32_t clear = EFL_TF | 0x4000 /* NT */ | 0x10000 /* RF */ | 0x20000 /* VM */;
+	if (!(type & 1))
+		clear |= EFL_IF; /* interrupt gate */
+	cpu_set_eflags(cpu, eflags & ~clear, 0xffffffffu);
+	blk->eip = offset;
+	return none;
+}
+
+enum exc_class { BENIGN, CONTRIBUTORY, PAGE_FAULT, DOUBLE_FAULT };
+
+static enum exc_class exc_class(int vec)
+{
+	switch (vec) {
+	case 0:
+	case 10:
+	case 11:
+	case 12:
+	case 13: return CONTRIBUTORY;
+	case 14: return PAGE_FAULT;
+	case 8: return DOUBLE_FAULT;
+	}
+	return BENIGN;
+}
+
+static const char *vec_name(int vec)
+{
+	static const char *const names[32] = {
+		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS",
+		"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+	};
+	return vec >= 0 && vec < 32 && names[vec] ? names[vec] : "";
+}
+
+/* The one line a triple fault stops the machine with: what the guest was
+ * doing (the first event, its EIP and instruction bytes) and the chain of
+ * faults that made delivery impossible. */
+static void triple_fault(struct vcpu *cpu, const struct frame_plan *first, uint32_t fault_eip,
+			 const int chain[2], const uint32_t chain_err[2])
+{
+	char what[48], hex[3 * 8 + 1] = "";
+	uint8_t b;
+	uint32_t lin = cpu->seg[SEG_CS].base + fault_eip;
+	for (int n = 0; n < 8 && !gmem_read(cpu, lin + (uint32_t)n, &b, 1); n++)
+		sprintf(hex + 3 * n - (n ? 1 : 0), "%s%02x", n ? " " : "", b);
+	if (first->src == INT_EXTERNAL)
+		snprintf(what, sizeof(what), "hardware interrupt (vector %d)", first->vec);
+	else if (first->src == INT_SOFTWARE)
+		snprintf(what, sizeof(what), "software interrupt (vector %d)", first->vec);
+	else if (first->has_err)
+		snprintf(what, sizeof(what), "guest exception %s(0x%x) (vector %d)",
+			 vec_name(first->vec), first->err, first->vec);
+	else
+		snprintf(what, sizeof(what), "guest exception %s (vector %d)", vec_name(first->vec),
+			 first->vec);
+	vm_fail(cpu->vm,
+		"triple fault: %s at EIP 0x%08x, bytes %s: delivering it raised %s(0x%x), then "
+		"the double fault raised %s(0x%x); machine stopped",
+		what, fault_eip, hex[0] ? hex : "(not in RAM)", vec_name(chain[0]), chain_err[0],
+		vec_name(chain[1]), chain_err[1]);
+}
+
+void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum int_source src,
+		   uint32_t return_eip)
+{
+	struct frame_plan p = {vec, err, has_err, src == INT_EXTERNAL, src, return_eip};
+	const struct frame_plan first = p;
+	uint32_t fault_eip = cpu->blk->eip; /* the instruction that raised it */
+	int chain[2] = {-1, -1}, nchain = 0;
+	uint32_t chain_err[2] = {0, 0};
+	cpu->vm->stats.vectors[vec & 0xff]++;
+	cpu->events++;
+	cpu->halted = false;
+	for (;;) {
+		struct gexc e = deliver(cpu, &p);
+		if (e.vec < 0 || cpu->vm->stop != STOP_NONE)
+			return;
+		if (nchain < 2) {
+			chain[nchain] = e.vec;
+			chain_err[nchain++] = e.err;
+		}
+		enum exc_class cls1 = exc_class(p.vec), cls2 = exc_class(e.vec);
+		if (cls1 == DOUBLE_FAULT) {
+			triple_fault(cpu, &first, fault_eip, chain, chain_err);
+			return;
+		}
+		bool df = (cls1 == CONTRIBUTORY && cls2 == CONTRIBUTORY) ||
+			  (cls1 == PAGE_FAULT && cls2 != BENIGN);
+		p.vec = df ? 8 : e.vec;
+		p.err = df ? 0 : e.err;
+		p.has_err = df || exception_has_error_code(e.vec);
+		p.src = INT_EXCEPTION;
+		/* the return address stays that of the first event: the guest
+		 * resumes (if ever) at the instruction that started it all */
+		cpu->vm->stats.vectors[p.vec & 0xff]++;
+	}
+}
+
+/* ---- iret ---- */
+
+static int pop_n(struct vcpu *cpu, uint32_t *esp, uint32_t *vals, int n, int size)
+{
+	const struct seg_cache *ss = &cpu->seg[SEG_SS];
+	uint32_t mask = ss->attr & SEG_ATTR_DB ? 0xffffffffu : 0xffffu;
+	uint32_t sp = *esp & mask;
+	for (int i = 0; i < n; i++) {
+		vals[i] = 0;
+		if (!seg_limit_ok(ss, sp, (uint32_t)size) ||
+		    gmem_read(cpu, ss->base + sp, &vals[i], (uint32_t)size))
+			return 12;
+		sp = (sp + (uint32_t)size) & mask;
+	}
+	*esp = (*esp & ~mask) | sp;
+	return 0;
+}
+
+/* Leaving for an outer level: data segments the new level may not use
+ * become null (SDM, IRET: "for each of segment register (ES, FS, GS, and
+ * DS)"). */
+static void drop_inner_segments(struct vcpu *cpu)
+{
+	static const int segs[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
+	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+		struct seg_cache *s = &cpu->seg[segs[i]];
+		bool data_or_nc_code = !(s->attr & 0x8) || !(s->attr & 0x4);
+		int dpl = (s->attr >> 5) & 3;
+		if (data_or_nc_code && dpl < cpu->cpl) {
+			memset(s, 0, sizeof(*s));
+			seg_shadow_update(cpu, segs[i]);
+		}
+	}
+}
+
+int cpu_iret(struct vcpu *cpu, int osize)
+{
+	struct vcpu_block *blk = cpu->blk;
+	uint32_t eip0 = blk->eip;
+	if (cpu_get_eflags(cpu) & 0x4000) {
+		vm_fail(cpu->vm, "guest iret with NT set at EIP 0x%08x: task switches are not "
+				 "supported",
+			eip0);
+		return -1;
+	}
+	uint32_t esp = blk->gpr[4], v[3];
+	int vec = pop_n(cpu, &esp, v, 3, osize);
+	if (vec) {
+		cpu_interrupt(cpu, vec, true, 0, INT_EXCEPTION, eip0);
+		return -1;
+	}
+	uint32_t new_eip = v[0], new_eflags = v[2];
+	uint16_t sel = (uint16_t)v[1];
+	int rpl = sel & 3;
+	if (rpl < cpu->cpl) {
+		cpu_interrupt(cpu, 13, true, sel & 0xfffc, INT_EXCEPTION, eip0);
+		return -1;
+	}
+	uint32_t outer[2];
+	if (rpl > cpu->cpl && (vec = pop_n(cpu, &esp, outer, 2, osize))) {
+		cpu_interrupt(cpu, vec, true, 0, INT_EXCEPTION, eip0);
+		return -1;
+	}
+	int old_cpl = cpu->cpl;
+	struct seg_cache old_cs = cpu->seg[SEG_CS];
+	cpu->cpl = rpl; /* checks below are made at the new level */
+	struct gexc e = seg_load_cs(cpu, sel, new_eip);
+	if (e.vec < 0 && rpl > old_cpl) {
+		e = seg_load(cpu, SEG_SS, (uint16_t)outer[1]);
+		if (e.vec >= 0) {
+			cpu->seg[SEG_CS] = old_cs;
+			seg_shadow_update(cpu, SEG_CS);
+		}
+	}
+	if (e.vec >= 0) {
+		cpu->cpl = old_cpl;
+		cpu_interrupt(cpu, e.vec, true, e.err, INT_EXCEPTION, eip0);
+		return -1;
+	}
+	/* EFLAGS: IOPL only at CPL 0, IF only when CPL <= IOPL */
+	uint32_t mask = 0x00257fd5u; /* arith, TF, IF, DF, IOPL, NT, RF, AC, ID */
+	int iopl = (cpu_get_eflags(cpu) >> 12) & 3;
+	if (old_cpl > 0)
+		mask &= ~0x3000u;
+	if (old_cpl > iopl)
+		mask &= ~EFL_IF;
+	if (osize == 2)
+		mask &= 0xffff;
+	cpu_set_eflags(cpu, new_eflags, mask);
+	blk->eip = new_eip;
+	blk->gpr[4] = rpl > old_cpl ? outer[0] : esp;
+	if (rpl > old_cpl)
+		drop_inner_segments(cpu);
+	return 0;
+}
