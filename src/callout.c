@@ -660,6 +660,17 @@ static bool do_sysenter(struct ctx *c)
 	return false;
 }
 
+/* An x87/SIMD instruction while CR0.EM or TS is set (SDM table 2-2). */
+static bool do_fpu_trap(struct ctx *c)
+{
+	uint32_t cr0 = c->cpu->cr0;
+	if (byte_at(c, 0) == 0x9b) /* fwait: #NM only with MP and TS */
+		return (cr0 & CR0_MP) && (cr0 & CR0_TS) ? raise(c, 7, 0) : true;
+	if (c->in->simd && (cr0 & CR0_EM))
+		return raise(c, 6, 0);
+	return raise(c, 7, 0);
+}
+
 static bool do_hlt(struct ctx *c)
 {
 	c->cpu->halted = true;
@@ -756,6 +767,7 @@ static bool dispatch(struct ctx *c)
 	case CO_STI: return do_cli_sti(c, true);
 	case CO_POPF: return do_popf(c, c->osize);
 	case CO_FLAGS16: return do_flags16(c);
+	case CO_FPU_TRAP: return do_fpu_trap(c);
 	case CO_UD: return raise(c, 6, 0);
 	case CO_NONE:
 	case CO_GS_INSN:

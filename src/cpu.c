@@ -34,6 +34,15 @@ int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t e
 	return seg_shadow_init(cpu);
 }
 
+uint32_t cpu_code_mode(const struct vcpu *cpu)
+{
+	uint32_t m = cpu->seg[SEG_CS].attr & SEG_ATTR_DB ? 1u : 0u;
+	m |= (uint32_t)cpu->cpl << 1;
+	if (cpu->cr0 & (CR0_EM | CR0_TS))
+		m |= CODE_MODE_FPU_TRAP;
+	return m;
+}
+
 uint32_t cpu_get_eflags(struct vcpu *cpu)
 {
 	struct vcpu_block *blk = cpu->blk;

@@ -17,6 +17,11 @@
  * segments (CS 0x10, data 0x18, as QEMU), interrupts off. */
 int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx);
 
+/* The translation-cache key's "code mode": what changes how the same bytes
+ * translate. Bit 0 CS.D, bits 1-2 CPL, bit 3 CR0.EM or TS (x87/SIMD trap). */
+uint32_t cpu_code_mode(const struct vcpu *cpu);
+#define CODE_MODE_FPU_TRAP 0x8u
+
 uint32_t cpu_get_eflags(struct vcpu *cpu);
 /* Set EFLAGS as a CPL-0 popf would, for the bits in mask. */
 void cpu_set_eflags(struct vcpu *cpu, uint32_t val, uint32_t mask);

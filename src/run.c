@@ -15,6 +15,7 @@
 #include "callout.h"
 #include "cpu.h"
 #include "gmem.h"
+#include "ibl.h"
 #include "interrupt.h"
 #include "machine.h"
 #include "segments.h"
@@ -28,8 +29,7 @@ static struct ccf *resolve(struct vm *vm, uint32_t eip)
 {
 	struct vcpu *cpu = &vm->cpu;
 	uint32_t lin = cpu->seg[SEG_CS].base + eip;
-	uint32_t mode = (cpu->seg[SEG_CS].attr & SEG_ATTR_DB ? 1u : 0u) | (uint32_t)cpu->cpl << 1;
-	struct ccf *c = tc_lookup(&vm->tc, eip, mode, lin >> PAGE_SHIFT);
+	struct ccf *c = tc_lookup(&vm->tc, eip, cpu_code_mode(cpu), lin >> PAGE_SHIFT);
 	if (c)
 		return c;
 	char err[200];
@@ -52,17 +52,13 @@ static struct ccf *one_shot(struct vm *vm, uint32_t eip)
 	return c;
 }
 
-static void ibl_fill(struct vm *vm, struct ccf *c)
-{
-	struct vcpu_block *blk = vm->cpu.blk;
-	if (c->ientry)
-		blk->ibl[c->guest_eip & (BLK_IBL_ENTRIES - 1)] = (uint32_t)(uintptr_t)c->ientry;
-}
-
-static int fault_vector(const struct host_fault *f)
+static int fault_vector(const struct host_fault *f, uint32_t cr4)
 {
 	switch (f->signo) {
-	case SIGFPE: return f->trapno == 16 ? 16 : f->trapno == 19 ? 19 : 0;
+	case SIGFPE:
+		if (f->trapno == 19) /* unmasked SIMD exception: #UD unless CR4.OSXMMEXCPT */
+			return cr4 & 0x400 ? 19 : 6;
+		return f->trapno == 16 ? 16 : 0;
 	case SIGILL: return 6;
 	case SIGBUS: return f->trapno == 17 ? 17 : 12;
 	case SIGTRAP: return f->trapno == 3 ? 3 : 1;
@@ -132,7 +128,7 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 		if (again || vm->stop != STOP_NONE)
 			return again;
 	}
-	cpu_exception(cpu, fault_vector(f), 0, m->guest_eip);
+	cpu_exception(cpu, fault_vector(f, cpu->cr4), 0, m->guest_eip);
 	return NULL;
 }
 
@@ -275,6 +271,7 @@ int vm_run(struct vm *vm)
 		next = NULL;
 		if (!c)
 			break;
+		ibl_check_mode(vm);
 		set_pending(vm);
 		machine_arm_timer(vm);
 		blk->entry_far.off = (uint32_t)(uintptr_t)c->code;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cpu.h"
+#include "ibl.h"
 #include "machine.h"
 #include "segments.h"
 
@@ -53,20 +54,6 @@ static uint32_t hole_addr(const uint8_t *sym)
 	return HOLE_STATIC + (uint32_t)(sym - bt_hole_code_start);
 }
 
-/* Empty lookup entries point at the miss path. */
-static void ibl_reset_entry(struct vcpu_block *blk, uint32_t idx)
-{
-	blk->ibl[idx] = hole_addr(bt_ibl_miss);
-}
-
-static void ibl_evict(void *opaque, struct ccf *c)
-{
-	struct vcpu_block *blk = opaque;
-	uint32_t idx = c->guest_eip & (BLK_IBL_ENTRIES - 1);
-	if (c->ientry && blk->ibl[idx] == (uint32_t)(uintptr_t)c->ientry)
-		ibl_reset_entry(blk, idx);
-}
-
 static int init_block(struct vm *vm)
 {
 	struct vcpu_block *blk = (struct vcpu_block *)(uintptr_t)HOLE_BLOCK;
@@ -76,8 +63,6 @@ static int init_block(struct vm *vm)
 	memcpy((void *)(uintptr_t)HOLE_STATIC, bt_hole_code_start, code_len);
 	vm->cpu.blk = blk;
 	vm->cpu.vm = vm;
-	for (uint32_t i = 0; i < BLK_IBL_ENTRIES; i++)
-		ibl_reset_entry(blk, i);
 	blk->exit_far = (struct far32){hole_addr(bt_exit_tramp), HOST_CS64, 0};
 	blk->entry_far.sel = HOST_CS32;
 	__asm__ volatile("rdfsbase %0" : "=r"(blk->host_fsbase));
@@ -96,8 +81,12 @@ static int init_translator(struct vm *vm, char *err, size_t n)
 		snprintf(err, n, "cannot set up the translation cache");
 		return -1;
 	}
+	if (ibl_init(vm, hole_addr(bt_ibl_miss))) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
 	vm->tc.on_evict = ibl_evict;
-	vm->tc.opaque = vm->cpu.blk;
+	vm->tc.opaque = vm;
 	if (xlat_init(&vm->xl, &vm->tc, &vm->stats)) {
 		snprintf(err, n, "cannot set up the instruction decoder (Capstone)");
 		return -1;
@@ -155,6 +144,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 void vm_fini(struct vm *vm)
 {
 	xlat_fini(&vm->xl);
+	ibl_fini(vm);
 	tc_fini(&vm->tc);
 	physmem_fini(&vm->mem);
 	if (vm->log && vm->log != stderr)

@@ -18,6 +18,7 @@
 #include "xlat.h"
 #include "run.h"
 #include "vclock.h"
+#include "ibl.h"
 #include <time.h>
 
 /* A segment register's hidden part, as the guest loaded it. */
@@ -85,6 +86,7 @@ struct vm {
 	struct stats stats;
 	struct tcache tc;
 	struct xlat xl;
+	struct ibl_state ibl;
 	struct vcpu cpu;
 	struct host_fault fault; /* set by the signal handler */
 	int widened_seg;	 /* shadow given its full limit for one instruction, or -1 */

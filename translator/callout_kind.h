@@ -52,6 +52,7 @@
 	X(CO_CLI, "cli (CPL > 0)")                                                                 \
 	X(CO_STI, "sti (CPL > 0)")                                                                 \
 	X(CO_POPF, "popf (CPL > 0)")                                                               \
+	X(CO_FPU_TRAP, "x87/SIMD with CR0.EM or TS")                                               \
 	X(CO_UD, "invalid opcode")
 
 enum callout_kind {

@@ -720,6 +720,29 @@ static void fill_flags(const cs_insn *insn, struct xinsn *x)
 		x->flags_read = XFL_ALL;
 }
 
+/* x87 and SIMD instructions (those CR0.EM/TS turn into #NM/#UD): by
+ * opcode, since Capstone 4's groups miss some (fnstsw, fxsave). */
+static void fill_fpu(const cs_insn *insn, const struct dctx *c, struct xinsn *x)
+{
+	const cs_detail *det = insn->detail;
+	uint8_t op = c->op, op2 = c->op2;
+	x->x87 = (op >= 0xd8 && op <= 0xdf) || op == 0x9b;
+	x->simd = false;
+	for (int i = 0; i < det->groups_count; i++) {
+		uint8_t g = det->groups[i];
+		if (g == X86_GRP_FPU)
+			x->x87 = true;
+		if (g == X86_GRP_MMX || g == X86_GRP_3DNOW || (g >= X86_GRP_SSE1 && g <= X86_GRP_SSE4A) ||
+		    g == X86_GRP_SSSE3)
+			x->simd = true;
+	}
+	if (op == 0x0f && op2 == 0xae && x->modrm_off) {
+		uint8_t modrm = x->bytes[x->modrm_off];
+		if ((modrm >> 6) != 3 && ((modrm >> 3) & 7) < 4)
+			x->simd = true; /* fxsave, fxrstor, ldmxcsr, stmxcsr */
+	}
+}
+
 /* Fields every instruction gets, whatever its class. */
 static void fill_common(const struct xdecoder *d, const cs_insn *insn, struct dctx *c,
 			struct xinsn *x)
@@ -743,6 +766,7 @@ static void fill_common(const struct xdecoder *d, const cs_insn *insn, struct dc
 	x->seg_prefix = c->pfx.seg;
 	x->modrm_off = x86->encoding.modrm_offset;
 	fill_flags(insn, x);
+	fill_fpu(insn, c, x);
 	x->mem_size = 0;
 	for (int i = 0; i < x86->op_count; i++)
 		if (x86->operands[i].type == X86_OP_MEM && x86->operands[i].size > x->mem_size)

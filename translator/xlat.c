@@ -32,6 +32,7 @@
 #include "stats.h"
 #include "tcache.h"
 #include "vm.h"
+#include "cpu.h"
 
 #define CCF_ROOM_NEEDED 4096 /* worst case for one block, with stubs */
 
@@ -456,11 +457,6 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 	}
 }
 
-static uint32_t code_mode(const struct vcpu *cpu)
-{
-	return (cpu->seg[SEG_CS].attr & SEG_ATTR_DB ? 1u : 0u) | (uint32_t)cpu->cpl << 1;
-}
-
 static void log_block(struct xlat *x, struct ccf *c, struct xinsn *ins, int n)
 {
 	FILE *f = x->log;
@@ -542,6 +538,11 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			break; /* let it start its own block, reached only if executed */
 		if (b->cpu->cpl > 0)
 			outer_ring_rules(in);
+		if ((cpu_code_mode(b->cpu) & CODE_MODE_FPU_TRAP) && (in->x87 || in->simd)) {
+			in->cls = XC_CALLOUT; /* CR0.EM/TS: the monitor raises #NM or #UD */
+			in->co = CO_FPU_TRAP;
+			in->ends_block = true;
+		}
 		struct ccf_map *m = &b->c->map[b->c->n_map++];
 		m->guest_eip = eip;
 		m->host_off = (uint16_t)(b->e.p - b->e.start);
@@ -591,7 +592,7 @@ struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_i
 			continue;
 		}
 		struct block_builder b = {.x = x, .cpu = cpu, .transient = max_insns == 1};
-		b.c = tc_new_ccf(x->tc, eip, code_mode(cpu), pfn);
+		b.c = tc_new_ccf(x->tc, eip, cpu_code_mode(cpu), pfn);
 		b.c->transient = b.transient;
 		emit_init(&b.e, buf, room);
 		int n = build(&b, cpu, eip, max_insns, ins, err, errlen);
