@@ -39,7 +39,9 @@ static int ldt_set(int slot, uint32_t base, uint32_t limit, int contents, int wr
 	d.read_exec_only = !writable_or_readable;
 	d.useable = 1;
 	if (limit > 0xfffff) {
-		d.limit = ((limit + 1) >> 12) - 1; /* round down: never past the cut */
+		/* page units; rounding down is never past the cut for expand-up, and
+		 * exact for expand-down (a guest G=1 limit ends in 0xfff) */
+		d.limit = (unsigned)((((uint64_t)limit + 1) >> 12) - 1);
 		d.limit_in_pages = 1;
 	} else {
 		d.limit = limit;
@@ -67,6 +69,19 @@ void seg_set_flat(struct vcpu *cpu, int seg, uint16_t sel, uint8_t type)
 	s->attr = (uint16_t)(type | SEG_ATTR_DB | SEG_ATTR_G);
 }
 
+/* An expand-down segment's valid offsets are (limit, top]: it can be
+ * mirrored as it is unless that linear range (which may wrap at 4 GiB)
+ * reaches the hole. Expand-down cannot be cut from above. */
+static bool expand_down_hits_hole(const struct seg_cache *s)
+{
+	uint64_t top = s->attr & SEG_ATTR_DB ? 0xffffffffu : 0xffffu;
+	if (s->limit >= top)
+		return false; /* no valid offset at all */
+	uint64_t first = ((uint64_t)s->base + s->limit + 1) & 0xffffffffu;
+	uint64_t last = first + (top - s->limit - 1);
+	return last >= HOLE_BASE; /* past 4 GiB means it wrapped through the hole */
+}
+
 int seg_shadow_update(struct vcpu *cpu, int seg)
 {
 	const struct seg_cache *s = &cpu->seg[seg];
@@ -78,15 +93,17 @@ int seg_shadow_update(struct vcpu *cpu, int seg)
 	bool code = s->attr & 0x8;
 	bool expand_down = !code && (s->attr & 0x4);
 	uint32_t limit = s->limit;
-	if (s->base >= HOLE_BASE || expand_down)
-		usable = false; /* TODO(issue 3): emulate accesses through such segments */
+	if (expand_down)
+		usable = usable && !expand_down_hits_hole(s);
+	else if (s->base >= HOLE_BASE)
+		usable = false; /* accesses fault; see seg_truncation_fault */
 	else if (limit > HOLE_BASE - 1 - s->base)
 		limit = HOLE_BASE - 1 - s->base;
 	if (!usable) {
 		blk->hsel[seg] = 0;
 		return 0;
 	}
-	int contents = code ? (s->attr & 0x4 ? 3 : 2) : 0;
+	int contents = code ? (s->attr & 0x4 ? 3 : 2) : expand_down ? 1 : 0;
 	if (ldt_set(seg, s->base, limit, contents, (s->attr & 0x2) != 0,
 		    (s->attr & SEG_ATTR_DB) != 0))
 		return -1;
