@@ -43,8 +43,8 @@ struct lapic {
 	uint32_t timer_initial;
 	uint32_t timer_base;
 	uint64_t timer_start;
-	uint64_t timer_next; /* ns of the next expiry, valid while armed */
-	bool timer_armed;    /* one-shot/periodic count running */
+	uint64_t timer_next;   /* ns of the next expiry, valid while armed */
+	bool timer_armed;      /* one-shot/periodic count running */
 	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE; 0: disarmed */
 };
 
@@ -68,6 +68,16 @@ bool lapic_accepts(const struct lapic *a, uint8_t dest, bool logical);
 /* A fixed interrupt arrives (IOAPIC, self-IPI, LVT): sets IRR, and TMR when
  * level-triggered (clears it when edge). Vectors 0-15 are illegal (ESR). */
 void lapic_set_irq(struct lapic *a, int vector, bool level);
+
+/* The 8259's INTR output may reach the CPU: the APIC is globally disabled
+ * (LINT0 is then the plain INTR pin) or LVT LINT0 is an unmasked ExtINT
+ * entry. The CPU should take lapic_pending_vector() first, as QEMU does. */
+bool lapic_accept_pic_intr(const struct lapic *a);
+
+/* What a BIOS does for MP "virtual wire mode" before booting an OS:
+ * software-enable the APIC, LINT0 ExtINT, LINT1 NMI. Reset leaves LINT0
+ * masked (SDM), so without this the 8259 cannot interrupt an enabled APIC. */
+void lapic_set_virtual_wire(struct lapic *a);
 
 /* Highest IRR vector whose priority class is above PPR's, or -1 (also -1
  * while software-disabled: pending interrupts are held). */

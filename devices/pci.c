@@ -42,7 +42,7 @@
 #define CA_ENABLE 0x80000000u
 #define CA_VALID_BITS 0x80fffffcu /* enable, bus, device, function, register */
 
-#define PCI_CMD_WMASK 0x0547 /* IO, MEM, MASTER, PARITY, SERR, INTX_DISABLE */
+#define PCI_CMD_WMASK 0x0547  /* IO, MEM, MASTER, PARITY, SERR, INTX_DISABLE */
 #define PCI_STATUS_W1C 0xf900 /* parity, SERR, master/target aborts, data parity */
 #define PCI_STATUS_DEVSEL_MEDIUM 0x0200
 #define PCI_STATUS_FAST_BACK 0x0080
@@ -205,7 +205,7 @@ int pci_set_io_bar(struct pci_func *f, int bar, uint32_t size, uint16_t base)
 
 	if (bar < 0 || bar > 5 || size < 4 || size > 256 || (size & (size - 1)))
 		return -1;
-	put32(f->wmask + off, ~(size - 1) & 0xffff);
+	put32(f->wmask + off, ~(size - 1));
 	put32(f->config + off, (base & ~(size - 1)) | 1);
 	return 0;
 }
@@ -213,32 +213,32 @@ int pci_set_io_bar(struct pci_func *f, int bar, uint32_t size, uint16_t base)
 /* ---- the chipset ---- */
 
 static const struct pci_dev_desc i440fx_desc = {
-	.vendor_id = 0x8086,
-	.device_id = 0x1237,
-	.class_code = 0x06, /* bridge */
-	.subclass = 0x00,   /* host */
-	.revision = 0x02,
-	.command = 0x0006, /* memory and bus master, as after reset */
-	.status = PCI_STATUS_DEVSEL_MEDIUM | PCI_STATUS_FAST_BACK,
+    .vendor_id = 0x8086,
+    .device_id = 0x1237,
+    .class_code = 0x06, /* bridge */
+    .subclass = 0x00,	/* host */
+    .revision = 0x02,
+    .command = 0x0006, /* memory and bus master, as after reset */
+    .status = PCI_STATUS_DEVSEL_MEDIUM | PCI_STATUS_FAST_BACK,
 };
 
 static const struct pci_dev_desc piix3_isa_desc = {
-	.vendor_id = 0x8086,
-	.device_id = 0x7000,
-	.class_code = 0x06, /* bridge */
-	.subclass = 0x01,   /* ISA */
-	.header_type = PCI_HEADER_MULTIFUNCTION, /* the IDE function follows */
-	.command = 0x0007,
-	.status = PCI_STATUS_DEVSEL_MEDIUM,
+    .vendor_id = 0x8086,
+    .device_id = 0x7000,
+    .class_code = 0x06,			     /* bridge */
+    .subclass = 0x01,			     /* ISA */
+    .header_type = PCI_HEADER_MULTIFUNCTION, /* the IDE function follows */
+    .command = 0x0007,
+    .status = PCI_STATUS_DEVSEL_MEDIUM,
 };
 
 static const struct pci_dev_desc piix3_ide_desc = {
-	.vendor_id = 0x8086,
-	.device_id = 0x7010,
-	.class_code = 0x01, /* mass storage */
-	.subclass = 0x01,   /* IDE */
-	.prog_if = 0x80,    /* bus-master capable, both channels in compatibility mode */
-	.status = PCI_STATUS_DEVSEL_MEDIUM | PCI_STATUS_FAST_BACK,
+    .vendor_id = 0x8086,
+    .device_id = 0x7010,
+    .class_code = 0x01, /* mass storage */
+    .subclass = 0x01,	/* IDE */
+    .prog_if = 0x80,	/* bus-master capable, both channels in compatibility mode */
+    .status = PCI_STATUS_DEVSEL_MEDIUM | PCI_STATUS_FAST_BACK,
 };
 
 static int add_chipset(struct pci_bus *pci)

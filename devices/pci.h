@@ -46,8 +46,8 @@ struct pci_dev_ops {
 struct pci_dev_desc {
 	uint16_t vendor_id, device_id;
 	uint8_t class_code, subclass, prog_if, revision;
-	uint8_t header_type; /* PCI_HEADER_MULTIFUNCTION on function 0 of a multi-fn device */
-	uint8_t irq_pin;     /* 0: none, 1-4: INTA#-INTD# */
+	uint8_t header_type;	  /* PCI_HEADER_MULTIFUNCTION on function 0 of a multi-fn device */
+	uint8_t irq_pin;	  /* 0: none, 1-4: INTA#-INTD# */
 	uint16_t command, status; /* reset values */
 	const struct pci_dev_ops *ops; /* NULL: config space is all there is */
 	void *opaque;

@@ -315,7 +315,8 @@ static uint64_t next_alarm(const struct rtc_cmos *r, uint64_t d)
 /* IRQF and the line follow the flags and their enables. */
 static void rtc_update_irq(struct rtc_cmos *r)
 {
-	uint8_t pending = r->cmos[RTC_REG_C] & r->cmos[RTC_REG_B] & (RTC_C_PF | RTC_C_AF | RTC_C_UF);
+	uint8_t pending =
+	    r->cmos[RTC_REG_C] & r->cmos[RTC_REG_B] & (RTC_C_PF | RTC_C_AF | RTC_C_UF);
 	int level = pending != 0;
 
 	if (level)

@@ -32,13 +32,13 @@
 #define RTC_A_DV 0x70	/* divider select: stored, the divider always runs */
 #define RTC_A_RATE 0x0f /* periodic rate select */
 /* Register B */
-#define RTC_B_SET 0x80 /* freeze updates so the guest can set the time */
-#define RTC_B_PIE 0x40 /* periodic interrupt enable */
-#define RTC_B_AIE 0x20 /* alarm interrupt enable */
-#define RTC_B_UIE 0x10 /* update-ended interrupt enable */
+#define RTC_B_SET 0x80	/* freeze updates so the guest can set the time */
+#define RTC_B_PIE 0x40	/* periodic interrupt enable */
+#define RTC_B_AIE 0x20	/* alarm interrupt enable */
+#define RTC_B_UIE 0x10	/* update-ended interrupt enable */
 #define RTC_B_SQWE 0x08 /* square-wave output: stored, there is no pin */
-#define RTC_B_DM 0x04  /* data mode: 1 binary, 0 BCD */
-#define RTC_B_24H 0x02 /* 1: 24-hour mode; 0: 12-hour with bit 7 of the hour = PM */
+#define RTC_B_DM 0x04	/* data mode: 1 binary, 0 BCD */
+#define RTC_B_24H 0x02	/* 1: 24-hour mode; 0: 12-hour with bit 7 of the hour = PM */
 /* Register C (read-only; a read clears it) */
 #define RTC_C_IRQF 0x80
 #define RTC_C_PF 0x40

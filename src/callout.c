@@ -8,13 +8,13 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <x86intrin.h>
 
 #include "cpu.h"
 #include "guest_cpuid.h"
 #include "decode.h"
 #include "gmem.h"
 #include "interrupt.h"
+#include "machine.h"
 #include "operand.h"
 #include "segments.h"
 
@@ -165,16 +165,16 @@ static bool do_mov_dr(struct ctx *c, bool to_dr)
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
 #define MSR_PAT 0x277
+#define MSR_TSC_DEADLINE 0x6e0
 
 static uint64_t guest_tsc(struct vcpu *cpu)
 {
-	return __rdtsc() - cpu->tsc_offset;
+	return machine_tsc(cpu->vm);
 }
 
 static uint64_t *msr_slot(struct vcpu *cpu, uint32_t msr)
 {
 	switch (msr) {
-	case MSR_APIC_BASE: return &cpu->msr_apic_base;
 	case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
 	case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
 	case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
@@ -190,9 +190,19 @@ static bool do_msr(struct ctx *c, bool write)
 	uint64_t v = (uint64_t)g[2] << 32 | g[0];
 	if (msr == MSR_TSC) {
 		if (write)
-			cpu->tsc_offset = __rdtsc() - v;
+			cpu->tsc_offset += guest_tsc(cpu) - v;
 		else
 			v = guest_tsc(cpu);
+	} else if (msr == MSR_APIC_BASE) {
+		if (write)
+			lapic_set_base_msr(&cpu->vm->lapic, v);
+		else
+			v = lapic_get_base_msr(&cpu->vm->lapic);
+	} else if (msr == MSR_TSC_DEADLINE) {
+		if (write)
+			lapic_set_tsc_deadline(&cpu->vm->lapic, v);
+		else
+			v = lapic_tsc_deadline(&cpu->vm->lapic);
 	} else {
 		uint64_t *slot = msr_slot(cpu, msr);
 		if (!slot)

@@ -197,6 +197,134 @@ static int opt_serial(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+/* One "key[=value]" of a -drive argument; value is NULL when there is no
+ * '='.  Lengths, not NUL-terminated: the text is still argv's. */
+struct subopt {
+	const char *key, *value;
+	size_t key_len, value_len;
+};
+
+/* Where the sub-option starting at p ends: at a single ',' or the NUL;
+ * ",," is an escaped comma and does not end it. */
+static const char *subopt_end(const char *p)
+{
+	for (; *p; p++) {
+		if (*p != ',')
+			continue;
+		if (p[1] != ',')
+			break;
+		p++;
+	}
+	return p;
+}
+
+static void subopt_split(const char *p, const char *end, struct subopt *o)
+{
+	const char *eq = memchr(p, '=', (size_t)(end - p));
+
+	o->key = p;
+	o->key_len = (size_t)((eq ? eq : end) - p);
+	o->value = eq ? eq + 1 : NULL;
+	o->value_len = eq ? (size_t)(end - eq - 1) : 0;
+}
+
+static bool subopt_is(const char *s, size_t len, const char *want)
+{
+	return len == strlen(want) && !strncmp(s, want, len);
+}
+
+/* What a -drive argument asked for, before anything is stored. */
+struct drive_spec {
+	const char *file; /* start of the file= value, still escaped */
+	size_t file_len;
+	bool raw;
+	bool readonly;
+};
+
+static int drive_subopt(struct cli_ctx *ctx, const struct subopt *o, struct drive_spec *d)
+{
+	if (subopt_is(o->key, o->key_len, "file")) {
+		d->file = o->value;
+		d->file_len = o->value_len;
+	} else if (subopt_is(o->key, o->key_len, "format")) {
+		if (!o->value || !subopt_is(o->value, o->value_len, "raw"))
+			return cli_error(ctx, "%s: format must be raw", ctx->opt);
+		d->raw = true;
+	} else if (subopt_is(o->key, o->key_len, "readonly")) {
+		/* a bare "readonly" means on, as QEMU's boolean options do */
+		if (!o->value || subopt_is(o->value, o->value_len, "on"))
+			d->readonly = true;
+		else if (subopt_is(o->value, o->value_len, "off"))
+			d->readonly = false;
+		else
+			return cli_error(ctx, "%s: readonly must be on or off", ctx->opt);
+	} else if (subopt_is(o->key, o->key_len, "if")) {
+		if (!o->value || !subopt_is(o->value, o->value_len, "ide"))
+			return cli_error(ctx, "%s: if=%.*s is not supported (only ide)", ctx->opt,
+					 (int)o->value_len, o->value ? o->value : "");
+	} else {
+		return cli_error(ctx, "%s: unknown sub-option '%.*s'", ctx->opt, (int)o->key_len,
+				 o->key);
+	}
+	return 0;
+}
+
+/*
+ * The file name as a C string inside arg: undoubles ",," and terminates
+ * it.  arg is one of argv's strings, which a program may modify; nothing is
+ * written when the name already ends the argument and has no ",,", so a
+ * constant string works as long as file= comes last.
+ */
+static const char *drive_file_name(const struct drive_spec *d)
+{
+	const char *r = d->file, *end = d->file + d->file_len;
+	char *w;
+
+	if (*end == '\0' && !memchr(d->file, ',', d->file_len))
+		return d->file;
+	w = (char *)d->file;
+	while (r < end) {
+		*w++ = *r;
+		r += *r == ',' ? 2 : 1;
+	}
+	*w = '\0';
+	return d->file;
+}
+
+static int opt_drive(struct cli_ctx *ctx, const char *arg)
+{
+	struct drive_spec d = {0};
+	struct subopt o;
+	const char *p = arg, *end;
+	int rc;
+
+	for (;;) {
+		end = subopt_end(p);
+		subopt_split(p, end, &o);
+		rc = drive_subopt(ctx, &o, &d);
+		if (rc)
+			return rc;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	if (!d.file || d.file_len == 0)
+		return cli_error(ctx, "%s: missing file=", ctx->opt);
+	if (!d.raw)
+		return cli_error(ctx, "%s: format must be raw (add format=raw)", ctx->opt);
+	ctx->cfg->drive = drive_file_name(&d);
+	ctx->cfg->drive_readonly = d.readonly;
+	return 0;
+}
+
+/* QEMU's shorthand for the first IDE disk; only raw images exist here. */
+static int opt_hda(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->drive = arg;
+	ctx->cfg->drive_readonly = false;
+	return 0;
+}
+
 static int opt_nographic(struct cli_ctx *ctx, const char *arg)
 {
 	ctx->cfg->nographic = true;
@@ -329,6 +457,8 @@ static const struct cli_option options[] = {
     {"append", true, opt_append},
     {"m", true, opt_ram},
     {"serial", true, opt_serial},
+    {"drive", true, opt_drive},
+    {"hda", true, opt_hda},
     {"nographic", false, opt_nographic},
     {"display", true, opt_display},
     {"accel", true, opt_accel},
@@ -429,6 +559,9 @@ void cli_usage(void)
 	       "  -m SIZE          guest RAM in MiB, or with a suffix: 128M, 1G (default %d,\n"
 	       "                   %d..%d)\n"
 	       "  -serial stdio|none  COM1 on the terminal (default) or nowhere\n"
+	       "  -drive file=IMG,format=raw[,readonly=on][,if=ide]\n"
+	       "                   raw disk image as the primary IDE master\n"
+	       "  -hda IMG         same as -drive file=IMG,format=raw\n"
 	       "  -nographic, -display none  accepted; btvmm has no display\n"
 	       "  -accel bt|kvm    binary translation (default) or KVM, for comparison\n"
 	       "  -enable-kvm      same as -accel kvm\n"

@@ -262,9 +262,12 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
 		p.vec = df ? 8 : e.vec;
 		p.err = df ? 0 : e.err;
 		p.has_err = df || exception_has_error_code(e.vec);
+		/* a fault while delivering int n / int3 / into is reported at that
+		 * instruction, not after it; for faults and external interrupts the
+		 * return address is already the instruction to resume */
+		if (p.src == INT_SOFTWARE)
+			p.return_eip = fault_eip;
 		p.src = INT_EXCEPTION;
-		/* the return address stays that of the first event: the guest
-		 * resumes (if ever) at the instruction that started it all */
 		cpu->vm->stats.vectors[p.vec & 0xff]++;
 	}
 }

@@ -10,6 +10,10 @@
 #include "machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -34,6 +38,114 @@ static uint64_t clock_now(void *opaque)
 	return machine_now_ns(opaque);
 }
 
+/* An ISA interrupt line goes to both controllers, as on a PC: the 8259
+ * input of the same number and the IOAPIC pin (IRQ 0 is wired to pin 2). */
+static void isa_irq_set(void *opaque, int irq, int level)
+{
+	struct vm *vm = opaque;
+	pic_set_irq(&vm->pic, irq, level);
+	ioapic_set_irq(&vm->ioapic, irq == 0 ? 2 : irq, level);
+}
+
+static struct irq_line isa_irq(struct vm *vm, int irq)
+{
+	return (struct irq_line){isa_irq_set, vm, irq};
+}
+
+static void pic_intr_changed(void *opaque, int level)
+{
+	struct vm *vm = opaque;
+	vm->pic_intr = level;
+}
+
+static void guest_reset(void *opaque)
+{
+	struct vm *vm = opaque;
+	if (vm->stop != STOP_NONE)
+		return;
+	fprintf(stderr, "btvmm: the guest reset the machine: stopped\n");
+	vm->stop = STOP_RESET;
+	vm->exit_status = 0;
+}
+
+static void a20_set(void *opaque, int on)
+{
+	/* the A20 gate is always open: RAM above 1 MiB never aliases */
+}
+
+static uint64_t tsc_now(void *opaque)
+{
+	struct vm *vm = opaque;
+	return machine_now_ns(vm) - vm->cpu.tsc_offset;
+}
+
+/* The memory sizes a BIOS leaves in CMOS (some guests read them). */
+static void cmos_memory(struct vm *vm)
+{
+	uint64_t kb = vm->mem.ram_size >> 10;
+	uint64_t ext = kb > 1024 ? kb - 1024 : 0;
+	if (ext > 0xffff)
+		ext = 0xffff;
+	uint64_t above16 = vm->mem.ram_size > (16u << 20) ? (vm->mem.ram_size - (16u << 20)) >> 16 : 0;
+	if (above16 > 0xffff)
+		above16 = 0xffff;
+	static const int ext_regs[2][2] = {{0x17, 0x18}, {0x30, 0x31}};
+	rtc_set_cmos(&vm->rtc, 0x15, 640 & 0xff);
+	rtc_set_cmos(&vm->rtc, 0x16, 640 >> 8);
+	for (int i = 0; i < 2; i++) {
+		rtc_set_cmos(&vm->rtc, ext_regs[i][0], (uint8_t)ext);
+		rtc_set_cmos(&vm->rtc, ext_regs[i][1], (uint8_t)(ext >> 8));
+	}
+	rtc_set_cmos(&vm->rtc, 0x34, (uint8_t)above16);
+	rtc_set_cmos(&vm->rtc, 0x35, (uint8_t)(above16 >> 8));
+}
+
+static int attach_drive(struct vm *vm, char *err, size_t n)
+{
+	const char *path = vm->cfg->drive;
+	int fd = open(path, vm->cfg->drive_readonly ? O_RDONLY : O_RDWR);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, n, "-drive %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char why[160];
+	if (ide_attach(&vm->ide, fd, (uint64_t)st.st_size, vm->cfg->drive_readonly, why,
+		       sizeof(why))) {
+		snprintf(err, n, "-drive %s: %s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int init_devices(struct vm *vm, char *err, size_t n)
+{
+	struct io_bus *io = &vm->io;
+	int out_fd = vm->cfg->serial_stdio ? 1 : -1, in_fd = -1;
+	if (vm->cfg->serial_stdio && !isatty(0)) {
+		in_fd = 0; /* a terminal stays blocking: see docs/ARCHITECTURE.md */
+		fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+	}
+	iobus_init(io);
+	mmio_init(&vm->mmio);
+	if (uart_init(&vm->uart, io, 0x3f8, out_fd, in_fd, isa_irq(vm, 4)) ||
+	    debug_exit_init(&vm->dbg_exit, io, 0xf4) || post_port_init(io) ||
+	    pic_init(&vm->pic, io, pic_intr_changed, vm) ||
+	    pit_init(&vm->pit, io, isa_irq(vm, 0), &vm->clock) ||
+	    rtc_init(&vm->rtc, io, isa_irq(vm, 8), &vm->clock, NULL, NULL) ||
+	    i8042_init(&vm->kbd, io, isa_irq(vm, 1), isa_irq(vm, 12), guest_reset, a20_set, vm) ||
+	    lapic_init(&vm->lapic, &vm->mmio, &vm->clock, 1000000000ull, tsc_now, vm) ||
+	    ioapic_init(&vm->ioapic, &vm->mmio, &vm->lapic) || pci_init(&vm->pci, io) ||
+	    ide_init(&vm->ide, io, isa_irq(vm, 14))) {
+		snprintf(err, n, "cannot set up the devices");
+		return -1;
+	}
+	vm->ioapic.id = 1; /* as the MP table says */
+	lapic_set_virtual_wire(&vm->lapic);
+	cmos_memory(vm);
+	return vm->cfg->drive ? attach_drive(vm, err, n) : 0;
+}
+
 int machine_init(struct vm *vm, char *err, size_t n)
 {
 	vm->start_ns = mono_ns();
@@ -48,27 +160,51 @@ int machine_init(struct vm *vm, char *err, size_t n)
 		return -1;
 	}
 	vm->armed_deadline = UINT64_MAX;
-	return 0;
+	return init_devices(vm, err, n);
+}
+
+uint64_t machine_tsc(struct vm *vm)
+{
+	return tsc_now(vm);
 }
 
 void machine_update(struct vm *vm)
 {
 	vm->timer_fired = 0;
+	uint64_t now = machine_now_ns(vm);
+	if (pit_next_deadline(&vm->pit) <= now)
+		pit_update(&vm->pit);
+	if (rtc_next_deadline(&vm->rtc) <= now)
+		rtc_update(&vm->rtc);
+	if (lapic_next_deadline(&vm->lapic) <= now)
+		lapic_update(&vm->lapic);
 }
 
 bool machine_intr(struct vm *vm)
 {
-	return false;
+	return lapic_pending_vector(&vm->lapic) >= 0 ||
+	       (vm->pic_intr && lapic_accept_pic_intr(&vm->lapic));
 }
 
 int machine_intack(struct vm *vm)
 {
+	if (lapic_pending_vector(&vm->lapic) >= 0)
+		return lapic_intack(&vm->lapic);
+	if (vm->pic_intr && lapic_accept_pic_intr(&vm->lapic))
+		return pic_intack(&vm->pic);
 	return -1;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
 }
 
 uint64_t machine_next_deadline(struct vm *vm)
 {
-	return UINT64_MAX;
+	uint64_t d = pit_next_deadline(&vm->pit);
+	d = min_u64(d, rtc_next_deadline(&vm->rtc));
+	return min_u64(d, lapic_next_deadline(&vm->lapic));
 }
 
 void machine_arm_timer(struct vm *vm)

@@ -11,6 +11,8 @@ struct vm;
 int machine_init(struct vm *vm, char *err, size_t errlen);
 /* Nanoseconds of virtual time since the machine started (host monotonic). */
 uint64_t machine_now_ns(struct vm *vm);
+/* The guest's time-stamp counter: 1 GHz, from the same clock. */
+uint64_t machine_tsc(struct vm *vm);
 /* Bring timer devices up to date (raising their interrupt lines). */
 void machine_update(struct vm *vm);
 /* The interrupt controllers have an interrupt for the CPU. */

@@ -76,10 +76,10 @@ static struct ccf *retry_uncut(struct vm *vm, uint32_t eip)
 	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
 	if (!code || xdecode(&vm->xl.dec, code, avail, eip, &in))
 		return NULL;
-	int seg = seg_truncation_fault(cpu, &in);
-	if (seg < 0 || seg_shadow_widen(cpu, seg))
+	int mask = seg_truncation_fault(cpu, &in);
+	if (!mask || seg_shadow_widen(cpu, mask))
 		return NULL;
-	vm->widened_seg = seg;
+	vm->widened_segs = mask;
 	return one_shot(vm, eip);
 }
 
@@ -245,7 +245,7 @@ int vm_run(struct vm *vm)
 	struct vcpu *cpu = &vm->cpu;
 	struct vcpu_block *blk = cpu->blk;
 	struct ccf *next = NULL;
-	vm->widened_seg = -1;
+	vm->widened_segs = 0;
 	while (vm->stop == STOP_NONE) {
 		if (cpu->halted) {
 			halted(vm);
@@ -277,11 +277,11 @@ int vm_run(struct vm *vm)
 		blk->entry_far.off = (uint32_t)(uintptr_t)c->code;
 		bt_enter(blk);
 		vm->stats.exits++;
-		bool retried = vm->widened_seg >= 0;
-		if (retried) {
-			seg_shadow_update(cpu, vm->widened_seg);
-			vm->widened_seg = -1;
-		}
+		bool retried = vm->widened_segs != 0;
+		for (int seg = SEG_ES; seg <= SEG_GS; seg++)
+			if (vm->widened_segs & (1 << seg))
+				seg_shadow_update(cpu, seg);
+		vm->widened_segs = 0;
 		if (vm->fault.valid) {
 			next = handle_fault(vm, retried);
 			continue;

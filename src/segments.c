@@ -99,6 +99,15 @@ int seg_shadow_update(struct vcpu *cpu, int seg)
 		usable = false; /* accesses fault; see seg_truncation_fault */
 	else if (limit > HOLE_BASE - 1 - s->base)
 		limit = HOLE_BASE - 1 - s->base;
+	if (!usable && seg == SEG_SS) {
+		/* SS can never be null on the host (bt_enter loads it in 64-bit
+		 * mode): an expand-down segment with no valid offset faults every
+		 * stack access with #SS instead */
+		if (ldt_set(seg, 0, 0xffffffffu, 1, 1, 1))
+			return -1;
+		blk->hsel[seg] = LDT_SEL(seg);
+		return 0;
+	}
 	if (!usable) {
 		blk->hsel[seg] = 0;
 		return 0;
@@ -124,34 +133,80 @@ bool seg_limit_ok(const struct seg_cache *s, uint32_t off, uint32_t n)
 	return last <= s->limit;
 }
 
-int seg_truncation_fault(struct vcpu *cpu, const struct xinsn *in)
+/* The implicit stack access of in, as [*off, *off + *len) in SS: pushes
+ * below ESP, pops above it. 0 if the instruction has none we know. */
+static uint32_t stack_access(const struct vcpu *cpu, const struct xinsn *in, uint32_t *off)
 {
-	if (!in->modrm_off || !in->mem_size)
-		return -1; /* string and stack accesses: not repaired yet */
-	struct operand op;
-	insn_modrm(cpu, in, in->modrm_off, &op);
-	const struct seg_cache *s = &cpu->seg[op.seg];
-	bool expand_down = !(s->attr & 0x8) && (s->attr & 0x4);
-	if (op.is_reg || expand_down || !(s->attr & SEG_ATTR_P) || !(s->sel & ~3u))
-		return -1;
-	if (!seg_limit_ok(s, op.off, in->mem_size))
-		return -1;
-	if (s->base < HOLE_BASE && op.off + in->mem_size - 1u <= HOLE_BASE - 1 - s->base)
-		return -1; /* within our cut too: the fault is the guest's own */
-	uint32_t lin = s->base + op.off, last = lin + in->mem_size - 1u;
-	if (lin >= HOLE_BASE || last >= HOLE_BASE || last < lin)
-		return -1;
-	return op.seg;
+	uint32_t esp = cpu->blk->gpr[4], sz = in->opsize16 ? 2 : 4;
+	int i = insn_opcode_index(in);
+	uint8_t op = in->bytes[i], op2 = in->bytes[i + 1];
+	uint8_t reg = in->modrm_off ? (in->bytes[in->modrm_off] >> 3) & 7 : 0;
+	bool push = (op >= 0x50 && op <= 0x57) || op == 0x68 || op == 0x6a || op == 0x9c ||
+		    op == 0x06 || op == 0x0e || op == 0x16 || op == 0x1e || op == 0xe8 ||
+		    (op == 0xff && (reg == 2 || reg == 6)) || (op == 0x0f && (op2 == 0xa0 || op2 == 0xa8));
+	bool pop = (op >= 0x58 && op <= 0x5f) || op == 0x9d || op == 0x07 || op == 0x17 ||
+		   op == 0x1f || op == 0xc3 || op == 0xc2 || (op == 0x8f && reg == 0) ||
+		   (op == 0x0f && (op2 == 0xa1 || op2 == 0xa9));
+	if (op == 0x60 || op == 0x61)
+		sz *= 8; /* pusha/popa */
+	if (push || op == 0x60) {
+		*off = esp - sz;
+		return sz;
+	}
+	if (pop || op == 0x61) {
+		*off = esp;
+		return sz;
+	}
+	return 0;
 }
 
-int seg_shadow_widen(struct vcpu *cpu, int seg)
+/* Is [off, off+len) through s valid for the guest but refused by our
+ * shadow, and clear of the hole? */
+static bool repairable(const struct seg_cache *s, uint32_t off, uint32_t len)
 {
-	const struct seg_cache *s = &cpu->seg[seg];
-	bool code = s->attr & 0x8;
-	if (ldt_set(seg, s->base, s->limit, code ? 2 : 0, (s->attr & 0x2) != 0,
-		    (s->attr & SEG_ATTR_DB) != 0))
-		return -1;
-	cpu->blk->hsel[seg] = LDT_SEL(seg);
+	bool expand_down = !(s->attr & 0x8) && (s->attr & 0x4);
+	if (!(s->attr & SEG_ATTR_P) || !(s->sel & ~3u) || !seg_limit_ok(s, off, len))
+		return false;
+	if (!expand_down && s->base < HOLE_BASE && off + len - 1u <= HOLE_BASE - 1 - s->base)
+		return false; /* within our cut too: the fault is the guest's own */
+	uint32_t lin = s->base + off, last = lin + len - 1u;
+	return lin < HOLE_BASE && last < HOLE_BASE && last >= lin;
+}
+
+int seg_truncation_fault(struct vcpu *cpu, const struct xinsn *in)
+{
+	int mask = 0;
+	uint32_t off, len;
+	if (in->modrm_off && in->mem_size) {
+		struct operand op;
+		insn_modrm(cpu, in, in->modrm_off, &op);
+		if (!op.is_reg) {
+			if (!repairable(&cpu->seg[op.seg], op.off, in->mem_size))
+				return 0;
+			mask |= 1 << op.seg;
+		}
+	}
+	if ((len = stack_access(cpu, in, &off))) {
+		if (!repairable(&cpu->seg[SEG_SS], off, len))
+			return mask && !(mask & (1 << SEG_SS)) ? mask : 0;
+		mask |= 1 << SEG_SS;
+	}
+	return mask;
+}
+
+int seg_shadow_widen(struct vcpu *cpu, int mask)
+{
+	for (int seg = SEG_ES; seg <= SEG_GS; seg++) {
+		if (!(mask & (1 << seg)))
+			continue;
+		const struct seg_cache *s = &cpu->seg[seg];
+		bool code = s->attr & 0x8, expand_down = !code && (s->attr & 0x4);
+		int contents = code ? 2 : expand_down ? 1 : 0;
+		if (ldt_set(seg, s->base, s->limit, contents, (s->attr & 0x2) != 0,
+			    (s->attr & SEG_ATTR_DB) != 0))
+			return -1;
+		cpu->blk->hsel[seg] = LDT_SEL(seg);
+	}
 	return 0;
 }
 

@@ -33,15 +33,17 @@ void seg_set_flat(struct vcpu *cpu, int seg, uint16_t sel, uint8_t type);
 /* Do offsets [off, off+n) lie within the segment's limit (expand-up or down)? */
 bool seg_limit_ok(const struct seg_cache *s, uint32_t off, uint32_t n);
 
-/* A #GP/#SS in translated code may come from the cut at the hole rather
- * than from the guest's own limit (a segment whose linear range wraps past
- * 4 GiB). If in's memory operand lies within the guest's limit and its
- * linear range misses the hole, returns the segment register to widen for a
- * one-shot re-execution; otherwise -1 (a real fault). */
+/* A #GP/#SS in translated code may come from our shadow rather than from
+ * the guest's own limit: a segment cut at the hole whose linear range wraps
+ * past 4 GiB, or one we could not mirror at all (expand-down reaching the
+ * hole, based in the hole). If the instruction's ModRM operand and implicit
+ * stack access lie within the guest's limits and miss the hole, returns the
+ * mask (1 << SEG_*) of segment registers to mirror exactly for a one-shot
+ * re-execution; 0 if the fault is the guest's. */
 int seg_truncation_fault(struct vcpu *cpu, const struct xinsn *in);
-/* Give seg's shadow the guest's full limit (for one instruction); undo with
+/* Mirror the masked segments exactly (for one instruction); undo with
  * seg_shadow_update. */
-int seg_shadow_widen(struct vcpu *cpu, int seg);
+int seg_shadow_widen(struct vcpu *cpu, int mask);
 
 /* Load segment register seg with selector sel as mov/pop/lds would: checks,
  * accessed bit, cache, shadow. Returns the exception, vec -1 if none. */

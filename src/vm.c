@@ -98,23 +98,6 @@ static int init_translator(struct vm *vm, char *err, size_t n)
 	return 0;
 }
 
-static int init_devices(struct vm *vm, char *err, size_t n)
-{
-	iobus_init(&vm->io);
-	int out_fd = vm->cfg->serial_stdio ? 1 : -1, in_fd = -1;
-	if (vm->cfg->serial_stdio && !isatty(0)) {
-		in_fd = 0; /* a terminal stays blocking: see docs/ARCHITECTURE.md */
-		fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-	}
-	struct irq_line none = {0};
-	if (uart_init(&vm->uart, &vm->io, 0x3f8, out_fd, in_fd, none) ||
-	    debug_exit_init(&vm->dbg_exit, &vm->io, 0xf4) || post_port_init(&vm->io)) {
-		snprintf(err, n, "cannot register the devices");
-		return -1;
-	}
-	return 0;
-}
-
 int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -130,7 +113,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 		snprintf(err, n, "hole code does not fit");
 		return -1;
 	}
-	if (init_translator(vm, err, n) || init_devices(vm, err, n))
+	if (init_translator(vm, err, n))
 		return -1;
 	if (machine_init(vm, err, n))
 		return -1;

@@ -14,6 +14,15 @@
 #include "iobus.h"
 #include "uart16550.h"
 #include "debug_exit.h"
+#include "i8042.h"
+#include "ide.h"
+#include "ioapic.h"
+#include "lapic.h"
+#include "mmio.h"
+#include "pci.h"
+#include "pic8259.h"
+#include "pit8254.h"
+#include "rtc_cmos.h"
 #include "tcache.h"
 #include "xlat.h"
 #include "run.h"
@@ -63,7 +72,7 @@ struct vcpu {
 	uint32_t cr0, cr2, cr3, cr4;
 	uint32_t dr[8];
 	uint64_t tsc_offset;
-	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat, msr_apic_base;
+	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat;
 	int cpl;
 	bool halted;     /* executed hlt: waits for an interrupt */
 	uint32_t halt_eip; /* where the hlt was, for messages */
@@ -75,6 +84,7 @@ enum vm_stop {
 	STOP_NONE,
 	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
 	STOP_ERROR,	 /* the guest did something we stop on; message printed */
+	STOP_RESET,	 /* the guest reset the machine (i8042, port 0x92) */
 };
 
 struct vm {
@@ -83,13 +93,23 @@ struct vm {
 	struct io_bus io;
 	struct uart16550 uart;
 	struct debug_exit dbg_exit;
+	struct mmio_bus mmio;
+	struct pic8259 pic;
+	struct pit8254 pit;
+	struct rtc_cmos rtc;
+	struct i8042 kbd;
+	struct lapic lapic;
+	struct ioapic ioapic;
+	struct pci_bus pci;
+	struct ide ide;
+	int pic_intr; /* the 8259's INTR output */
 	struct stats stats;
 	struct tcache tc;
 	struct xlat xl;
 	struct ibl_state ibl;
 	struct vcpu cpu;
 	struct host_fault fault; /* set by the signal handler */
-	int widened_seg;	 /* shadow given its full limit for one instruction, or -1 */
+	int widened_segs;	 /* shadows mirrored exactly for one instruction (1 << SEG_*) */
 	FILE *log;		 /* -d output */
 	struct vclock clock;	 /* virtual time for devices (machine.c) */
 	uint64_t start_ns;	 /* host monotonic time at start-up */

@@ -106,6 +106,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(p.cfg.debug, 0);
 	ck_assert_uint_eq(p.cfg.tc_size_kb, 2048);
 	ck_assert(!p.cfg.no_chain);
+	ck_assert_ptr_null(p.cfg.drive);
+	ck_assert(!p.cfg.drive_readonly);
 }
 END_TEST
 
@@ -291,6 +293,79 @@ START_TEST(accel_values)
 }
 END_TEST
 
+START_TEST(drive_values)
+{
+	/* writable copies: cli_parse ends the file name in place, like getsubopt */
+	char plain[] = "file=disk.img,format=raw";
+	char all[] = "format=raw,readonly=on,file=ro.img,if=ide";
+	char escaped[] = "file=a,,b,,,,c.img,format=raw,readonly=off";
+	char bare_ro[] = "file=x.img,readonly,format=raw";
+	struct parse p = PARSE("-kernel", "k", "-drive", plain);
+
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "disk.img");
+	ck_assert(!p.cfg.drive_readonly);
+	p = PARSE("-kernel", "k", "-drive", all);
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "ro.img");
+	ck_assert(p.cfg.drive_readonly);
+	p = PARSE("-kernel", "k", "-drive", escaped);
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "a,b,,c.img");
+	ck_assert(!p.cfg.drive_readonly);
+	p = PARSE("-kernel", "k", "-drive", bare_ro);
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "x.img");
+	ck_assert(p.cfg.drive_readonly);
+	/* file= last needs no writing: a constant string is fine */
+	p = PARSE("-kernel", "k", "--drive=format=raw,if=ide,file=c.img");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "c.img");
+	p = PARSE("-kernel", "k", "-hda", "h.img");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "h.img");
+	ck_assert(!p.cfg.drive_readonly);
+	/* one disk: the last -drive or -hda wins, readonly with it */
+	p = PARSE("-kernel", "k", "-drive", "format=raw,readonly=on,file=a.img", "-hda", "b.img");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "b.img");
+	ck_assert(!p.cfg.drive_readonly);
+	p = PARSE("-kernel", "k", "-hda", "b.img", "-drive", "format=raw,readonly=on,file=a.img");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.drive, "a.img");
+	ck_assert(p.cfg.drive_readonly);
+}
+END_TEST
+
+START_TEST(drive_errors)
+{
+	struct parse p = PARSE("-kernel", "k", "-drive", "file=d.img,format=qcow2");
+
+	ck_assert_int_eq(p.rc, -1);
+	ck_assert_str_eq(p.err, "-drive: format must be raw");
+	p = PARSE("-kernel", "k", "-drive", "file=d.img");
+	ck_parse_error(p, "-drive: format must be raw");
+	p = PARSE("-kernel", "k", "-drive", "format=raw");
+	ck_assert_int_eq(p.rc, -1);
+	ck_assert_str_eq(p.err, "-drive: missing file=");
+	p = PARSE("-kernel", "k", "-drive", "format=raw,file=");
+	ck_parse_error(p, "-drive: missing file=");
+	p = PARSE("-kernel", "k", "-drive", "format=raw,cache=none,file=d.img");
+	ck_assert_int_eq(p.rc, -1);
+	ck_assert_str_eq(p.err, "-drive: unknown sub-option 'cache'");
+	p = PARSE("-kernel", "k", "-drive", "d.img");
+	ck_parse_error(p, "-drive: unknown sub-option 'd.img'");
+	p = PARSE("-kernel", "k", "-drive", "format=raw,file=d.img,");
+	ck_parse_error(p, "-drive: unknown sub-option ''");
+	p = PARSE("-kernel", "k", "-drive", "format=raw,if=virtio,file=d.img");
+	ck_parse_error(p, "-drive: if=virtio is not supported (only ide)");
+	p = PARSE("-kernel", "k", "-drive", "format=raw,readonly=yes,file=d.img");
+	ck_parse_error(p, "-drive: readonly must be on or off");
+	p = PARSE("-kernel", "k", "--drive", "format=raw");
+	ck_parse_error(p, "--drive: missing file=");
+}
+END_TEST
+
 START_TEST(debug_items)
 {
 	struct parse p = PARSE("-kernel", "k", "-d", "exits");
@@ -362,6 +437,8 @@ START_TEST(usage_to_stdout)
 	fclose(tmp);
 	ck_assert_ptr_nonnull(strstr(out, "-kernel FILE"));
 	ck_assert_ptr_nonnull(strstr(out, "-tc-size"));
+	ck_assert_ptr_nonnull(strstr(out, "-drive file=IMG,format=raw"));
+	ck_assert_ptr_nonnull(strstr(out, "-hda IMG"));
 }
 END_TEST
 
@@ -392,7 +469,8 @@ END_TEST
 START_TEST(missing_argument)
 {
 	static const char *const opts[] = { "-kernel", "-initrd", "-append", "-m", "-serial",
-					    "-display", "-accel", "-d", "-D", "-tc-size", "--kernel" };
+					    "-display", "-accel", "-d", "-D", "-tc-size", "--kernel",
+					    "-drive", "-hda" };
 	char want[64];
 	size_t i;
 
@@ -464,6 +542,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(ok, tc_size);
 	tcase_add_test(ok, serial_values);
 	tcase_add_test(ok, accel_values);
+	tcase_add_test(ok, drive_values);
 	tcase_add_test(ok, debug_items);
 	tcase_add_test(ok, debug_help);
 	tcase_add_test(ok, help_and_version);
@@ -475,6 +554,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(bad, ram_exact_message);
 	tcase_add_test(bad, ram_not_a_number);
 	tcase_add_test(bad, display_values);
+	tcase_add_test(bad, drive_errors);
 	tcase_add_test(bad, errors_print_nothing);
 	tcase_add_test(bad, unknown_option);
 	tcase_add_test(bad, missing_argument);
