@@ -37,7 +37,7 @@ int gmem_write(struct vcpu *cpu, uint32_t lin, const void *buf, uint32_t n)
 	return 0;
 }
 
-static int seg_check(struct vcpu *cpu, int seg, uint32_t off, uint32_t n, bool write)
+int gmem_seg_check(struct vcpu *cpu, int seg, uint32_t off, uint32_t n, bool write)
 {
 	const struct seg_cache *s = &cpu->seg[seg];
 	int vec = seg == SEG_SS ? 12 : 13;
@@ -53,7 +53,7 @@ static int seg_check(struct vcpu *cpu, int seg, uint32_t off, uint32_t n, bool w
 
 int gmem_seg_read(struct vcpu *cpu, int seg, uint32_t off, void *buf, uint32_t n)
 {
-	int vec = seg_check(cpu, seg, off, n, false);
+	int vec = gmem_seg_check(cpu, seg, off, n, false);
 	if (vec)
 		return vec;
 	return gmem_read(cpu, cpu->seg[seg].base + off, buf, n) ? 13 : 0;
@@ -61,7 +61,7 @@ int gmem_seg_read(struct vcpu *cpu, int seg, uint32_t off, void *buf, uint32_t n
 
 int gmem_seg_write(struct vcpu *cpu, int seg, uint32_t off, const void *buf, uint32_t n)
 {
-	int vec = seg_check(cpu, seg, off, n, true);
+	int vec = gmem_seg_check(cpu, seg, off, n, true);
 	if (vec)
 		return vec;
 	return gmem_write(cpu, cpu->seg[seg].base + off, buf, n) ? 13 : 0;

@@ -19,6 +19,11 @@ const uint8_t *gmem_code_ptr(struct vcpu *cpu, uint32_t lin, uint32_t *avail, ui
 int gmem_read(struct vcpu *cpu, uint32_t lin, void *buf, uint32_t n);
 int gmem_write(struct vcpu *cpu, uint32_t lin, const void *buf, uint32_t n);
 
+/* The architectural checks of an access through a segment register:
+ * present, limit (expand-up or down), type rights. 0, or the vector (13,
+ * or 12 for SS). */
+int gmem_seg_check(struct vcpu *cpu, int seg, uint32_t off, uint32_t n, bool write);
+
 /* The same through a segment: checks the limit and the type (write needs a
  * writable data segment). Returns 0, or the exception vector to raise
  * (13 #GP, 12 #SS for the stack segment). */

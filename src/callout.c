@@ -17,6 +17,7 @@
 #include "machine.h"
 #include "operand.h"
 #include "segments.h"
+#include "soft.h"
 
 struct ctx {
 	struct vcpu *cpu;
@@ -459,8 +460,8 @@ static bool do_seg_load(struct ctx *c)
 		int vec = op_read(c->cpu, &op, 2, &sel);
 		if (vec)
 			return raise(c, vec, 0);
-		if (sreg == SEG_SS)
-			c->cpu->irq_shadow = true; /* mov ss: the next instruction runs first */
+		if (sreg == SEG_SS) /* mov ss: the next instruction runs first */
+			c->cpu->irq_shadow = c->cpu->db_shadow = true;
 		return raise_gexc(c, seg_load(c->cpu, sreg, (uint16_t)sel));
 	}
 	if (o == 0xc4 || o == 0xc5)
@@ -479,8 +480,8 @@ static bool do_seg_load(struct ctx *c)
 	struct gexc e = seg_load(c->cpu, sreg, (uint16_t)sel);
 	if (e.vec >= 0)
 		c->blk->gpr[4] = esp;
-	else if (sreg == SEG_SS)
-		c->cpu->irq_shadow = true; /* pop ss: the next instruction runs first */
+	else if (sreg == SEG_SS) /* pop ss: the next instruction runs first */
+		c->cpu->irq_shadow = c->cpu->db_shadow = true;
 	return raise_gexc(c, e);
 }
 
@@ -778,6 +779,13 @@ static bool dispatch(struct ctx *c)
 	case CO_POPF: return do_popf(c, c->osize);
 	case CO_FLAGS16: return do_flags16(c);
 	case CO_FPU_TRAP: return do_fpu_trap(c);
+	case CO_EMULATE:
+		if (soft_exec(cpu->vm) == 0)
+			return false; /* EIP set (or an exception delivered) */
+		vm_fail(cpu->vm, "unsupported instruction at EIP 0x%08x (%s): the emulator does not "
+				 "handle it",
+			c->in->eip, c->in->text);
+		return false;
 	case CO_UD: return raise(c, 6, 0);
 	case CO_NONE:
 	case CO_GS_INSN:

@@ -205,13 +205,21 @@ static const char *vec_name(int vec)
 	return vec >= 0 && vec < 32 && names[vec] ? names[vec] : "";
 }
 
+/* The chain of faults met while delivering one event. */
+struct fault_chain {
+	int n;
+	int vec[4];
+	uint32_t err[4];
+	bool in_df[4]; /* raised while delivering the double fault */
+};
+
 /* The one line a triple fault stops the machine with: what the guest was
- * doing (the first event, its EIP and instruction bytes) and the chain of
- * faults that made delivery impossible. */
+ * doing (the first event, its EIP and instruction bytes) and the faults
+ * that made delivery impossible. */
 static void triple_fault(struct vcpu *cpu, const struct frame_plan *first, uint32_t fault_eip,
-			 const int chain[2], const uint32_t chain_err[2])
+			 const struct fault_chain *ch)
 {
-	char what[48], hex[3 * 8 + 1] = "";
+	char what[48], hex[3 * 8 + 1] = "", chain[160] = "";
 	uint8_t b;
 	uint32_t lin = cpu->seg[SEG_CS].base + fault_eip;
 	for (int n = 0; n < 8 && !gmem_read(cpu, lin + (uint32_t)n, &b, 1); n++)
@@ -226,21 +234,28 @@ static void triple_fault(struct vcpu *cpu, const struct frame_plan *first, uint3
 	else
 		snprintf(what, sizeof(what), "guest exception %s (vector %d)", vec_name(first->vec),
 			 first->vec);
-	vm_fail(cpu->vm,
-		"triple fault: %s at EIP 0x%08x, bytes %s: delivering it raised %s(0x%x), then "
-		"the double fault raised %s(0x%x); machine stopped",
-		what, fault_eip, hex[0] ? hex : "(not in RAM)", vec_name(chain[0]), chain_err[0],
-		vec_name(chain[1]), chain_err[1]);
+	for (int i = 0; i < ch->n; i++) {
+		size_t len = strlen(chain);
+		const char *step = ch->in_df[i] ? "the double fault raised"
+				   : i == 0      ? "delivering it raised"
+						 : "delivering that raised";
+		snprintf(chain + len, sizeof(chain) - len, "%s%s %s(0x%x)", i ? ", " : "", step,
+			 vec_name(ch->vec[i]), ch->err[i]);
+	}
+	vm_fail(cpu->vm, "triple fault: %s at EIP 0x%08x, bytes %s: %s; machine stopped", what,
+		fault_eip, hex[0] ? hex : "(not in RAM)", chain);
 }
 
 void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum int_source src,
 		   uint32_t return_eip)
 {
-	struct frame_plan p = {vec, err, has_err, src == INT_EXTERNAL, src, return_eip};
+	/* EXT: the event is not the program's own int n/int3/into (SDM 6.13:
+	 * "an event external to the program, such as an interrupt or an
+	 * earlier exception") */
+	struct frame_plan p = {vec, err, has_err, src != INT_SOFTWARE, src, return_eip};
 	const struct frame_plan first = p;
 	uint32_t fault_eip = cpu->blk->eip; /* the instruction that raised it */
-	int chain[2] = {-1, -1}, nchain = 0;
-	uint32_t chain_err[2] = {0, 0};
+	struct fault_chain ch = {0};
 	cpu->vm->stats.vectors[vec & 0xff]++;
 	cpu->events++;
 	cpu->halted = false;
@@ -248,13 +263,14 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
 		struct gexc e = deliver(cpu, &p);
 		if (e.vec < 0 || cpu->vm->stop != STOP_NONE)
 			return;
-		if (nchain < 2) {
-			chain[nchain] = e.vec;
-			chain_err[nchain++] = e.err;
-		}
 		enum exc_class cls1 = exc_class(p.vec), cls2 = exc_class(e.vec);
+		if (ch.n < 4) {
+			ch.vec[ch.n] = e.vec;
+			ch.err[ch.n] = e.err;
+			ch.in_df[ch.n++] = cls1 == DOUBLE_FAULT;
+		}
 		if (cls1 == DOUBLE_FAULT) {
-			triple_fault(cpu, &first, fault_eip, chain, chain_err);
+			triple_fault(cpu, &first, fault_eip, &ch);
 			return;
 		}
 		bool df = (cls1 == CONTRIBUTORY && cls2 == CONTRIBUTORY) ||
@@ -268,6 +284,7 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
 		if (p.src == INT_SOFTWARE)
 			p.return_eip = fault_eip;
 		p.src = INT_EXCEPTION;
+		p.ext = true;
 		cpu->vm->stats.vectors[p.vec & 0xff]++;
 	}
 }

@@ -170,14 +170,11 @@ uint64_t machine_tsc(struct vm *vm)
 
 void machine_update(struct vm *vm)
 {
+	/* each device compares its own deadline with the clock */
 	vm->timer_fired = 0;
-	uint64_t now = machine_now_ns(vm);
-	if (pit_next_deadline(&vm->pit) <= now)
-		pit_update(&vm->pit);
-	if (rtc_next_deadline(&vm->rtc) <= now)
-		rtc_update(&vm->rtc);
-	if (lapic_next_deadline(&vm->lapic) <= now)
-		lapic_update(&vm->lapic);
+	pit_update(&vm->pit);
+	rtc_update(&vm->rtc);
+	lapic_update(&vm->lapic);
 }
 
 bool machine_intr(struct vm *vm)

@@ -20,6 +20,7 @@
 #include "machine.h"
 #include "segments.h"
 #include "smc.h"
+#include "soft.h"
 #include "vm.h"
 
 extern void bt_enter(struct vcpu_block *blk);
@@ -110,23 +111,29 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			smc_page_written(vm, pfn);
 			return one_shot(vm, m->guest_eip);
 		}
-		vm_fail(vm,
-			"guest access to physical page 0x%08llx at EIP 0x%08x: btvmm cannot "
-			"map the lowest pages (vm.mmap_min_addr)",
+		vm_fail(vm, "guest access to physical page 0x%08llx at EIP 0x%08x: btvmm cannot "
+			    "map the lowest pages (vm.mmap_min_addr)",
 			(unsigned long long)f->addr & ~0xfffull, m->guest_eip);
 		return NULL;
 	}
+	/* memory outside RAM (device registers, nothing at all) */
 	if (page_fault) {
-		vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x",
-			(unsigned long long)f->addr, m->guest_eip);
+		if (soft_exec(vm))
+			vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x: "
+				    "the instruction cannot be emulated",
+				(unsigned long long)f->addr, m->guest_eip);
 		return NULL;
 	}
-	bool limit_fault =
-	    (f->signo == SIGSEGV && f->trapno == 13) || (f->signo == SIGBUS && f->trapno == 12);
+	bool limit_fault = (f->signo == SIGSEGV && f->trapno == 13) ||
+			   (f->signo == SIGBUS && f->trapno == 12);
 	if (limit_fault && !retried) {
 		struct ccf *again = retry_uncut(vm, m->guest_eip);
 		if (again || vm->stop != STOP_NONE)
 			return again;
+		/* not a cut we can lift (e.g. an access into our hole's range):
+		 * the emulator applies the guest's own checks */
+		if (!soft_exec(vm))
+			return NULL;
 	}
 	cpu_exception(cpu, fault_vector(f, cpu->cr4), 0, m->guest_eip);
 	return NULL;
@@ -230,10 +237,12 @@ static void set_pending(struct vm *vm)
 
 /* The single-step trap after an instruction run with TF set (unless that
  * instruction raised something itself). */
-static void single_step_trap(struct vm *vm, uint64_t events_before)
+static void single_step_trap(struct vm *vm, uint64_t events_before, bool db_shadow)
 {
 	struct vcpu *cpu = &vm->cpu;
 	vm->stats.single_steps++;
+	if (db_shadow)
+		return; /* mov ss/pop ss: this trap comes after the next instruction */
 	if (vm->stop != STOP_NONE || cpu->events != events_before)
 		return;
 	cpu->dr[6] |= 0x4000; /* BS */
@@ -253,7 +262,7 @@ int vm_run(struct vm *vm)
 				break;
 		}
 		bool shadow = cpu->irq_shadow;
-		cpu->irq_shadow = false;
+		cpu->irq_shadow = cpu->db_shadow = false; /* each lasts one instruction */
 		if (!next) {
 			cpu->irq_shadow = shadow; /* held for interrupt_window's check */
 			interrupt_window(vm);
@@ -293,7 +302,7 @@ int vm_run(struct vm *vm)
 			break;
 		}
 		if (tf && c->transient)
-			single_step_trap(vm, events);
+			single_step_trap(vm, events, cpu->db_shadow);
 		if (vm->stop != STOP_NONE)
 			break;
 		if ((!rq.from && !fill_ibl) || blk->vsys & EFL_TF || cpu->irq_shadow || cpu->halted)

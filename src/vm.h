@@ -77,6 +77,7 @@ struct vcpu {
 	bool halted;     /* executed hlt: waits for an interrupt */
 	uint32_t halt_eip; /* where the hlt was, for messages */
 	bool irq_shadow; /* the next instruction runs before any interrupt (sti, mov ss) */
+	bool db_shadow;  /* ...and before a single-step trap (mov ss, pop ss only) */
 	uint64_t events; /* interrupts and exceptions delivered (to notice one happened) */
 };
 

@@ -53,6 +53,7 @@
 	X(CO_STI, "sti (CPL > 0)")                                                                 \
 	X(CO_POPF, "popf (CPL > 0)")                                                               \
 	X(CO_FPU_TRAP, "x87/SIMD with CR0.EM or TS")                                               \
+	X(CO_EMULATE, "executed in software")                                                      \
 	X(CO_UD, "invalid opcode")
 
 enum callout_kind {

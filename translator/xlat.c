@@ -534,6 +534,12 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			break; /* the instruction crosses into the next page */
 		if (n == max_insns && (max_insns == 1 || !is_direct_branch(in)))
 			break; /* at the cap, only a branch that ends the block may follow */
+		if (in->cls == XC_UNSUPPORTED && in->seg_prefix == 0x2e) {
+			/* a data access through %cs: translated code runs in the host's
+			 * CS, so the monitor does it with the guest's CS */
+			in->cls = XC_CALLOUT;
+			in->co = CO_EMULATE;
+		}
 		if (in->cls == XC_UNSUPPORTED && n > 0)
 			break; /* let it start its own block, reached only if executed */
 		if (b->cpu->cpl > 0)

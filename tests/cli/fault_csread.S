@@ -1,4 +1,5 @@
-/* fault_csread.S - a memory read with a %cs override, which the decoder refuses.
+/* fault_csread.S - a %cs-override access the monitor must emulate, with an
+ * instruction its emulator lacks.
  * See fault.h; run_cli_tests.sh case fault_csread checks the stop message. */
 #include "fault.h"
 
@@ -10,7 +11,7 @@ _start:
 	FILLER
 	.globl fault_here
 fault_here:
-	movl %cs:(%eax), %ebx
+	imull %cs:(%eax), %ebx	/* the emulator has no multiply: refused */
 	FILLER
 	NOT_STOPPED
 

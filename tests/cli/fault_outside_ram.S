@@ -10,7 +10,7 @@ _start:
 	FILLER
 	.globl fault_here
 fault_here:
-	movl (%esi), %ecx
+	imull (%esi), %ecx	/* outside RAM, and not an instruction the emulator has */
 	FILLER
 	NOT_STOPPED
 

@@ -173,7 +173,7 @@ help)
 	expect_info "usage: btvmm -kernel FILE" -h ;;
 fault_de)
 	BYTES="f7 f1 83 c2 03"
-	expect_stop fault_de "triple fault: guest exception #DE (vector 0) at EIP @EIP@, bytes f7 f1 83 c2 03 8d 5c 52: delivering it raised #GP(0x2), then the double fault raised #GP(0x42); machine stopped" ;;
+	expect_stop fault_de "triple fault: guest exception #DE (vector 0) at EIP @EIP@, bytes f7 f1 83 c2 03 8d 5c 52: delivering it raised #GP(0x3), the double fault raised #GP(0x43); machine stopped" ;;
 fault_ud)
 	BYTES="0f 0b 83 c2 03"
 	expect_stop fault_ud "guest exception #UD (vector 6) at EIP @EIP@, bytes " ;;
@@ -194,9 +194,9 @@ fault_hlt)
 fault_int80)
 	expect_stop fault_int80 "triple fault: software interrupt (vector 128) at EIP @EIP@, bytes cd 80 " ;;
 fault_csread)
-	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (mov ebx, dword ptr cs:[eax]): " ;;
+	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (imul ebx, dword ptr cs:[eax]): the emulator does not handle it" ;;
 fault_outside_ram)
-	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@" -m 16 ;;
+	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@: the instruction cannot be emulated" -m 16 ;;
 fault_paging)
 	expect_stop fault_paging "guest enabled paging at EIP @EIP@: paging is not supported yet" ;;
 debug_exit_5)
