@@ -58,8 +58,10 @@ int main(int argc, char **argv)
 	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)))
 		return die(err);
 	int status = vm_run(&vm);
-	if (cfg.stats)
+	if (cfg.stats) {
 		stats_print(&vm.stats, &vm.io, stderr);
+		stats_print_mmio(&vm.mmio, stderr);
+	}
 	fflush(stdout);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "stats.h"
+#include "mmio.h"
 #include "../devices/iobus.h"
 
 #define LABEL_COLS 46 /* label plus its dot leader */
@@ -117,6 +118,21 @@ static void print_port_io(const struct io_bus *bus, FILE *out)
 			ports, VALUE_COLS, r->reads, VALUE_COLS, r->writes);
 	}
 	/* The bus counts unassigned reads and writes together. */
+	fprintf(out, "  %-16s %-11s %*" PRIu64 " accesses\n", "unassigned", "-", VALUE_COLS,
+		bus->unassigned);
+}
+
+void stats_print_mmio(const struct mmio_bus *bus, FILE *out)
+{
+	fprintf(out, "MMIO by device:\n");
+	for (int i = 0; i < bus->nranges; i++) {
+		const struct mmio_range *r = &bus->ranges[i];
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "%08" PRIx64, r->base);
+		fprintf(out, "  %-16s %-11s %*" PRIu64 " %*" PRIu64 "\n", r->name ? r->name : "?",
+			addr, VALUE_COLS, r->reads, VALUE_COLS, r->writes);
+	}
 	fprintf(out, "  %-16s %-11s %*" PRIu64 " accesses\n", "unassigned", "-", VALUE_COLS,
 		bus->unassigned);
 }

@@ -16,5 +16,7 @@ struct stats {
 
 struct io_bus;
 void stats_print(const struct stats *s, const struct io_bus *bus, FILE *out);
+struct mmio_bus;
+void stats_print_mmio(const struct mmio_bus *bus, FILE *out);
 
 #endif
