@@ -18,6 +18,7 @@
 #define L1_ECX_KEEP                                                                                \
 	(1u << 0 | 1u << 1 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | 1u << 22 | 1u << 23)
 #define L1_ECX_HYPERVISOR (1u << 31)
+#define L1_ECX_TSC_DEADLINE (1u << 24) /* the local APIC implements it, whatever the host */
 
 void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
@@ -44,7 +45,7 @@ void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	} else if (leaf == 1) {
 		r[1] &= 0x0000ffffu; /* one logical CPU, APIC ID 0 */
 		r[1] |= 1u << 16;
-		r[2] = (r[2] & L1_ECX_KEEP) | L1_ECX_HYPERVISOR;
+		r[2] = (r[2] & L1_ECX_KEEP) | L1_ECX_HYPERVISOR | L1_ECX_TSC_DEADLINE;
 		r[3] &= L1_EDX_KEEP;
 	}
 }
