@@ -21,6 +21,7 @@
 #define BLK_VIF 0x2c	  /* 0 or 0x200: the guest's IF */
 #define BLK_EXIT_REC 0x30 /* which exit left the cache (translator record id) */
 #define BLK_PENDING 0x34  /* nonzero: leave the cache at the next check */
+#define BLK_IRQ_REQ 0x38  /* an interrupt waits (whatever IF says): sti/popf copy it to PENDING */
 #define BLK_SC0 0x40	  /* scratch for in-cache sequences */
 #define BLK_SC1 0x44
 #define BLK_SC2 0x48
@@ -71,7 +72,8 @@ struct vcpu_block {
 	uint32_t vif;
 	uint32_t exit_rec;
 	uint32_t pending;
-	uint32_t pad0[2];
+	uint32_t irq_req;
+	uint32_t pad0;
 	uint32_t sc[4];
 	uint32_t tgt;
 	uint32_t pad1;

@@ -232,7 +232,8 @@ static void interrupt_window(struct vm *vm)
 static void set_pending(struct vm *vm)
 {
 	struct vcpu_block *blk = vm->cpu.blk;
-	blk->pending = blk->vif && machine_intr(vm);
+	blk->irq_req = machine_intr(vm);
+	blk->pending = blk->vif && blk->irq_req;
 }
 
 /* The single-step trap after an instruction run with TF set (unless that

@@ -21,6 +21,7 @@ extern uint64_t bt_monitor_fsbase;
 _Static_assert(offsetof(struct vcpu_block, eip) == BLK_EIP, "block layout");
 _Static_assert(offsetof(struct vcpu_block, exit_rec) == BLK_EXIT_REC, "block layout");
 _Static_assert(offsetof(struct vcpu_block, pending) == BLK_PENDING, "block layout");
+_Static_assert(offsetof(struct vcpu_block, irq_req) == BLK_IRQ_REQ, "block layout");
 _Static_assert(offsetof(struct vcpu_block, sc) == BLK_SC0, "block layout");
 _Static_assert(offsetof(struct vcpu_block, tgt) == BLK_TGT, "block layout");
 _Static_assert(offsetof(struct vcpu_block, entry_far) == BLK_ENTRY_FAR, "block layout");

@@ -368,6 +368,16 @@ static void emit_popf(struct block_builder *b)
 	e_load_gs(e, R_EAX, BLK_SC0);
 }
 
+/* After IF may have become 1 (sti, popf): if an interrupt waits, make the
+ * block's closing poll leave the cache (%ecx saved around; no flags). */
+static void emit_irq_window_check(struct emitter *e)
+{
+	e_store_gs(e, R_ECX, BLK_SC0);
+	e_load_gs(e, R_ECX, BLK_IRQ_REQ);
+	e_store_gs(e, R_ECX, BLK_PENDING);
+	e_load_gs(e, R_ECX, BLK_SC0);
+}
+
 /* mov %sreg, reg / push %sreg: the guest's selector, not the host's. */
 static void emit_seg_read(struct block_builder *b, const struct xinsn *in)
 {
@@ -448,9 +458,15 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 		emit_ibl_jump(b);
 		break;
 	case XC_CLI: e_store_gs_imm(e, BLK_VIF, 0); break;
-	case XC_STI: e_store_gs_imm(e, BLK_VIF, 0x200); break;
+	case XC_STI:
+		e_store_gs_imm(e, BLK_VIF, 0x200);
+		emit_irq_window_check(e);
+		break;
 	case XC_PUSHF: emit_pushf(b); break;
-	case XC_POPF: emit_popf(b); break;
+	case XC_POPF:
+		emit_popf(b);
+		emit_irq_window_check(e); /* with IF clear the monitor just re-enters */
+		break;
 	case XC_SEG_READ: emit_seg_read(b, in); break;
 	case XC_CALLOUT:
 	case XC_UNSUPPORTED: emit_callout(b, in); break;
