@@ -199,6 +199,8 @@ fault_outside_ram)
 	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@: the instruction cannot be emulated" -m 16 ;;
 fault_paging)
 	expect_stop fault_paging "guest enabled paging at EIP @EIP@: paging is not supported yet" ;;
+fault_taskgate)
+	expect_stop fault_taskgate "guest vector 48 goes through a task gate at EIP @EIP@: task switches are not supported" ;;
 debug_exit_5)
 	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
 	expect_exit 11 "$TMP/want" -kernel "$FX/exit5.elf" ;;
