@@ -780,7 +780,7 @@ static bool dispatch(struct ctx *c)
 	case CO_FLAGS16: return do_flags16(c);
 	case CO_FPU_TRAP: return do_fpu_trap(c);
 	case CO_EMULATE:
-		if (soft_exec(cpu->vm) == 0)
+		if (soft_exec_insn(cpu->vm, c->in) == 0)
 			return false; /* EIP set (or an exception delivered) */
 		vm_fail(cpu->vm, "unsupported instruction at EIP 0x%08x (%s): the emulator does not "
 				 "handle it",

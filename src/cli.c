@@ -427,6 +427,13 @@ static int opt_debug_log(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_no_adapt(struct cli_ctx *ctx, const char *arg)
+{
+	(void)arg;
+	ctx->cfg->no_adapt = true;
+	return 0;
+}
+
 static int opt_no_chain(struct cli_ctx *ctx, const char *arg)
 {
 	ctx->cfg->no_chain = true;
@@ -468,6 +475,7 @@ static const struct cli_option options[] = {
     {"D", true, opt_debug_log},
     {"tc-size", true, opt_tc_size},
     {"no-chain", false, opt_no_chain},
+    {"no-adapt", false, opt_no_adapt},
     {"no-reboot", false, opt_ignored},
     {"h", false, opt_help},
     {"help", false, opt_help},
@@ -570,6 +578,7 @@ void cli_usage(void)
 	       "  -D FILE          write the -d log to FILE instead of stderr\n"
 	       "  -tc-size KIB     translation cache size in KiB (default %d, %d..%d)\n"
 	       "  -no-chain        never link translated blocks directly to each other\n"
+	       "  -no-adapt        never retranslate instructions that keep faulting\n"
 	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
 	       "  -h, -help        this help\n"
 	       "  -version         version\n"

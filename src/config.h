@@ -28,6 +28,7 @@ struct vm_config {
 	const char *debug_log; /* -D FILE: where -d output goes (default stderr) */
 	uint32_t tc_size_kb;   /* -tc-size KiB: translation cache arena size */
 	bool no_chain;	       /* -no-chain: never link CCFs directly (for study) */
+	bool no_adapt;	       /* -no-adapt: no adaptive retranslation (for study) */
 	const char *drive;   /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
 	bool drive_readonly; /* -drive ...,readonly=on */
 };

@@ -67,6 +67,17 @@ static int fault_vector(const struct host_fault *f, uint32_t cr4)
 	return f->trapno == 5 ? 5 : f->trapno == 4 ? 4 : 13;
 }
 
+/* An instruction whose access the monitor just did in software after a
+ * host fault (MMIO): past the threshold, its page is retranslated so that
+ * the instruction becomes a call-out (adaptive translation). */
+static void adapt_after_soft_fault(struct vm *vm, struct ccf *c, uint32_t eip)
+{
+	if (!adapt_fault(&vm->xl.adapt, eip, c->mode))
+		return;
+	vm->stats.adapt_retranslations++;
+	smc_retranslate_page(vm, c->guest_pfn);
+}
+
 /* A limit fault that may be ours (the cut at the hole): re-execute the
  * instruction once with the segment's full limit if that is safe. */
 static struct ccf *retry_uncut(struct vm *vm, uint32_t eip)
@@ -118,7 +129,10 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	}
 	/* memory outside RAM (device registers, nothing at all) */
 	if (page_fault) {
-		if (soft_exec(vm))
+		if (!soft_exec(vm)) {
+			adapt_after_soft_fault(vm, c, m->guest_eip);
+			return NULL;
+		}
 			vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x: "
 				    "the instruction cannot be emulated",
 				(unsigned long long)f->addr, m->guest_eip);

@@ -33,3 +33,9 @@ void smc_notify_write(struct vm *vm, uint32_t gpa, uint32_t n)
 		physmem_protect_page(&vm->mem, pfn, false);
 	}
 }
+
+void smc_retranslate_page(struct vm *vm, uint32_t pfn)
+{
+	tc_invalidate_page(&vm->tc, pfn);
+	physmem_protect_page(&vm->mem, pfn, false);
+}

@@ -13,4 +13,8 @@ void smc_notify_write(struct vm *vm, uint32_t gpa, uint32_t n);
 /* The guest's write to pfn faulted: drop its translations and unprotect it. */
 void smc_page_written(struct vm *vm, uint32_t pfn);
 
+/* Drop the translations of pfn so that they are made again (adaptive
+ * translation changed how some instruction there is translated). */
+void smc_retranslate_page(struct vm *vm, uint32_t pfn);
+
 #endif

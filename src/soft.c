@@ -71,31 +71,37 @@ static int emu_write(void *ctx, int seg, uint32_t off, const void *buf, int size
 	return 0;
 }
 
-int soft_exec(struct vm *vm)
+int soft_exec_insn(struct vm *vm, const struct xinsn *in)
 {
 	struct vcpu *cpu = &vm->cpu;
 	struct vcpu_block *blk = cpu->blk;
-	uint32_t eip = blk->eip, avail;
-	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
-	struct xinsn in;
-	if (!code || xdecode(&vm->xl.dec, code, avail, eip, &in))
-		return -1;
 	struct emu_regs r;
 	memcpy(r.gpr, blk->gpr, sizeof(r.gpr));
 	r.eflags = cpu_get_eflags(cpu);
-	r.eip = eip;
+	r.eip = in->eip;
 	r.stack32 = cpu->seg[SEG_SS].attr & SEG_ATTR_DB;
 	struct emu_ops ops = {emu_read, emu_write, vm};
-	int rc = emu_insn(&in, &r, &ops);
+	int rc = emu_insn(in, &r, &ops);
 	if (rc == EMU_UNSUPPORTED)
 		return -1;
 	vm->stats.soft_insns++;
 	if (rc > 0) {
-		cpu_exception(cpu, rc, 0, eip);
+		cpu_exception(cpu, rc, 0, in->eip);
 		return 0;
 	}
 	memcpy(blk->gpr, r.gpr, sizeof(r.gpr));
 	cpu_set_eflags(cpu, r.eflags, EFL_ARITH_DF);
 	blk->eip = r.eip;
 	return 0;
+}
+
+int soft_exec(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t eip = cpu->blk->eip, avail;
+	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
+	struct xinsn in;
+	if (!code || xdecode(&vm->xl.dec, code, avail, eip, &in))
+		return -1;
+	return soft_exec_insn(vm, &in);
 }

@@ -14,5 +14,8 @@ struct vm;
  * raised an exception, already delivered), -1 when the emulator does not
  * handle that instruction (nothing changed). */
 int soft_exec(struct vm *vm);
+/* The same with the instruction already decoded (a call-out's record). */
+struct xinsn;
+int soft_exec_insn(struct vm *vm, const struct xinsn *in);
 
 #endif

@@ -93,6 +93,7 @@ static int init_translator(struct vm *vm, char *err, size_t n)
 		return -1;
 	}
 	vm->xl.no_chain = vm->cfg->no_chain;
+	vm->xl.adapt.disabled = vm->cfg->no_adapt;
 	vm->xl.exit_tramp = hole_addr(bt_exit_tramp);
 	vm->xl.ibl_miss = hole_addr(bt_ibl_miss);
 	vm->xl.log = vm->cfg->debug & DBG_TRANSLATIONS ? vm->log : NULL;

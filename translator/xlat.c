@@ -550,6 +550,12 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			break; /* the instruction crosses into the next page */
 		if (n == max_insns && (max_insns == 1 || !is_direct_branch(in)))
 			break; /* at the cap, only a branch that ends the block may follow */
+		if (adapt_emulated(&x->adapt, eip, cpu_code_mode(b->cpu)) && !in->ends_block) {
+			/* it kept faulting into the monitor: do it there directly */
+			in->cls = XC_CALLOUT;
+			in->co = CO_EMULATE;
+			in->ends_block = true;
+		}
 		if (in->cls == XC_UNSUPPORTED && in->seg_prefix == 0x2e) {
 			/* a data access through %cs: translated code runs in the host's
 			 * CS, so the monitor does it with the guest's CS */
@@ -656,6 +662,8 @@ int xlat_init(struct xlat *x, struct tcache *tc, struct stats *st)
 	x->caprecs = 0;
 	x->recs = NULL;
 	new_rec(x, REC_IBL_MISS, 0, NULL, -1, NULL);
+	if (adapt_init(&x->adapt, false))
+		return -1;
 	return xdecode_init(&x->dec, true);
 }
 
@@ -665,4 +673,5 @@ void xlat_fini(struct xlat *x)
 		free(x->recs[i].insn);
 	free(x->recs);
 	xdecode_fini(&x->dec);
+	adapt_fini(&x->adapt);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "decode.h"
+#include "adapt.h"
 
 struct ccf;
 struct tcache;
@@ -36,6 +37,7 @@ struct exit_rec {
 
 struct xlat {
 	struct xdecoder dec;
+	struct adapt adapt;    /* instructions to translate as software call-outs */
 	struct tcache *tc;
 	struct stats *stats;
 	struct exit_rec *recs; /* indexed by record id; reset on flush */
