@@ -15,7 +15,9 @@ struct vcpu;
  * NULL if lin is not RAM. */
 const uint8_t *gmem_code_ptr(struct vcpu *cpu, uint32_t lin, uint32_t *avail, uint32_t *pfn);
 
-/* Linear reads and writes of n bytes; -1 if any byte is not RAM. */
+/* Linear reads and writes of n bytes as supervisor accesses (descriptor
+ * tables, TSS, interrupt frames): 0, -1 if a byte is not RAM, or 14 for a
+ * page fault (address and error code recorded in the vCPU). */
 int gmem_read(struct vcpu *cpu, uint32_t lin, void *buf, uint32_t n);
 int gmem_write(struct vcpu *cpu, uint32_t lin, const void *buf, uint32_t n);
 
@@ -25,8 +27,8 @@ int gmem_write(struct vcpu *cpu, uint32_t lin, const void *buf, uint32_t n);
 int gmem_seg_check(struct vcpu *cpu, int seg, uint32_t off, uint32_t n, bool write);
 
 /* The same through a segment: checks the limit and the type (write needs a
- * writable data segment). Returns 0, or the exception vector to raise
- * (13 #GP, 12 #SS for the stack segment). */
+ * writable data segment) and are user accesses at CPL 3. Returns 0, or the
+ * exception vector to raise (13 #GP, 12 #SS for the stack segment, 14 #PF). */
 int gmem_seg_read(struct vcpu *cpu, int seg, uint32_t off, void *buf, uint32_t n);
 int gmem_seg_write(struct vcpu *cpu, int seg, uint32_t off, const void *buf, uint32_t n);
 

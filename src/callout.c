@@ -17,6 +17,7 @@
 #include "machine.h"
 #include "operand.h"
 #include "segments.h"
+#include "shadow.h"
 #include "soft.h"
 
 struct ctx {
@@ -115,14 +116,31 @@ static bool write_cr0(struct ctx *c, uint32_t v)
 			c->in->eip);
 		return false;
 	}
-	if (v & CR0_PG) {
-		vm_fail(cpu->vm,
-			"guest enabled paging at EIP 0x%08x: paging is not supported "
-			"yet",
-			c->in->eip);
-		return false;
-	}
+	uint32_t old = cpu->cr0;
 	cpu->cr0 = v | CR0_ET;
+	if ((old ^ cpu->cr0) & (CR0_PG | CR0_WP))
+		shadow_paging_changed(cpu->vm);
+	return true;
+}
+
+#define CR4_PSE 0x10u
+#define CR4_PGE 0x80u
+
+static bool write_cr3_cr4(struct ctx *c, int cr, uint32_t v)
+{
+	struct vcpu *cpu = c->cpu;
+	if (cr == 4 && (v & ~0x0000077fu))
+		return raise(c, 13, 0); /* VME..OSXMMEXCPT only */
+	if (cr == 3) {
+		uint32_t old = cpu->cr3;
+		cpu->cr3 = v;
+		shadow_cr3_written(cpu->vm, old);
+		return true;
+	}
+	uint32_t old = cpu->cr4;
+	cpu->cr4 = v;
+	if ((old ^ v) & (CR4_PSE | CR4_PGE))
+		shadow_paging_changed(cpu->vm); /* flushes the TLB, globals too */
 	return true;
 }
 
@@ -135,16 +153,19 @@ static bool do_mov_cr(struct ctx *c, bool to_cr)
 		return raise(c, 6, 0);
 	uint32_t *crs[5] = {&cpu->cr0, NULL, &cpu->cr2, &cpu->cr3, &cpu->cr4};
 	if (!to_cr) {
+		cpu->vm->stats.cr_reads++;
 		c->blk->gpr[gpr] = *crs[cr];
 		return true;
 	}
+	cpu->vm->stats.cr_writes++;
 	uint32_t v = c->blk->gpr[gpr];
 	if (cr == 0)
 		return write_cr0(c, v);
-	if (cr == 4 && (v & ~0x0000077fu))
-		return raise(c, 13, 0); /* VME..OSXMMEXCPT only */
-	*crs[cr] = v;
-	return true;
+	if (cr == 2) {
+		cpu->cr2 = v;
+		return true;
+	}
+	return write_cr3_cr4(c, cr, v);
 }
 
 static bool do_mov_dr(struct ctx *c, bool to_dr)
@@ -759,8 +780,14 @@ static bool dispatch(struct ctx *c)
 	case CO_VERR:
 	case CO_VERW: return do_verr_verw(c, modrm_reg == 5);
 	case CO_ARPL: return do_arpl(c);
-	case CO_INVLPG:
-	case CO_INVD: return true; /* no guest TLB or caches to drop yet */
+	case CO_INVLPG: {
+		struct operand op;
+		grp_operand(c, &op);
+		cpu->vm->stats.invlpgs++;
+		shadow_invlpg(cpu->vm, cpu->seg[op.seg].base + op.off);
+		return true;
+	}
+	case CO_INVD: return true; /* no caches to write back */
 	case CO_FAR_JMP: return do_far_jmp_call(c, false);
 	case CO_FAR_CALL: return do_far_jmp_call(c, true);
 	case CO_FAR_RET: return do_far_ret(c);

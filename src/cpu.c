@@ -88,5 +88,7 @@ int cpu_pop(struct vcpu *cpu, uint32_t *v, int size)
 
 void cpu_exception(struct vcpu *cpu, int vec, uint32_t err, uint32_t eip)
 {
+	if (vec == 14)
+		err = cpu->pf_err; /* CR2 is set at delivery, from pf_lin */
 	cpu_interrupt(cpu, vec, exception_has_error_code(vec), err, INT_EXCEPTION, eip);
 }

@@ -61,8 +61,9 @@ static int push_frame(struct vcpu *cpu, const struct seg_cache *ss, uint32_t *es
 		sp = (sp - (uint32_t)slot) & mask;
 		if (!seg_limit_ok(ss, sp, (uint32_t)slot))
 			return -1;
-		if (gmem_write(cpu, ss->base + sp, &vals[i], (uint32_t)slot))
-			return -1;
+		int r = gmem_write(cpu, ss->base + sp, &vals[i], (uint32_t)slot);
+		if (r)
+			return r == 14 ? 14 : -1;
 	}
 	*esp = (*esp & ~mask) | sp;
 	return 0;
@@ -75,8 +76,11 @@ static struct gexc tss_stack(struct vcpu *cpu, const struct frame_plan *p, int d
 	const struct seg_cache *tr = &cpu->tr;
 	uint32_t off = 4 + 8 * (uint32_t)dpl;
 	uint32_t v[2];
-	if (!(tr->attr & SEG_ATTR_P) || off + 7 > tr->limit || gmem_read(cpu, tr->base + off, v, 8))
+	if (!(tr->attr & SEG_ATTR_P) || off + 7 > tr->limit)
 		return exc(10, sel_err(p, tr->sel));
+	int r = gmem_read(cpu, tr->base + off, v, 8);
+	if (r)
+		return r == 14 ? exc(14, cpu->pf_err) : exc(10, sel_err(p, tr->sel));
 	uint16_t sel = (uint16_t)v[1];
 	uint32_t lo, hi;
 	if (!(sel & ~3u))
@@ -101,8 +105,9 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 	if ((uint32_t)p->vec * 8 + 7 > cpu->idtr.limit)
 		return exc(13, idt_err(p));
 	uint32_t g[2];
-	if (gmem_read(cpu, cpu->idtr.base + (uint32_t)p->vec * 8, g, 8))
-		return exc(13, idt_err(p));
+	int r = gmem_read(cpu, cpu->idtr.base + (uint32_t)p->vec * 8, g, 8);
+	if (r)
+		return r == 14 ? exc(14, cpu->pf_err) : exc(13, idt_err(p));
 	uint32_t type = (g[1] >> 8) & 0x1f;
 	int gate_dpl = (g[1] >> 13) & 3;
 	if (type == 0x05) {
@@ -160,7 +165,10 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 	frame[n++] = p->return_eip;
 	if (p->has_err)
 		frame[n++] = p->err;
-	if (push_frame(cpu, &ss, &esp, frame, n, slot))
+	r = push_frame(cpu, &ss, &esp, frame, n, slot);
+	if (r == 14)
+		return exc(14, cpu->pf_err);
+	if (r)
 		return exc(12, new_cpl < cpu->cpl ? sel_err(p, ss.sel) : (p->ext ? 1 : 0));
 
 	/* commit */
@@ -243,7 +251,7 @@ static void triple_fault(struct vcpu *cpu, const struct frame_plan *first, uint3
 			 vec_name(ch->vec[i]), ch->err[i]);
 	}
 	vm_fail(cpu->vm, "triple fault: %s at EIP 0x%08x, bytes %s: %s; machine stopped", what,
-		fault_eip, hex[0] ? hex : "(not in RAM)", chain);
+		fault_eip, hex[0] ? hex : "(not readable)", chain);
 }
 
 void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum int_source src,
@@ -259,6 +267,10 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
 	cpu->vm->stats.vectors[vec & 0xff]++;
 	cpu->events++;
 	cpu->halted = false;
+	if (vec == 14 && src == INT_EXCEPTION) {
+		cpu->cr2 = cpu->pf_lin;
+		cpu->vm->stats.guest_page_faults++;
+	}
 	for (;;) {
 		struct gexc e = deliver(cpu, &p);
 		if (e.vec < 0 || cpu->vm->stop != STOP_NONE)
@@ -285,6 +297,8 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
 			p.return_eip = fault_eip;
 		p.src = INT_EXCEPTION;
 		p.ext = true;
+		if (p.vec == 14)
+			cpu->cr2 = cpu->pf_lin;
 		cpu->vm->stats.vectors[p.vec & 0xff]++;
 	}
 }
@@ -298,9 +312,11 @@ static int pop_n(struct vcpu *cpu, uint32_t *esp, uint32_t *vals, int n, int siz
 	uint32_t sp = *esp & mask;
 	for (int i = 0; i < n; i++) {
 		vals[i] = 0;
-		if (!seg_limit_ok(ss, sp, (uint32_t)size) ||
-		    gmem_read(cpu, ss->base + sp, &vals[i], (uint32_t)size))
+		if (!seg_limit_ok(ss, sp, (uint32_t)size))
 			return 12;
+		int r = gmem_read(cpu, ss->base + sp, &vals[i], (uint32_t)size);
+		if (r)
+			return r == 14 ? 14 : 12;
 		sp = (sp + (uint32_t)size) & mask;
 	}
 	*esp = (*esp & ~mask) | sp;
@@ -337,7 +353,7 @@ int cpu_iret(struct vcpu *cpu, int osize)
 	uint32_t esp = blk->gpr[4], v[3];
 	int vec = pop_n(cpu, &esp, v, 3, osize);
 	if (vec) {
-		cpu_interrupt(cpu, vec, true, 0, INT_EXCEPTION, eip0);
+		cpu_exception(cpu, vec, 0, eip0);
 		return -1;
 	}
 	uint32_t new_eip = v[0], new_eflags = v[2];
@@ -349,7 +365,7 @@ int cpu_iret(struct vcpu *cpu, int osize)
 	}
 	uint32_t outer[2];
 	if (rpl > cpu->cpl && (vec = pop_n(cpu, &esp, outer, 2, osize))) {
-		cpu_interrupt(cpu, vec, true, 0, INT_EXCEPTION, eip0);
+		cpu_exception(cpu, vec, 0, eip0);
 		return -1;
 	}
 	int old_cpl = cpu->cpl;

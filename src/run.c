@@ -22,25 +22,42 @@
 #include "smc.h"
 #include "soft.h"
 #include "vm.h"
+#include "walk.h"
 
 extern void bt_enter(struct vcpu_block *blk);
 
-/* The CCF at the guest's EIP, translated if missing. */
+/* The CCF at the guest's EIP, translated if missing. With paging on, the
+ * fetch goes through the guest's tables: a fetch fault is the guest's #PF,
+ * delivered here, and the lookup continues at its handler. */
 static struct ccf *resolve(struct vm *vm, uint32_t eip)
 {
 	struct vcpu *cpu = &vm->cpu;
-	uint32_t lin = cpu->seg[SEG_CS].base + eip;
-	struct ccf *c = tc_lookup(&vm->tc, eip, cpu_code_mode(cpu), lin >> PAGE_SHIFT);
-	if (c)
+	for (int tries = 0; tries < 4 && vm->stop == STOP_NONE; tries++) {
+		uint32_t lin = cpu->seg[SEG_CS].base + eip, pa;
+		unsigned acc = ACC_FETCH | (cpu->cpl == 3 ? ACC_USER : 0);
+		if (mmu_translate(cpu, lin, acc, &pa)) {
+			cpu_exception(cpu, 14, 0, eip);
+			eip = cpu->blk->eip;
+			continue;
+		}
+		if (pa >= vm->mem.ram_size) {
+			vm_fail(vm, "guest executes at EIP 0x%08x, physical 0x%08x: not RAM", eip,
+				pa);
+			return NULL;
+		}
+		struct ccf *c = tc_lookup(&vm->tc, eip, cpu_code_mode(cpu), pa >> PAGE_SHIFT);
+		if (c)
+			return c;
+		char err[200];
+		c = xlat_block(&vm->xl, cpu, eip, XLAT_MAX_INSNS, err, sizeof(err));
+		if (!c) {
+			vm_fail(vm, "%s", err);
+			return NULL;
+		}
+		smc_track_page(vm, c->guest_pfn);
 		return c;
-	char err[200];
-	c = xlat_block(&vm->xl, cpu, eip, XLAT_MAX_INSNS, err, sizeof(err));
-	if (!c) {
-		vm_fail(vm, "%s", err);
-		return NULL;
 	}
-	smc_track_page(vm, c->guest_pfn);
-	return c;
+	return NULL;
 }
 
 /* A one-shot translation of the single instruction at eip. */
@@ -95,6 +112,49 @@ static struct ccf *retry_uncut(struct vm *vm, uint32_t eip)
 	return one_shot(vm, eip);
 }
 
+/* A page fault in translated code with paging on: hidden, true, a trace
+ * fault, self-modifying code, or memory that is not RAM. */
+static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_map *m)
+{
+	struct host_fault *f = &vm->fault;
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t lin = (uint32_t)f->addr;
+	switch (shadow_fault(vm, lin, f->err & 2)) {
+	case SHF_RETRY:
+		/* resume at the faulting instruction itself: guest state is
+		 * precise at the start of its host code */
+		if (c->dead)
+			return NULL;
+		vm->resume_host = (uint32_t)(uintptr_t)c->code + m->host_off;
+		return c;
+	case SHF_GUEST_PF:
+		if (vm->stop == STOP_NONE)
+			cpu_exception(cpu, 14, 0, m->guest_eip);
+		return NULL;
+	case SHF_SMC: {
+		uint32_t pfn = vm->sh.ent[lin >> PAGE_SHIFT] >> PAGE_SHIFT;
+		vm->stats.trace_faults_code++;
+		smc_page_written(vm, pfn);
+		return one_shot(vm, m->guest_eip);
+	}
+	case SHF_TRACE:
+		/* the write is emulated and the shadows it changes dropped
+		 * (shadow_pt_written); repeat offenders get translated as
+		 * call-outs (adaptive translation) */
+		vm->stats.trace_faults_pt++;
+		break;
+	default:
+		break;
+	}
+	if (soft_exec(vm)) {
+		vm_fail(vm, "guest access to linear 0x%08x at EIP 0x%08x cannot be emulated", lin,
+			m->guest_eip);
+		return NULL;
+	}
+	adapt_after_soft_fault(vm, c, m->guest_eip);
+	return NULL;
+}
+
 /* A host fault in translated code (retried: it happened while re-executing
  * an instruction with a widened segment, so it is the guest's). Returns a one-shot CCF to run next
  * (the store to a code page, re-executed), or NULL. */
@@ -116,6 +176,8 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	}
 	cpu->blk->eip = m->guest_eip;
 	bool page_fault = f->signo == SIGSEGV && f->trapno == 14;
+	if (page_fault && vm->sh.on)
+		return paged_fault(vm, c, m);
 	if (page_fault && f->addr < vm->mem.ram_size) {
 		uint32_t pfn = (uint32_t)(f->addr >> PAGE_SHIFT);
 		if ((f->err & 2) && physmem_page_ro(&vm->mem, pfn)) {
@@ -271,6 +333,15 @@ int vm_run(struct vm *vm)
 	struct ccf *next = NULL;
 	vm->widened_segs = 0;
 	while (vm->stop == STOP_NONE) {
+		shadow_check_cpl(vm);
+		if (vm->sh.code_unmapped) {
+			/* a page with translated code changed its mapping: chained
+			 * exits and lookup entries assumed the old one */
+			xlat_flush(&vm->xl);
+			vm->sh.code_unmapped = false;
+			next = NULL;
+			vm->resume_host = 0;
+		}
 		if (cpu->halted) {
 			halted(vm);
 			if (vm->stop != STOP_NONE)
@@ -298,7 +369,8 @@ int vm_run(struct vm *vm)
 		ibl_check_mode(vm);
 		set_pending(vm);
 		machine_arm_timer(vm);
-		blk->entry_far.off = (uint32_t)(uintptr_t)c->code;
+		blk->entry_far.off = vm->resume_host ? vm->resume_host : (uint32_t)(uintptr_t)c->code;
+		vm->resume_host = 0;
 		bt_enter(blk);
 		vm->stats.exits++;
 		bool retried = vm->widened_segs != 0;

@@ -244,8 +244,9 @@ struct gexc seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t
 	if (off + 7 > t->limit)
 		return exc(13, sel & 0xfffc);
 	uint32_t d[2];
-	if (gmem_read(cpu, t->base + off, d, 8))
-		return exc(13, sel & 0xfffc);
+	int r = gmem_read(cpu, t->base + off, d, 8);
+	if (r)
+		return r == 14 ? exc(14, cpu->pf_err) : exc(13, sel & 0xfffc);
 	*lo = d[0];
 	*hi = d[1];
 	return no_exc;

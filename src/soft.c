@@ -3,9 +3,9 @@
  * The emulator (mmu/emulate.c) works on a copy of the registers and calls
  * back for every memory access. Here those accesses get the guest's own
  * segment checks (limit, expand-down, rights) and go to guest-physical
- * memory as a PC would: RAM, then the MMIO devices (local APIC, IOAPIC),
- * then nothing (reads all ones, writes dropped). Paging is off, so the
- * linear address is the physical address. */
+ * memory as a PC would, through the guest's page tables when paging is on:
+ * RAM, then the MMIO devices (local APIC, IOAPIC), then nothing (reads all
+ * ones, writes dropped). Writes tell SMC and the shadow page tables. */
 #include "soft.h"
 
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "gmem.h"
 #include "smc.h"
 #include "vm.h"
+#include "walk.h"
 
 static int phys_read(struct vm *vm, uint32_t pa, void *buf, int size)
 {
@@ -34,6 +35,7 @@ static int phys_write(struct vm *vm, uint32_t pa, const void *buf, int size)
 	if (p) {
 		memcpy(p, buf, (size_t)size);
 		smc_notify_write(vm, pa, (uint32_t)size);
+		shadow_pt_written(vm, pa, (uint32_t)size); /* a trace fault's write */
 		return 0;
 	}
 	uint64_t v = 0;
@@ -42,19 +44,45 @@ static int phys_write(struct vm *vm, uint32_t pa, const void *buf, int size)
 	return 0;
 }
 
-/* Accesses that straddle the end of RAM or a device go byte by byte. */
+/* A linear access: translated through the guest's page tables when paging
+ * is on (an access crossing a page is split), then to RAM, a device or
+ * nothing. Returns 0 or 14 (#PF, recorded in the vCPU). */
+static int linear_access(struct vm *vm, uint32_t lin, void *buf, int size, bool write)
+{
+	struct vcpu *cpu = &vm->cpu;
+	unsigned acc = (write ? ACC_WRITE : 0) | (cpu->cpl == 3 ? ACC_USER : 0);
+	uint8_t *b = buf;
+	while (size > 0) {
+		int chunk = (int)(PAGE_SIZE - (lin & (PAGE_SIZE - 1)));
+		if (chunk > size)
+			chunk = size;
+		uint32_t pa;
+		int r = mmu_translate(cpu, lin, acc, &pa);
+		if (r)
+			return r;
+		/* a chunk inside RAM or one device goes whole, else byte by byte */
+		bool whole = gpa_ptr(&vm->mem, pa, (uint64_t)chunk) || mmio_find(&vm->mmio, pa);
+		for (int i = 0; i < chunk; i += whole ? chunk : 1) {
+			int n = whole ? chunk : 1;
+			if (write)
+				phys_write(vm, pa + (uint32_t)i, b + i, n);
+			else
+				phys_read(vm, pa + (uint32_t)i, b + i, n);
+		}
+		lin += (uint32_t)chunk;
+		b += chunk;
+		size -= chunk;
+	}
+	return 0;
+}
+
 static int emu_read(void *ctx, int seg, uint32_t off, void *buf, int size)
 {
 	struct vm *vm = ctx;
 	int vec = gmem_seg_check(&vm->cpu, seg, off, (uint32_t)size, false);
 	if (vec)
 		return vec;
-	uint32_t lin = vm->cpu.seg[seg].base + off;
-	if (gpa_ptr(&vm->mem, lin, (uint64_t)size) || mmio_find(&vm->mmio, lin))
-		return phys_read(vm, lin, buf, size);
-	for (int i = 0; i < size; i++)
-		phys_read(vm, lin + (uint32_t)i, (uint8_t *)buf + i, 1);
-	return 0;
+	return linear_access(vm, vm->cpu.seg[seg].base + off, buf, size, false);
 }
 
 static int emu_write(void *ctx, int seg, uint32_t off, const void *buf, int size)
@@ -63,12 +91,7 @@ static int emu_write(void *ctx, int seg, uint32_t off, const void *buf, int size
 	int vec = gmem_seg_check(&vm->cpu, seg, off, (uint32_t)size, true);
 	if (vec)
 		return vec;
-	uint32_t lin = vm->cpu.seg[seg].base + off;
-	if (gpa_ptr(&vm->mem, lin, (uint64_t)size) || mmio_find(&vm->mmio, lin))
-		return phys_write(vm, lin, buf, size);
-	for (int i = 0; i < size; i++)
-		phys_write(vm, lin + (uint32_t)i, (const uint8_t *)buf + i, 1);
-	return 0;
+	return linear_access(vm, vm->cpu.seg[seg].base + off, (void *)buf, size, true);
 }
 
 int soft_exec_insn(struct vm *vm, const struct xinsn *in)

@@ -111,6 +111,10 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 	}
 	if (physmem_init(&vm->mem, (uint64_t)cfg->ram_mb << 20, err, n))
 		return -1;
+	if (shadow_init(vm)) {
+		snprintf(err, n, "out of memory for the shadow page tables");
+		return -1;
+	}
 	if (init_block(vm)) {
 		snprintf(err, n, "hole code does not fit");
 		return -1;
@@ -130,6 +134,7 @@ void vm_fini(struct vm *vm)
 {
 	xlat_fini(&vm->xl);
 	ibl_fini(vm);
+	shadow_fini(vm);
 	tc_fini(&vm->tc);
 	physmem_fini(&vm->mem);
 	if (vm->log && vm->log != stderr)

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "stats.h"
 #include "physmem.h"
+#include "shadow.h"
 #include "iobus.h"
 #include "uart16550.h"
 #include "debug_exit.h"
@@ -79,6 +80,7 @@ struct vcpu {
 	bool irq_shadow; /* the next instruction runs before any interrupt (sti, mov ss) */
 	bool db_shadow;  /* ...and before a single-step trap (mov ss, pop ss only) */
 	uint64_t events; /* interrupts and exceptions delivered (to notice one happened) */
+	uint32_t pf_lin, pf_err; /* the page fault found by the last failed walk (CR2, code) */
 };
 
 enum vm_stop {
@@ -108,8 +110,10 @@ struct vm {
 	struct tcache tc;
 	struct xlat xl;
 	struct ibl_state ibl;
+	struct shadow sh;
 	struct vcpu cpu;
 	struct host_fault fault; /* set by the signal handler */
+	uint32_t resume_host;    /* re-enter mid-CCF here after a hidden fault (0: CCF start) */
 	int widened_segs;	 /* shadows mirrored exactly for one instruction (1 << SEG_*) */
 	FILE *log;		 /* -d output */
 	struct vclock clock;	 /* virtual time for devices (machine.c) */

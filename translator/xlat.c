@@ -528,6 +528,13 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 		const uint8_t *code = gmem_code_ptr(cpu, cs_base + eip, &avail, NULL);
 		struct xinsn *in = &ins[n];
 		int r = code ? xdecode(&x->dec, code, avail, eip, in) : -3;
+		uint8_t straddle[16];
+		if (r == -2 && n == 0 && !gmem_read(cpu, cs_base + eip, straddle, sizeof(straddle))) {
+			/* the first instruction runs into the next page, which paging
+			 * may put anywhere: decode it from its bytes gathered */
+			code = straddle;
+			r = xdecode(&x->dec, straddle, sizeof(straddle), eip, in);
+		}
 		if (r == -3 || r == -2) {
 			if (n == 0) {
 				snprintf(err, errlen, "guest code at EIP 0x%08x is not in RAM",

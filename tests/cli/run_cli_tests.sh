@@ -198,7 +198,7 @@ fault_csread)
 fault_outside_ram)
 	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@: the instruction cannot be emulated" -m 16 ;;
 fault_paging)
-	expect_stop fault_paging "guest enabled paging at EIP @EIP@: paging is not supported yet" ;;
+	expect_stop fault_paging "triple fault: guest exception #PF(0x0) (vector 14) at EIP @EIP@, bytes (not readable): delivering it raised #PF(0x0), the double fault raised #PF(0x0); machine stopped" ;;
 fault_taskgate)
 	expect_stop fault_taskgate "guest vector 48 goes through a task gate at EIP @EIP@: task switches are not supported" ;;
 debug_exit_5)

@@ -1,0 +1,358 @@
+/* shadow.c - shadow paging in the linear window.
+ *
+ * With guest paging on, window page L maps guest frame P (mmap of the RAM
+ * memfd) when the guest's tables translate L to P. Mappings are made on
+ * demand: translated code touches L, the host faults (a hidden fault), the
+ * monitor walks the guest tables, sets A (and D) as the hardware would, and
+ * maps. A fault the guest's tables do not allow becomes the guest's #PF.
+ *
+ * Host protection of a shadow page is the guest's right for the current CPL,
+ * narrowed so that the monitor hears about writes it must see:
+ *   - until the guest's D bit is set the page is read-only (the first write
+ *     faults and sets D, as the processor does);
+ *   - a frame holding a guest page table that shadows were built from is
+ *     "traced": every linear alias of it is read-only, and a write there is a
+ *     trace fault, emulated by the monitor, which then drops the shadows the
+ *     written entries described;
+ *   - a frame holding translated code is read-only everywhere (SMC).
+ * A reverse map (frame -> linear pages) finds the aliases.
+ *
+ * CR3 loads keep the 4 MiB regions whose directory entry is unchanged (their
+ * page table is traced, so its contents are too): normally the kernel half.
+ * Global pages survive CR3 loads. INVLPG drops one page (a whole region for
+ * a 4 MiB page). When the host refuses more mappings (vm.max_map_count),
+ * everything is dropped and the work starts over. */
+#define _GNU_SOURCE
+#include "shadow.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vm.h"
+#include "walk.h"
+
+#define NPAGES (1u << 20)
+#define PDE_KEY(pde) ((pde) & ~0x60u) /* a PDE without its A and D bits */
+
+int shadow_init(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	uint32_t frames = (uint32_t)(vm->mem.ram_size >> PAGE_SHIFT);
+	memset(sh, 0, sizeof(*sh));
+	sh->ent = calloc(NPAGES, sizeof(uint32_t));
+	sh->rnext = calloc(NPAGES, sizeof(uint32_t));
+	sh->rprev = calloc(NPAGES, sizeof(uint32_t));
+	sh->rhead = calloc(frames, sizeof(uint32_t));
+	sh->traced = calloc(frames, 1);
+	return sh->ent && sh->rnext && sh->rprev && sh->rhead && sh->traced ? 0 : -1;
+}
+
+void shadow_fini(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	free(sh->ent);
+	free(sh->rnext);
+	free(sh->rprev);
+	free(sh->rhead);
+	free(sh->traced);
+}
+
+static bool code_frame(struct vm *vm, uint32_t pfn)
+{
+	return vm->mem.ro_pages[pfn];
+}
+
+static int host_prot(struct vm *vm, uint32_t e)
+{
+	uint32_t pfn = e >> PAGE_SHIFT;
+	unsigned user = vm->sh.cpl == 3 ? ACC_USER : 0;
+	if (user && !(e & SH_USER))
+		return PROT_NONE;
+	bool w = mmu_allowed(&vm->cpu, e & SH_USER, e & SH_WRITE, ACC_WRITE | user);
+	if (!(e & SH_DIRTY) || vm->sh.traced[pfn] || code_frame(vm, pfn))
+		w = false;
+	return PROT_READ | (w ? PROT_WRITE : 0);
+}
+
+static void *page_addr(uint32_t lp)
+{
+	return (void *)((uintptr_t)lp << PAGE_SHIFT);
+}
+
+static void unmap_host(uint32_t lp)
+{
+	mmap(page_addr(lp), PAGE_SIZE, PROT_NONE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
+static void rmap_add(struct shadow *sh, uint32_t pfn, uint32_t lp)
+{
+	sh->rprev[lp] = 0;
+	sh->rnext[lp] = sh->rhead[pfn];
+	if (sh->rhead[pfn])
+		sh->rprev[sh->rhead[pfn] - 1] = lp + 1;
+	sh->rhead[pfn] = lp + 1;
+}
+
+static void rmap_del(struct shadow *sh, uint32_t pfn, uint32_t lp)
+{
+	uint32_t next = sh->rnext[lp], prev = sh->rprev[lp];
+	if (prev)
+		sh->rnext[prev - 1] = next;
+	else
+		sh->rhead[pfn] = next;
+	if (next)
+		sh->rprev[next - 1] = prev;
+}
+
+static void drop(struct vm *vm, uint32_t lp)
+{
+	struct shadow *sh = &vm->sh;
+	uint32_t e = sh->ent[lp];
+	if (!e)
+		return;
+	uint32_t pfn = e >> PAGE_SHIFT;
+	unmap_host(lp);
+	rmap_del(sh, pfn, lp);
+	sh->ent[lp] = 0;
+	sh->count[lp >> 10]--;
+	vm->stats.shadow_drops++;
+	if (tc_page_has_code(&vm->tc, pfn))
+		sh->code_unmapped = true; /* chains and lookups assumed this mapping */
+}
+
+static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
+{
+	struct shadow *sh = &vm->sh;
+	for (uint32_t lp = r << 10; sh->count[r] && lp < (r + 1) << 10; lp++)
+		if (sh->ent[lp] && !(keep_global && (sh->ent[lp] & SH_GLOBAL)))
+			drop(vm, lp);
+}
+
+static void drop_all(struct vm *vm, bool keep_global)
+{
+	for (uint32_t r = 0; r < 1024; r++)
+		if (vm->sh.count[r])
+			drop_region(vm, r, keep_global);
+	vm->stats.vtlb_flushes++;
+}
+
+static void reprotect(struct vm *vm, uint32_t lp)
+{
+	mprotect(page_addr(lp), PAGE_SIZE, host_prot(vm, vm->sh.ent[lp]));
+}
+
+void shadow_reprotect_frame(struct vm *vm, uint32_t pfn)
+{
+	for (uint32_t lp1 = vm->sh.rhead[pfn]; lp1; lp1 = vm->sh.rnext[lp1 - 1])
+		reprotect(vm, lp1 - 1);
+}
+
+static void trace(struct vm *vm, uint32_t pfn)
+{
+	if ((uint64_t)pfn << PAGE_SHIFT >= vm->mem.ram_size || vm->sh.traced[pfn])
+		return;
+	vm->sh.traced[pfn] = 1;
+	shadow_reprotect_frame(vm, pfn);
+}
+
+static int map(struct vm *vm, uint32_t lp, uint32_t e)
+{
+	struct shadow *sh = &vm->sh;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		void *p = mmap(page_addr(lp), PAGE_SIZE, host_prot(vm, e), MAP_SHARED | MAP_FIXED,
+			       vm->mem.memfd, (off_t)(e & ~0xfffu));
+		if (p != MAP_FAILED) {
+			sh->ent[lp] = e;
+			rmap_add(sh, e >> PAGE_SHIFT, lp);
+			sh->count[lp >> 10]++;
+			vm->stats.shadow_maps++;
+			return 0;
+		}
+		if (errno != ENOMEM)
+			break;
+		drop_all(vm, false); /* out of host mappings: evict and go on */
+	}
+	return -1;
+}
+
+static unsigned access_type(struct vm *vm, bool write)
+{
+	return (write ? ACC_WRITE : 0) | (vm->cpu.cpl == 3 ? ACC_USER : 0);
+}
+
+static int guest_pf(struct vm *vm, uint32_t lin, uint32_t err)
+{
+	vm->cpu.pf_lin = lin;
+	vm->cpu.pf_err = err;
+	return SHF_GUEST_PF;
+}
+
+/* A fault on a page that is mapped: the guest's own protection, the first
+ * write (D), a traced page table, or translated code. */
+static int present_fault(struct vm *vm, uint32_t lin, bool write)
+{
+	uint32_t lp = lin >> PAGE_SHIFT, e = vm->sh.ent[lp], pfn = e >> PAGE_SHIFT, err;
+	unsigned acc = access_type(vm, write);
+	struct walk w;
+	if (!mmu_allowed(&vm->cpu, e & SH_USER, e & SH_WRITE, acc)) {
+		if (mmu_walk(&vm->cpu, lin, acc, false, &w, &err))
+			return guest_pf(vm, lin, err);
+		drop(vm, lp); /* the shadow was out of date: map afresh */
+		return -1;
+	}
+	if (!write)
+		return -1; /* cannot happen with a readable mapping: rebuild it */
+	if (code_frame(vm, pfn))
+		return SHF_SMC;
+	if (vm->sh.traced[pfn])
+		return SHF_TRACE;
+	if (!(e & SH_DIRTY)) {
+		if (mmu_walk(&vm->cpu, lin, acc, true, &w, &err))
+			return guest_pf(vm, lin, err);
+		vm->sh.ent[lp] = e | SH_DIRTY;
+		reprotect(vm, lp);
+		return SHF_RETRY;
+	}
+	drop(vm, lp);
+	return -1;
+}
+
+int shadow_fault(struct vm *vm, uint32_t lin, bool write)
+{
+	struct shadow *sh = &vm->sh;
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t lp = lin >> PAGE_SHIFT, err;
+	unsigned acc = access_type(vm, write);
+	if (sh->ent[lp]) {
+		int r = present_fault(vm, lin, write);
+		if (r >= 0)
+			return r;
+	}
+	struct walk w;
+	if (mmu_walk(cpu, lin, acc, true, &w, &err))
+		return guest_pf(vm, lin, err);
+	vm->stats.vtlb_fills++;
+	if (w.pa >= vm->mem.ram_size || lin >= HOLE_BASE || lin < vm->mem.low_unmapped)
+		return SHF_SOFT; /* device memory, nothing, or our hole: in software */
+	trace(vm, cpu->cr3 >> PAGE_SHIFT);
+	if (!w.large)
+		trace(vm, w.pde >> PAGE_SHIFT);
+	uint32_t r = lin >> 22;
+	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w.pde))
+		drop_region(vm, r, false); /* built from another page table */
+	sh->pde_used[r] = PDE_KEY(w.pde);
+	uint32_t e = (w.pa & ~0xfffu) | SH_PRESENT | (w.user ? SH_USER : 0) |
+		     (w.writable ? SH_WRITE : 0) | (w.dirty ? SH_DIRTY : 0) |
+		     (w.global ? SH_GLOBAL : 0) | (w.large ? SH_LARGE : 0);
+	if (map(vm, lp, e)) {
+		vm_fail(vm, "cannot map guest page 0x%08x in the window", lin);
+		return SHF_GUEST_PF;
+	}
+	return SHF_RETRY;
+}
+
+static void window_identity(struct vm *vm, bool on)
+{
+	uint64_t lo = vm->mem.low_unmapped, size = vm->mem.ram_size - lo;
+	if (on) {
+		mmap((void *)(uintptr_t)lo, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		     vm->mem.memfd, (off_t)lo);
+		for (uint64_t pa = lo; pa < vm->mem.ram_size; pa += PAGE_SIZE)
+			if (vm->mem.ro_pages[pa >> PAGE_SHIFT])
+				mprotect((void *)(uintptr_t)pa, PAGE_SIZE, PROT_READ);
+	} else {
+		mmap((void *)(uintptr_t)lo, size, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	}
+}
+
+void shadow_paging_changed(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	bool paging = mmu_paging(&vm->cpu);
+	if (sh->on)
+		drop_all(vm, false);
+	if (paging != sh->on) {
+		window_identity(vm, !paging);
+		sh->on = paging;
+		sh->code_unmapped = true; /* every code page's mapping changed */
+	}
+	sh->cpl = vm->cpu.cpl;
+}
+
+void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
+{
+	struct shadow *sh = &vm->sh;
+	(void)old_cr3;
+	if (!sh->on)
+		return;
+	const uint32_t *pd = gpa_ptr(&vm->mem, vm->cpu.cr3 & ~0xfffu, PAGE_SIZE);
+	for (uint32_t r = 0; r < 1024; r++) {
+		if (!sh->count[r])
+			continue;
+		if (!pd || PDE_KEY(pd[r]) != sh->pde_used[r])
+			drop_region(vm, r, vm->cpu.cr4 & 0x80); /* globals survive with PGE */
+	}
+	vm->stats.vtlb_flushes++;
+}
+
+void shadow_invlpg(struct vm *vm, uint32_t lin)
+{
+	struct shadow *sh = &vm->sh;
+	uint32_t lp = lin >> PAGE_SHIFT;
+	if (!sh->on)
+		return;
+	if (sh->ent[lp] & SH_LARGE)
+		drop_region(vm, lin >> 22, false);
+	else
+		drop(vm, lp);
+}
+
+void shadow_check_cpl(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	if (!sh->on || sh->cpl == vm->cpu.cpl)
+		return;
+	/* host protections depend on the CPL (supervisor pages, WP=0 writes) */
+	drop_all(vm, false);
+	sh->cpl = vm->cpu.cpl;
+}
+
+/* Entries of page-table frame pfn at byte offsets [off, off+n) changed. */
+static void pt_frame_written(struct vm *vm, uint32_t pfn, uint32_t off, uint32_t n)
+{
+	uint32_t first = off / 4, last = (off + n - 1) / 4;
+	if (pfn == vm->cpu.cr3 >> PAGE_SHIFT) {
+		for (uint32_t i = first; i <= last; i++)
+			drop_region(vm, i, false);
+		return;
+	}
+	const uint32_t *pd = gpa_ptr(&vm->mem, vm->cpu.cr3 & ~0xfffu, PAGE_SIZE);
+	for (uint32_t r = 0; pd && r < 1024; r++) {
+		if (!(pd[r] & 1) || pd[r] >> PAGE_SHIFT != pfn)
+			continue;
+		if ((pd[r] & 0x80) && (vm->cpu.cr4 & 0x10))
+			continue; /* a 4 MiB page, not a page table */
+		for (uint32_t i = first; i <= last; i++)
+			drop(vm, (r << 10) | i);
+	}
+}
+
+void shadow_pt_written(struct vm *vm, uint32_t pa, uint32_t n)
+{
+	if (!vm->sh.on || !n)
+		return;
+	uint32_t end = pa + n;
+	while (pa < end) {
+		uint32_t pfn = pa >> PAGE_SHIFT;
+		uint32_t chunk = PAGE_SIZE - (pa & (PAGE_SIZE - 1));
+		if (chunk > end - pa)
+			chunk = end - pa;
+		if ((uint64_t)pfn << PAGE_SHIFT < vm->mem.ram_size && vm->sh.traced[pfn])
+			pt_frame_written(vm, pfn, pa & (PAGE_SIZE - 1), chunk);
+		pa += chunk;
+	}
+}

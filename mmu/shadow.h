@@ -1,0 +1,55 @@
+/* shadow.h - shadow paging: the guest's linear space as host mappings of
+ * guest RAM in the window, kept coherent with the guest's page tables by
+ * write-protecting them (tracing). */
+#ifndef BTVMM_SHADOW_H
+#define BTVMM_SHADOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+#define SH_PRESENT 0x1u
+#define SH_USER 0x2u   /* guest U (both levels) */
+#define SH_WRITE 0x4u  /* guest R/W (both levels) */
+#define SH_DIRTY 0x8u  /* guest D: until set, the host mapping stays read-only */
+#define SH_GLOBAL 0x10u
+#define SH_LARGE 0x20u /* part of a 4 MiB guest page */
+
+struct shadow {
+	bool on;               /* paging is on: the window holds shadow mappings */
+	uint32_t *ent;         /* per linear page: (guest pa & ~0xfff) | SH_* ; 0 = unmapped */
+	uint32_t *rnext;       /* reverse map: next linear page (+1) mapping the same frame */
+	uint32_t *rprev;       /* ... previous (+1) */
+	uint32_t *rhead;       /* per guest frame: first linear page (+1) mapping it */
+	uint8_t *traced;       /* per guest frame: a page table some shadow depends on */
+	uint32_t pde_used[1024]; /* the PDE each region's shadows were built from */
+	uint16_t count[1024];  /* shadow pages per 4 MiB region */
+	int cpl;               /* the CPL host protections are computed for */
+	bool code_unmapped;    /* a page holding translated code lost its mapping */
+};
+
+int shadow_init(struct vm *vm);
+void shadow_fini(struct vm *vm);
+
+/* A host fault at linear address lin in translated code, paging on.
+ * Returns SHF_RETRY (mapped or upgraded: run the instruction again),
+ * SHF_GUEST_PF (the guest's #PF: pf_lin/pf_err are set), SHF_SOFT (not RAM:
+ * do the access in software), SHF_TRACE (a write to a traced page table:
+ * emulate it), SHF_SMC (a write to a page holding translated code). */
+enum { SHF_RETRY, SHF_GUEST_PF, SHF_SOFT, SHF_TRACE, SHF_SMC };
+int shadow_fault(struct vm *vm, uint32_t lin, bool write);
+
+/* The guest's CR0/CR3/CR4 changed, INVLPG ran, the CPL changed. */
+void shadow_paging_changed(struct vm *vm);     /* PG, WP, PSE or PGE toggled */
+void shadow_cr3_written(struct vm *vm, uint32_t old_cr3);
+void shadow_invlpg(struct vm *vm, uint32_t lin);
+void shadow_check_cpl(struct vm *vm);
+/* Guest physical [pa, pa+n) was written by the monitor (the emulator, a
+ * trace fault): drop the shadows that depended on page-table entries there. */
+void shadow_pt_written(struct vm *vm, uint32_t pa, uint32_t n);
+/* Frame pfn now holds translated code, or no longer does: re-protect every
+ * linear alias of it. */
+void shadow_reprotect_frame(struct vm *vm, uint32_t pfn);
+
+#endif
