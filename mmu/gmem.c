@@ -57,6 +57,11 @@ int gmem_read(struct vcpu *cpu, uint32_t lin, void *buf, uint32_t n)
 	return access(cpu, lin, buf, n, 0);
 }
 
+int gmem_fetch(struct vcpu *cpu, uint32_t lin, void *buf, uint32_t n)
+{
+	return access(cpu, lin, buf, n, ACC_FETCH | (cpu->cpl == 3 ? ACC_USER : 0));
+}
+
 int gmem_write(struct vcpu *cpu, uint32_t lin, const void *buf, uint32_t n)
 {
 	return access(cpu, lin, (void *)buf, n, ACC_WRITE);

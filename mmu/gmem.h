@@ -20,6 +20,8 @@ const uint8_t *gmem_code_ptr(struct vcpu *cpu, uint32_t lin, uint32_t *avail, ui
  * page fault (address and error code recorded in the vCPU). */
 int gmem_read(struct vcpu *cpu, uint32_t lin, void *buf, uint32_t n);
 int gmem_write(struct vcpu *cpu, uint32_t lin, const void *buf, uint32_t n);
+/* Instruction bytes, fetched at the current privilege level. */
+int gmem_fetch(struct vcpu *cpu, uint32_t lin, void *buf, uint32_t n);
 
 /* The architectural checks of an access through a segment register:
  * present, limit (expand-up or down), type rights. 0, or the vector (13,

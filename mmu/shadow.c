@@ -46,7 +46,9 @@ int shadow_init(struct vm *vm)
 	sh->rprev = calloc(NPAGES, sizeof(uint32_t));
 	sh->rhead = calloc(frames, sizeof(uint32_t));
 	sh->traced = calloc(frames, 1);
-	return sh->ent && sh->rnext && sh->rprev && sh->rhead && sh->traced ? 0 : -1;
+	sh->code_lin = calloc(NPAGES, 1);
+	return sh->ent && sh->rnext && sh->rprev && sh->rhead && sh->traced && sh->code_lin ? 0
+															: -1;
 }
 
 void shadow_fini(struct vm *vm)
@@ -57,6 +59,7 @@ void shadow_fini(struct vm *vm)
 	free(sh->rprev);
 	free(sh->rhead);
 	free(sh->traced);
+	free(sh->code_lin);
 }
 
 static bool code_frame(struct vm *vm, uint32_t pfn)
@@ -111,6 +114,8 @@ static void drop(struct vm *vm, uint32_t lp)
 {
 	struct shadow *sh = &vm->sh;
 	uint32_t e = sh->ent[lp];
+	if (sh->code_lin[lp])
+		sh->code_unmapped = true; /* chains and lookups assumed this mapping */
 	if (!e)
 		return;
 	uint32_t pfn = e >> PAGE_SHIFT;
@@ -119,23 +124,22 @@ static void drop(struct vm *vm, uint32_t lp)
 	sh->ent[lp] = 0;
 	sh->count[lp >> 10]--;
 	vm->stats.shadow_drops++;
-	if (tc_page_has_code(&vm->tc, pfn))
-		sh->code_unmapped = true; /* chains and lookups assumed this mapping */
 }
 
 static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
 {
 	struct shadow *sh = &vm->sh;
-	for (uint32_t lp = r << 10; sh->count[r] && lp < (r + 1) << 10; lp++)
-		if (sh->ent[lp] && !(keep_global && (sh->ent[lp] & SH_GLOBAL)))
+	if (!sh->count[r] && !sh->code_region[r])
+		return;
+	for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++)
+		if ((sh->ent[lp] || sh->code_lin[lp]) && !(keep_global && (sh->ent[lp] & SH_GLOBAL)))
 			drop(vm, lp);
 }
 
 static void drop_all(struct vm *vm, bool keep_global)
 {
 	for (uint32_t r = 0; r < 1024; r++)
-		if (vm->sh.count[r])
-			drop_region(vm, r, keep_global);
+		drop_region(vm, r, keep_global);
 	vm->stats.vtlb_flushes++;
 }
 
@@ -291,7 +295,7 @@ void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
 		return;
 	const uint32_t *pd = gpa_ptr(&vm->mem, vm->cpu.cr3 & ~0xfffu, PAGE_SIZE);
 	for (uint32_t r = 0; r < 1024; r++) {
-		if (!sh->count[r])
+		if (!sh->count[r] && !sh->code_region[r])
 			continue;
 		if (!pd || PDE_KEY(pd[r]) != sh->pde_used[r])
 			drop_region(vm, r, vm->cpu.cr4 & 0x80); /* globals survive with PGE */
@@ -355,4 +359,29 @@ void shadow_pt_written(struct vm *vm, uint32_t pa, uint32_t n)
 			pt_frame_written(vm, pfn, pa & (PAGE_SIZE - 1), chunk);
 		pa += chunk;
 	}
+}
+
+void shadow_note_code(struct vm *vm, uint32_t lp)
+{
+	struct shadow *sh = &vm->sh;
+	struct walk w;
+	uint32_t err, r = lp >> 10;
+	if (!sh->on || sh->code_lin[lp])
+		return;
+	if (mmu_walk(&vm->cpu, lp << PAGE_SHIFT, 0, false, &w, &err))
+		return;
+	trace(vm, vm->cpu.cr3 >> PAGE_SHIFT);
+	if (!w.large)
+		trace(vm, w.pde >> PAGE_SHIFT);
+	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w.pde))
+		drop_region(vm, r, false);
+	sh->pde_used[r] = PDE_KEY(w.pde);
+	sh->code_lin[lp] = 1;
+	sh->code_region[r] = 1;
+}
+
+void shadow_code_flushed(struct vm *vm)
+{
+	memset(vm->sh.code_lin, 0, NPAGES);
+	memset(vm->sh.code_region, 0, sizeof(vm->sh.code_region));
 }

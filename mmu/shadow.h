@@ -27,6 +27,8 @@ struct shadow {
 	uint16_t count[1024];  /* shadow pages per 4 MiB region */
 	int cpl;               /* the CPL host protections are computed for */
 	bool code_unmapped;    /* a page holding translated code lost its mapping */
+	uint8_t *code_lin;     /* per linear page: translated code was fetched from it */
+	uint8_t code_region[1024]; /* a region holding such a page */
 };
 
 int shadow_init(struct vm *vm);
@@ -48,6 +50,11 @@ void shadow_check_cpl(struct vm *vm);
 /* Guest physical [pa, pa+n) was written by the monitor (the emulator, a
  * trace fault): drop the shadows that depended on page-table entries there. */
 void shadow_pt_written(struct vm *vm, uint32_t pa, uint32_t n);
+/* Code at linear page lp was translated: its mapping must be watched too
+ * (translation reads code through physmap, so no shadow mapping exists). */
+void shadow_note_code(struct vm *vm, uint32_t lp);
+/* The translation cache was flushed: forget the code pages. */
+void shadow_code_flushed(struct vm *vm);
 /* Frame pfn now holds translated code, or no longer does: re-protect every
  * linear alias of it. */
 void shadow_reprotect_frame(struct vm *vm, uint32_t pfn);

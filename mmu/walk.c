@@ -46,6 +46,11 @@ int mmu_walk(struct vcpu *cpu, uint32_t lin, unsigned acc, bool set_ad, struct w
 		return -1;
 	}
 	w->large = (*pde & PDE_PS) && (cpu->cr4 & CR4_PSE);
+	if (w->large && (*pde & 0x003fe000u)) {
+		/* bits 13-21 are reserved without PSE-36 (which CPUID does not offer) */
+		*err = fault_err(acc, true) | PF_RSVD;
+		return -1;
+	}
 	uint32_t *pte = pde;
 	w->pte_pa = pde_pa;
 	if (!w->large) {

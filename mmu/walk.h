@@ -17,6 +17,7 @@ struct vcpu;
 #define PF_P 0x1u
 #define PF_W 0x2u
 #define PF_U 0x4u
+#define PF_RSVD 0x8u
 
 struct walk {
 	uint32_t pa;       /* guest physical address of the byte */

@@ -129,8 +129,8 @@ static bool write_cr0(struct ctx *c, uint32_t v)
 static bool write_cr3_cr4(struct ctx *c, int cr, uint32_t v)
 {
 	struct vcpu *cpu = c->cpu;
-	if (cr == 4 && (v & ~0x0000077fu))
-		return raise(c, 13, 0); /* VME..OSXMMEXCPT only */
+	if (cr == 4 && (v & ~0x0000079cu))
+		return raise(c, 13, 0); /* TSD DE PSE PGE PCE OSFXSR OSXMMEXCPT: what CPUID offers */
 	if (cr == 3) {
 		uint32_t old = cpu->cr3;
 		cpu->cr3 = v;

@@ -50,11 +50,19 @@ static struct ccf *resolve(struct vm *vm, uint32_t eip)
 			return c;
 		char err[200];
 		c = xlat_block(&vm->xl, cpu, eip, XLAT_MAX_INSNS, err, sizeof(err));
+		if (!c && vm->xl.fetch_fault) {
+			vm->xl.fetch_fault = false; /* an instruction crossing into a missing page */
+			cpu_exception(cpu, 14, 0, eip);
+			eip = cpu->blk->eip;
+			continue;
+		}
 		if (!c) {
 			vm_fail(vm, "%s", err);
 			return NULL;
 		}
 		smc_track_page(vm, c->guest_pfn);
+		shadow_note_code(vm, lin >> PAGE_SHIFT);
+		shadow_note_code(vm, (lin + c->guest_len - 1) >> PAGE_SHIFT);
 		return c;
 	}
 	return NULL;
@@ -338,6 +346,7 @@ int vm_run(struct vm *vm)
 			/* a page with translated code changed its mapping: chained
 			 * exits and lookup entries assumed the old one */
 			xlat_flush(&vm->xl);
+			shadow_code_flushed(vm);
 			vm->sh.code_unmapped = false;
 			next = NULL;
 			vm->resume_host = 0;

@@ -529,11 +529,19 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 		struct xinsn *in = &ins[n];
 		int r = code ? xdecode(&x->dec, code, avail, eip, in) : -3;
 		uint8_t straddle[16];
-		if (r == -2 && n == 0 && !gmem_read(cpu, cs_base + eip, straddle, sizeof(straddle))) {
+		if (r == -2 && n == 0) {
 			/* the first instruction runs into the next page, which paging
 			 * may put anywhere: decode it from its bytes gathered */
-			code = straddle;
-			r = xdecode(&x->dec, straddle, sizeof(straddle), eip, in);
+			int g = gmem_fetch(cpu, cs_base + eip, straddle, sizeof(straddle));
+			if (g == 14) {
+				x->fetch_fault = true; /* the guest's #PF (pf_lin set) */
+				snprintf(err, errlen, "page fault fetching code at 0x%08x", eip);
+				return -1;
+			}
+			if (!g) {
+				code = straddle;
+				r = xdecode(&x->dec, straddle, sizeof(straddle), eip, in);
+			}
 		}
 		if (r == -3 || r == -2) {
 			if (n == 0) {
