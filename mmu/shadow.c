@@ -131,6 +131,21 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
 	struct shadow *sh = &vm->sh;
 	if (!sh->count[r] && !sh->code_region[r])
 		return;
+	uint32_t first = sh->ent[r << 10];
+	if (sh->count[r] == 1024 && (first & SH_LARGE) && !(keep_global && (first & SH_GLOBAL))) {
+		/* one 4 MiB mapping: one host call */
+		mmap(page_addr(r << 10), 1024 * PAGE_SIZE, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+		for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++) {
+			if (sh->code_lin[lp])
+				sh->code_unmapped = true;
+			rmap_del(sh, sh->ent[lp] >> PAGE_SHIFT, lp);
+			sh->ent[lp] = 0;
+		}
+		sh->count[r] = 0;
+		vm->stats.shadow_drops++;
+		return;
+	}
 	for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++)
 		if ((sh->ent[lp] || sh->code_lin[lp]) && !(keep_global && (sh->ent[lp] & SH_GLOBAL)))
 			drop(vm, lp);
@@ -182,6 +197,39 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 	return -1;
 }
 
+/* The protection of region r's pages after a change to all of them (a 4 MiB
+ * page): one mprotect, then the frames that need less (traced, code). */
+static void reprotect_large(struct vm *vm, uint32_t r)
+{
+	struct shadow *sh = &vm->sh;
+	uint32_t first = sh->ent[r << 10];
+	mprotect(page_addr(r << 10), 1024 * PAGE_SIZE, host_prot(vm, first));
+	for (uint32_t i = 0; i < 1024; i++) {
+		uint32_t lp = (r << 10) | i, pfn = sh->ent[lp] >> PAGE_SHIFT;
+		if (sh->traced[pfn] || code_frame(vm, pfn))
+			reprotect(vm, lp);
+	}
+}
+
+/* A 4 MiB guest page of RAM: one host mapping for the whole region. */
+static int map_large(struct vm *vm, uint32_t r, uint32_t e0)
+{
+	struct shadow *sh = &vm->sh;
+	void *p = mmap(page_addr(r << 10), 1024 * PAGE_SIZE, host_prot(vm, e0),
+		       MAP_SHARED | MAP_FIXED, vm->mem.memfd, (off_t)(e0 & ~0xfffu));
+	if (p == MAP_FAILED)
+		return -1;
+	for (uint32_t i = 0; i < 1024; i++) {
+		uint32_t lp = (r << 10) | i, e = e0 + (i << PAGE_SHIFT);
+		sh->ent[lp] = e;
+		rmap_add(sh, e >> PAGE_SHIFT, lp);
+	}
+	sh->count[r] = 1024;
+	vm->stats.shadow_maps++;
+	reprotect_large(vm, r);
+	return 0;
+}
+
 static unsigned access_type(struct vm *vm, bool write)
 {
 	return (write ? ACC_WRITE : 0) | (vm->cpu.cpl == 3 ? ACC_USER : 0);
@@ -216,6 +264,13 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 	if (!(e & SH_DIRTY)) {
 		if (mmu_walk(&vm->cpu, lin, acc, true, &w, &err))
 			return guest_pf(vm, lin, err);
+		if (e & SH_LARGE) { /* D is in the PDE: all 1024 pages */
+			uint32_t r = lp >> 10;
+			for (uint32_t i = 0; i < 1024; i++)
+				vm->sh.ent[(r << 10) | i] |= SH_DIRTY;
+			reprotect_large(vm, r);
+			return SHF_RETRY;
+		}
 		vm->sh.ent[lp] = e | SH_DIRTY;
 		reprotect(vm, lp);
 		return SHF_RETRY;
@@ -248,9 +303,14 @@ int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w.pde))
 		drop_region(vm, r, false); /* built from another page table */
 	sh->pde_used[r] = PDE_KEY(w.pde);
-	uint32_t e = (w.pa & ~0xfffu) | SH_PRESENT | (w.user ? SH_USER : 0) |
-		     (w.writable ? SH_WRITE : 0) | (w.dirty ? SH_DIRTY : 0) |
-		     (w.global ? SH_GLOBAL : 0) | (w.large ? SH_LARGE : 0);
+	uint32_t flags = SH_PRESENT | (w.user ? SH_USER : 0) | (w.writable ? SH_WRITE : 0) |
+			 (w.dirty ? SH_DIRTY : 0) | (w.global ? SH_GLOBAL : 0) |
+			 (w.large ? SH_LARGE : 0);
+	uint32_t base = w.pa & 0xffc00000u;
+	if (w.large && !sh->count[r] && r < (HOLE_BASE >> 22) && lin >= (1u << 22) &&
+	    (uint64_t)base + (4u << 20) <= vm->mem.ram_size && !map_large(vm, r, base | flags))
+		return SHF_RETRY;
+	uint32_t e = (w.pa & ~0xfffu) | flags;
 	if (map(vm, lp, e)) {
 		vm_fail(vm, "cannot map guest page 0x%08x in the window", lin);
 		return SHF_GUEST_PF;
