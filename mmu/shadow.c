@@ -123,6 +123,7 @@ static void drop(struct vm *vm, uint32_t lp)
 	rmap_del(sh, pfn, lp);
 	sh->ent[lp] = 0;
 	sh->count[lp >> 10]--;
+	sh->mapped--;
 	vm->stats.shadow_drops++;
 }
 
@@ -143,6 +144,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
 			sh->ent[lp] = 0;
 		}
 		sh->count[r] = 0;
+		sh->mapped -= 1024;
 		vm->stats.shadow_drops++;
 		return;
 	}
@@ -180,6 +182,10 @@ static void trace(struct vm *vm, uint32_t pfn)
 static int map(struct vm *vm, uint32_t lp, uint32_t e)
 {
 	struct shadow *sh = &vm->sh;
+	if (sh->limit && sh->mapped >= sh->limit) {
+		drop_all(vm, false); /* the configured cap: evict and go on */
+		vm->stats.shadow_evictions++;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		void *p = mmap(page_addr(lp), PAGE_SIZE, host_prot(vm, e), MAP_SHARED | MAP_FIXED,
 			       vm->mem.memfd, (off_t)(e & ~0xfffu));
@@ -187,12 +193,14 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 			sh->ent[lp] = e;
 			rmap_add(sh, e >> PAGE_SHIFT, lp);
 			sh->count[lp >> 10]++;
+			sh->mapped++;
 			vm->stats.shadow_maps++;
 			return 0;
 		}
 		if (errno != ENOMEM)
 			break;
 		drop_all(vm, false); /* out of host mappings: evict and go on */
+		vm->stats.shadow_evictions++;
 	}
 	return -1;
 }
@@ -225,6 +233,7 @@ static int map_large(struct vm *vm, uint32_t r, uint32_t e0)
 		rmap_add(sh, e >> PAGE_SHIFT, lp);
 	}
 	sh->count[r] = 1024;
+	sh->mapped += 1024;
 	vm->stats.shadow_maps++;
 	reprotect_large(vm, r);
 	return 0;
@@ -308,6 +317,7 @@ int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 			 (w.large ? SH_LARGE : 0);
 	uint32_t base = w.pa & 0xffc00000u;
 	if (w.large && !sh->count[r] && r < (HOLE_BASE >> 22) && lin >= (1u << 22) &&
+	    (!sh->limit || sh->mapped + 1024 <= sh->limit) &&
 	    (uint64_t)base + (4u << 20) <= vm->mem.ram_size && !map_large(vm, r, base | flags))
 		return SHF_RETRY;
 	uint32_t e = (w.pa & ~0xfffu) | flags;

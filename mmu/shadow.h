@@ -26,6 +26,8 @@ struct shadow {
 	uint32_t pde_used[1024]; /* the PDE each region's shadows were built from */
 	uint16_t count[1024];  /* shadow pages per 4 MiB region */
 	int cpl;               /* the CPL host protections are computed for */
+	uint32_t mapped;       /* shadow pages mapped now */
+	uint32_t limit;        /* evict everything beyond this many (0: until the host refuses) */
 	bool code_unmapped;    /* a page holding translated code lost its mapping */
 	uint8_t *code_lin;     /* per linear page: translated code was fetched from it */
 	uint8_t code_region[1024]; /* a region holding such a page */

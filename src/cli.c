@@ -140,6 +140,9 @@ static const struct size_spec ram_spec = {20,	      RAM_MB_MIN, RAM_MB_MAX,
 static const struct size_spec tc_spec = {
     10, TC_SIZE_KB_MIN, TC_SIZE_KB_MAX, "translation cache size", "KiB", "2048 or 2M"};
 
+static const struct size_spec shadow_spec = {0, 4, 1u << 20, "shadow page limit", "pages",
+					     "4096"};
+
 static int parse_ranged(struct cli_ctx *ctx, const char *arg, const struct size_spec *spec,
 			uint32_t *out)
 {
@@ -427,6 +430,11 @@ static int opt_debug_log(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_shadow_limit(struct cli_ctx *ctx, const char *arg)
+{
+	return parse_ranged(ctx, arg, &shadow_spec, &ctx->cfg->shadow_limit);
+}
+
 static int opt_no_adapt(struct cli_ctx *ctx, const char *arg)
 {
 	(void)arg;
@@ -476,6 +484,7 @@ static const struct cli_option options[] = {
     {"tc-size", true, opt_tc_size},
     {"no-chain", false, opt_no_chain},
     {"no-adapt", false, opt_no_adapt},
+    {"shadow-limit", true, opt_shadow_limit},
     {"no-reboot", false, opt_ignored},
     {"h", false, opt_help},
     {"help", false, opt_help},
@@ -579,6 +588,7 @@ void cli_usage(void)
 	       "  -tc-size KIB     translation cache size in KiB (default %d, %d..%d)\n"
 	       "  -no-chain        never link translated blocks directly to each other\n"
 	       "  -no-adapt        never retranslate instructions that keep faulting\n"
+	       "  -shadow-limit N  at most N shadow page mappings (evict all beyond; for study)\n"
 	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
 	       "  -h, -help        this help\n"
 	       "  -version         version\n"

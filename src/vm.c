@@ -115,6 +115,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 		snprintf(err, n, "out of memory for the shadow page tables");
 		return -1;
 	}
+	vm->sh.limit = cfg->shadow_limit;
 	if (init_block(vm)) {
 		snprintf(err, n, "hole code does not fit");
 		return -1;
