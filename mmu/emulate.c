@@ -141,24 +141,6 @@ static int rm_write(struct emu *e, int size, uint32_t v)
 
 /* ---- instruction bytes ---- */
 
-static bool is_prefix(uint8_t b)
-{
-	switch (b) {
-	case 0x66:
-	case 0x67:
-	case 0xf0:
-	case 0xf2:
-	case 0xf3:
-	case 0x26:
-	case 0x2e:
-	case 0x36:
-	case 0x3e:
-	case 0x64:
-	case 0x65: return true;
-	}
-	return false;
-}
-
 static int seg_of_prefix(uint8_t p)
 {
 	switch (p) {
@@ -184,7 +166,7 @@ static bool parse_opcode(struct emu *e)
 	const struct xinsn *in = e->in;
 	int i = 0;
 
-	for (; i < in->len && is_prefix(in->bytes[i]); i++) {
+	for (; i < in->opcode_off; i++) { /* the decoder found where the prefixes end */
 		if (in->bytes[i] == 0xf0)
 			e->lock = true;
 		else if (in->bytes[i] == 0xf2 || in->bytes[i] == 0xf3)

@@ -6,30 +6,9 @@
 #include "gmem.h"
 #include "vm.h"
 
-static bool is_prefix(uint8_t b)
-{
-	switch (b) {
-	case 0x66:
-	case 0x67:
-	case 0xf0:
-	case 0xf2:
-	case 0xf3:
-	case 0x26:
-	case 0x2e:
-	case 0x36:
-	case 0x3e:
-	case 0x64:
-	case 0x65: return true;
-	}
-	return false;
-}
-
 int insn_opcode_index(const struct xinsn *in)
 {
-	int i = 0;
-	while (i < in->len && is_prefix(in->bytes[i]))
-		i++;
-	return i;
+	return in->opcode_off;
 }
 
 int insn_seg(const struct xinsn *in, int dflt)

@@ -763,6 +763,7 @@ static void fill_common(const struct xdecoder *d, const cs_insn *insn, struct dc
 	x->addr16 = c->pfx.addrsize == d->mode32;
 	x->rep = c->pfx.rep;
 	x->seg_prefix_off = c->pfx.seg_off;
+	x->opcode_off = c->pfx.count;
 	x->seg_prefix = c->pfx.seg;
 	x->modrm_off = x86->encoding.modrm_offset;
 	fill_flags(insn, x);

@@ -57,6 +57,7 @@ struct xinsn {
 	bool opsize16;	       /* 0x66 prefix present (in 32-bit code) */
 	bool rep;	       /* F3 or F2 prefix present */
 	uint16_t ret_pop;      /* XC_RET: imm16 */
+	uint8_t opcode_off;    /* offset of the first opcode byte (= number of prefix bytes) */
 	uint8_t modrm_off;     /* offset of the ModRM byte in bytes[] (0: none) */
 	uint8_t mem_size;      /* bytes of the largest explicit memory operand (0: none) */
 	int8_t seg_prefix_off; /* offset of the segment-override prefix byte, -1 none */

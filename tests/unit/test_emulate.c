@@ -159,6 +159,11 @@ static struct xinsn raw32(const uint8_t *bytes, int len)
 	in.eip = EIP0;
 	in.next = EIP0 + (uint32_t)len;
 	in.seg_prefix_off = -1;
+	/* what the decoder would say: where the legacy prefixes end */
+	static const uint8_t prefixes[] = {0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26,
+					   0x2e, 0x36, 0x3e, 0x64, 0x65};
+	while (in.opcode_off < len && memchr(prefixes, in.bytes[in.opcode_off], sizeof(prefixes)))
+		in.opcode_off++;
 	return in;
 }
 
