@@ -14,4 +14,9 @@ if [ ! -f "$guest" ]; then
 	echo "run-default.sh: $guest was not built (is there a tests/guests/hello.c?)" >&2
 	exit 1
 fi
-exec build/btvmm -kernel "$guest" -serial stdio -nographic "$@"
+# The guest exits through isa-debug-exit: writing 0 there makes btvmm exit
+# with (0 << 1) | 1 = 1, the guest's "all is well". Report that as success.
+status=0
+build/btvmm -kernel "$guest" -serial stdio -nographic "$@" || status=$?
+[ "$status" -eq 1 ] && status=0
+exit "$status"
