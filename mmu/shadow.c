@@ -273,8 +273,9 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 	if (!(e & SH_DIRTY)) {
 		if (mmu_walk(&vm->cpu, lin, acc, true, &w, &err))
 			return guest_pf(vm, lin, err);
-		if (e & SH_LARGE) { /* D is in the PDE: all 1024 pages */
-			uint32_t r = lp >> 10;
+		uint32_t r = lp >> 10;
+		if ((e & SH_LARGE) && vm->sh.count[r] == 1024) {
+			/* D is in the PDE, and the whole 4 MiB is mapped: all 1024 pages */
 			for (uint32_t i = 0; i < 1024; i++)
 				vm->sh.ent[(r << 10) | i] |= SH_DIRTY;
 			reprotect_large(vm, r);
