@@ -89,7 +89,8 @@ static struct gexc tss_stack(struct vcpu *cpu, const struct frame_plan *p, int d
 	if (e.vec >= 0)
 		return exc(10, sel_err(p, sel));
 	uint32_t type = (hi >> 8) & 0x1f;
-	if ((sel & 3) != (unsigned)dpl || ((hi >> 13) & 3) != (unsigned)dpl || (type & 0x1a) != 0x12)
+	if ((sel & 3) != (unsigned)dpl || ((hi >> 13) & 3) != (unsigned)dpl ||
+	    (type & 0x1a) != 0x12)
 		return exc(10, sel_err(p, sel)); /* not a writable data segment at dpl */
 	if (!(hi & 0x8000))
 		return exc(12, sel_err(p, sel));
@@ -111,8 +112,9 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 	uint32_t type = (g[1] >> 8) & 0x1f;
 	int gate_dpl = (g[1] >> 13) & 3;
 	if (type == 0x05) {
-		vm_fail(cpu->vm, "guest vector %d goes through a task gate at EIP 0x%08x: "
-				 "task switches are not supported",
+		vm_fail(cpu->vm,
+			"guest vector %d goes through a task gate at EIP 0x%08x: "
+			"task switches are not supported",
 			p->vec, blk->eip);
 		return none;
 	}
@@ -204,11 +206,11 @@ static enum exc_class exc_class(int vec)
 	return BENIGN;
 }
 
-static const char *vec_name(int vec)
+const char *exception_name(int vec)
 {
 	static const char *const names[32] = {
-		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS",
-		"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+	    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS",
+	    "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
 	};
 	return vec >= 0 && vec < 32 && names[vec] ? names[vec] : "";
 }
@@ -238,17 +240,17 @@ static void triple_fault(struct vcpu *cpu, const struct frame_plan *first, uint3
 		snprintf(what, sizeof(what), "software interrupt (vector %d)", first->vec);
 	else if (first->has_err)
 		snprintf(what, sizeof(what), "guest exception %s(0x%x) (vector %d)",
-			 vec_name(first->vec), first->err, first->vec);
+			 exception_name(first->vec), first->err, first->vec);
 	else
-		snprintf(what, sizeof(what), "guest exception %s (vector %d)", vec_name(first->vec),
-			 first->vec);
+		snprintf(what, sizeof(what), "guest exception %s (vector %d)",
+			 exception_name(first->vec), first->vec);
 	for (int i = 0; i < ch->n; i++) {
 		size_t len = strlen(chain);
 		const char *step = ch->in_df[i] ? "the double fault raised"
-				   : i == 0      ? "delivering it raised"
-						 : "delivering that raised";
+				   : i == 0	? "delivering it raised"
+						: "delivering that raised";
 		snprintf(chain + len, sizeof(chain) - len, "%s%s %s(0x%x)", i ? ", " : "", step,
-			 vec_name(ch->vec[i]), ch->err[i]);
+			 exception_name(ch->vec[i]), ch->err[i]);
 	}
 	vm_fail(cpu->vm, "triple fault: %s at EIP 0x%08x, bytes %s: %s; machine stopped", what,
 		fault_eip, hex[0] ? hex : "(not readable)", chain);
@@ -345,8 +347,9 @@ int cpu_iret(struct vcpu *cpu, int osize)
 	struct vcpu_block *blk = cpu->blk;
 	uint32_t eip0 = blk->eip;
 	if (cpu_get_eflags(cpu) & 0x4000) {
-		vm_fail(cpu->vm, "guest iret with NT set at EIP 0x%08x: task switches are not "
-				 "supported",
+		vm_fail(cpu->vm,
+			"guest iret with NT set at EIP 0x%08x: task switches are not "
+			"supported",
 			eip0);
 		return -1;
 	}

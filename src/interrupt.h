@@ -23,6 +23,9 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
  * Returns 0, or -1 if an exception was raised (already delivered). */
 int cpu_iret(struct vcpu *cpu, int osize);
 
+/* "#GP" etc. for the architectural exception vectors, "" otherwise. */
+const char *exception_name(int vec);
+
 /* Does the vector push an error code when raised as an exception? */
 bool exception_has_error_code(int vec);
 

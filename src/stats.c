@@ -11,6 +11,7 @@
 #include <string.h>
 #include "stats.h"
 #include "mmio.h"
+#include "interrupt.h"
 #include "../devices/iobus.h"
 
 #define LABEL_COLS 46 /* label plus its dot leader */
@@ -81,10 +82,6 @@ static void print_callouts(const struct stats *s, FILE *out)
 
 static void print_vectors(const struct stats *s, FILE *out)
 {
-	static const char *const names[32] = {
-		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", NULL, "#TS",
-		"#NP", "#SS", "#GP", "#PF", NULL,  "#MF", "#AC", "#MC", "#XM",
-	};
 	int shown = 0;
 
 	fprintf(out, "deliveries through the IDT by vector:\n");
@@ -93,7 +90,7 @@ static void print_vectors(const struct stats *s, FILE *out)
 
 		if (!s->vectors[v])
 			continue;
-		snprintf(label, sizeof(label), "vector %3d %s", v, v < 32 && names[v] ? names[v] : "");
+		snprintf(label, sizeof(label), "vector %3d %s", v, exception_name(v));
 		print_count(out, label, s->vectors[v]);
 		shown++;
 	}

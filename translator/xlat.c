@@ -134,6 +134,23 @@ static void exit_jmp(struct block_builder *b, uint32_t target, uint32_t from_eip
 	add_exit(b, site, target, target <= from_eip);
 }
 
+/* The flag-free event poll, with the guest's %ecx already saved in BLK_SC0:
+ * leave for the monitor (resuming at guest eip) if BLK_PENDING is set,
+ * else go on with %ecx restored. */
+static void emit_poll_ecx_saved(struct block_builder *b, uint32_t eip)
+{
+	struct emitter *e = &b->e;
+	e_load_gs(e, R_ECX, BLK_PENDING);
+	e8(e, 0xe3); /* jecxz over the event exit */
+	uint8_t *skip = e->p;
+	e8(e, 0);
+	e_load_gs(e, R_ECX, BLK_SC0);
+	emit_exit_to_monitor(e, new_rec(b->x, REC_EVENT, eip, b->c, -1, NULL));
+	if (!e->overflow)
+		*skip = (uint8_t)(e->p - skip - 1);
+	e_load_gs(e, R_ECX, BLK_SC0);
+}
+
 /* Stubs after the block body: the optional event check, the patchable jump
  * and the stub that reports the exit. */
 static void emit_stubs(struct block_builder *b)
@@ -163,15 +180,7 @@ static void emit_stubs(struct block_builder *b)
 			if (!e->overflow)
 				patch_rel32(site, emit_pos(e));
 			e_store_gs(e, R_ECX, BLK_SC0);
-			e_load_gs(e, R_ECX, BLK_PENDING);
-			e8(e, 0xe3); /* jecxz over the event exit */
-			uint8_t *skip = e->p;
-			e8(e, 0);
-			e_load_gs(e, R_ECX, BLK_SC0);
-			emit_exit_to_monitor(e, new_rec(x, REC_EVENT, pe->target, b->c, -1, NULL));
-			if (!e->overflow)
-				*skip = (uint8_t)(e->p - skip - 1);
-			e_load_gs(e, R_ECX, BLK_SC0);
+			emit_poll_ecx_saved(b, pe->target);
 			site = e_jmp32(e, 0);
 		}
 		uint32_t stub = emit_pos(e);
@@ -304,15 +313,7 @@ static void emit_ientry(struct block_builder *b)
 	e8(e, 0xe3); /* jecxz: it is ours */
 	e8(e, 5);
 	e_jmp32(e, b->x->ibl_miss);
-	e_load_gs(e, R_ECX, BLK_PENDING);
-	e8(e, 0xe3); /* jecxz: nothing pending */
-	uint8_t *skip = e->p;
-	e8(e, 0);
-	e_load_gs(e, R_ECX, BLK_SC0);
-	emit_exit_to_monitor(e, new_rec(b->x, REC_EVENT, c->guest_eip, c, -1, NULL));
-	if (!e->overflow)
-		*skip = (uint8_t)(e->p - skip - 1);
-	e_load_gs(e, R_ECX, BLK_SC0);
+	emit_poll_ecx_saved(b, c->guest_eip);
 	e_jmp32(e, (uint32_t)(uintptr_t)e->start);
 }
 
@@ -497,8 +498,8 @@ static void log_block(struct xlat *x, struct ccf *c, struct xinsn *ins, int n)
 /* Outside ring 0, cli/sti/popf depend on IOPL: the monitor does them. */
 static void outer_ring_rules(struct xinsn *in)
 {
-	static const enum callout_kind co[] = {[XC_CLI] = CO_CLI, [XC_STI] = CO_STI,
-					       [XC_POPF] = CO_POPF};
+	static const enum callout_kind co[] = {
+	    [XC_CLI] = CO_CLI, [XC_STI] = CO_STI, [XC_POPF] = CO_POPF};
 	if (in->cls != XC_CLI && in->cls != XC_STI && in->cls != XC_POPF)
 		return;
 	in->co = co[in->cls];
