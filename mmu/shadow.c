@@ -48,7 +48,7 @@ int shadow_init(struct vm *vm)
 	sh->traced = calloc(frames, 1);
 	sh->code_lin = calloc(NPAGES, 1);
 	return sh->ent && sh->rnext && sh->rprev && sh->rhead && sh->traced && sh->code_lin ? 0
-															: -1;
+											    : -1;
 }
 
 void shadow_fini(struct vm *vm)
@@ -84,12 +84,6 @@ static void *page_addr(uint32_t lp)
 	return (void *)((uintptr_t)lp << PAGE_SHIFT);
 }
 
-static void unmap_host(uint32_t lp)
-{
-	mmap(page_addr(lp), PAGE_SIZE, PROT_NONE,
-	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-}
-
 static void rmap_add(struct shadow *sh, uint32_t pfn, uint32_t lp)
 {
 	sh->rprev[lp] = 0;
@@ -110,7 +104,15 @@ static void rmap_del(struct shadow *sh, uint32_t pfn, uint32_t lp)
 		sh->rprev[next - 1] = prev;
 }
 
-static void drop(struct vm *vm, uint32_t lp)
+/* Back to the PROT_NONE reservation every unshadowed window page is. */
+static void unmap_host_range(uint32_t lp, uint32_t n)
+{
+	mmap(page_addr(lp), (size_t)n * PAGE_SIZE, PROT_NONE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
+/* Forget page lp's shadow; the caller removes the host mapping. */
+static void forget(struct vm *vm, uint32_t lp)
 {
 	struct shadow *sh = &vm->sh;
 	uint32_t e = sh->ent[lp];
@@ -118,13 +120,18 @@ static void drop(struct vm *vm, uint32_t lp)
 		sh->code_unmapped = true; /* chains and lookups assumed this mapping */
 	if (!e)
 		return;
-	uint32_t pfn = e >> PAGE_SHIFT;
-	unmap_host(lp);
-	rmap_del(sh, pfn, lp);
+	rmap_del(sh, e >> PAGE_SHIFT, lp);
 	sh->ent[lp] = 0;
 	sh->count[lp >> 10]--;
 	sh->mapped--;
 	vm->stats.shadow_drops++;
+}
+
+static void drop(struct vm *vm, uint32_t lp)
+{
+	if (vm->sh.ent[lp])
+		unmap_host_range(lp, 1);
+	forget(vm, lp);
 }
 
 static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
@@ -135,8 +142,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
 	uint32_t first = sh->ent[r << 10];
 	if (sh->count[r] == 1024 && (first & SH_LARGE) && !(keep_global && (first & SH_GLOBAL))) {
 		/* one 4 MiB mapping: one host call */
-		mmap(page_addr(r << 10), 1024 * PAGE_SIZE, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+		unmap_host_range(r << 10, 1024);
 		for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++) {
 			if (sh->code_lin[lp])
 				sh->code_unmapped = true;
@@ -148,9 +154,31 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
 		vm->stats.shadow_drops++;
 		return;
 	}
-	for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++)
-		if ((sh->ent[lp] || sh->code_lin[lp]) && !(keep_global && (sh->ent[lp] & SH_GLOBAL)))
-			drop(vm, lp);
+	/* One host call per run of dropped pages rather than per page: a CR3
+	 * load drops a whole address space's pages, and the host calls were
+	 * most of its cost. Unshadowed pages inside a run are PROT_NONE
+	 * reservations already (shadows never reach the hole or the pages
+	 * below low_unmapped, so neither can a run), and covering them again
+	 * changes nothing. A kept global page ends a run. */
+	uint32_t run = 0, run_end = 0; /* run: first page + 1, 0 for none */
+	for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++) {
+		uint32_t e = sh->ent[lp];
+		if (keep_global && (e & SH_GLOBAL)) {
+			if (run)
+				unmap_host_range(run - 1, run_end + 1 - (run - 1));
+			run = 0;
+			continue;
+		}
+		if (e) {
+			if (!run)
+				run = lp + 1;
+			run_end = lp;
+		}
+		if (e || sh->code_lin[lp])
+			forget(vm, lp);
+	}
+	if (run)
+		unmap_host_range(run - 1, run_end + 1 - (run - 1));
 }
 
 static void drop_all(struct vm *vm, bool keep_global)
@@ -289,6 +317,34 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 	return -1;
 }
 
+/* Before a shadow of walk w for lin is made: trace the page tables it
+ * depends on and keep its region to one page table. Returns its SH_* flags. */
+static uint32_t prepare(struct vm *vm, uint32_t lin, const struct walk *w)
+{
+	struct shadow *sh = &vm->sh;
+	uint32_t r = lin >> 22;
+	trace(vm, vm->cpu.cr3 >> PAGE_SHIFT);
+	if (!w->large)
+		trace(vm, w->pde >> PAGE_SHIFT);
+	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w->pde))
+		drop_region(vm, r, false); /* built from another page table */
+	sh->pde_used[r] = PDE_KEY(w->pde);
+	return SH_PRESENT | (w->user ? SH_USER : 0) | (w->writable ? SH_WRITE : 0) |
+	       (w->dirty ? SH_DIRTY : 0) | (w->global ? SH_GLOBAL : 0) | (w->large ? SH_LARGE : 0);
+}
+
+/* Remember a 4 KiB page the current address space had to fill. */
+static void remember(struct shadow *sh, uint32_t lp)
+{
+	struct shadow_aspace *as = sh->cur;
+	if (!as || as->n == SH_WSET)
+		return;
+	for (uint32_t i = 0; i < as->n; i++)
+		if (as->lp[i] == lp)
+			return;
+	as->lp[as->n++] = lp;
+}
+
 int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 {
 	struct shadow *sh = &vm->sh;
@@ -306,16 +362,7 @@ int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 	vm->stats.vtlb_fills++;
 	if (w.pa >= vm->mem.ram_size || lin >= HOLE_BASE || lin < vm->mem.low_unmapped)
 		return SHF_SOFT; /* device memory, nothing, or our hole: in software */
-	trace(vm, cpu->cr3 >> PAGE_SHIFT);
-	if (!w.large)
-		trace(vm, w.pde >> PAGE_SHIFT);
-	uint32_t r = lin >> 22;
-	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w.pde))
-		drop_region(vm, r, false); /* built from another page table */
-	sh->pde_used[r] = PDE_KEY(w.pde);
-	uint32_t flags = SH_PRESENT | (w.user ? SH_USER : 0) | (w.writable ? SH_WRITE : 0) |
-			 (w.dirty ? SH_DIRTY : 0) | (w.global ? SH_GLOBAL : 0) |
-			 (w.large ? SH_LARGE : 0);
+	uint32_t flags = prepare(vm, lin, &w), r = lin >> 22;
 	uint32_t base = w.pa & 0xffc00000u;
 	if (w.large && !sh->count[r] && r < (HOLE_BASE >> 22) && lin >= (1u << 22) &&
 	    (!sh->limit || sh->mapped + 1024 <= sh->limit) &&
@@ -326,7 +373,68 @@ int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 		vm_fail(vm, "cannot map guest page 0x%08x in the window", lin);
 		return SHF_GUEST_PF;
 	}
+	if (!w.large)
+		remember(sh, lp);
 	return SHF_RETRY;
+}
+
+/* Map page lp as a read would, if the guest's tables allow it at the
+ * current CPL and both entries are accessed already: the processor may
+ * cache such a translation at any time (SDM 4.10.2.3), so mapping it
+ * ahead of use is invisible to the guest. Returns whether it was mapped. */
+static bool prefill_page(struct vm *vm, uint32_t lp)
+{
+	uint32_t lin = lp << PAGE_SHIFT, err;
+	struct walk w;
+	if (mmu_walk(&vm->cpu, lin, access_type(vm, false), false, &w, &err) || w.large ||
+	    !(w.pde & PTE_A) || !(w.pte & PTE_A))
+		return false;
+	if (w.pa >= vm->mem.ram_size || lin >= HOLE_BASE || lin < vm->mem.low_unmapped)
+		return false;
+	uint32_t flags = prepare(vm, lin, &w);
+	if (map(vm, lp, (w.pa & ~0xfffu) | flags))
+		return false;
+	vm->stats.shadow_prefills++;
+	return true;
+}
+
+/* The address space of page directory cr3 becomes current: find (or make)
+ * its record and map the pages it remembers that the switch dropped. The
+ * record keeps only pages that needed it; fills add the rest. */
+static void enter_aspace(struct vm *vm, uint32_t cr3)
+{
+	struct shadow *sh = &vm->sh;
+	struct shadow_aspace *as = NULL, *oldest = &sh->aspace[0];
+	for (int i = 0; i < SH_ASPACES; i++) {
+		if (sh->aspace[i].cr3 == cr3 && sh->aspace[i].last_use) {
+			as = &sh->aspace[i];
+			break;
+		}
+		if (sh->aspace[i].last_use < oldest->last_use)
+			oldest = &sh->aspace[i];
+	}
+	if (!as) {
+		as = oldest;
+		as->cr3 = cr3;
+		as->n = 0;
+	}
+	as->last_use = ++sh->aspace_clock;
+	sh->cur = as;
+	if (!sh->prefill)
+		return;
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < as->n; i++) {
+		uint32_t lp = as->lp[i];
+		if (sh->ent[lp])
+			continue; /* survived the switch: nothing to do next time either */
+		if (sh->limit && sh->mapped >= sh->limit) {
+			as->lp[kept++] = lp; /* no room now; maybe next time */
+			continue;
+		}
+		if (prefill_page(vm, lp))
+			as->lp[kept++] = lp;
+	}
+	as->n = kept;
 }
 
 static void window_identity(struct vm *vm, bool on)
@@ -356,6 +464,9 @@ void shadow_paging_changed(struct vm *vm)
 		sh->code_unmapped = true; /* every code page's mapping changed */
 	}
 	sh->cpl = vm->cpu.cpl;
+	sh->cur = NULL;
+	if (paging)
+		enter_aspace(vm, vm->cpu.cr3 & ~0xfffu);
 }
 
 void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
@@ -372,6 +483,7 @@ void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
 			drop_region(vm, r, vm->cpu.cr4 & 0x80); /* globals survive with PGE */
 	}
 	vm->stats.vtlb_flushes++;
+	enter_aspace(vm, vm->cpu.cr3 & ~0xfffu);
 }
 
 void shadow_invlpg(struct vm *vm, uint32_t lin)

@@ -10,27 +10,43 @@
 struct vm;
 
 #define SH_PRESENT 0x1u
-#define SH_USER 0x2u   /* guest U (both levels) */
-#define SH_WRITE 0x4u  /* guest R/W (both levels) */
-#define SH_DIRTY 0x8u  /* guest D: until set, the host mapping stays read-only */
+#define SH_USER 0x2u  /* guest U (both levels) */
+#define SH_WRITE 0x4u /* guest R/W (both levels) */
+#define SH_DIRTY 0x8u /* guest D: until set, the host mapping stays read-only */
 #define SH_GLOBAL 0x10u
 #define SH_LARGE 0x20u /* part of a 4 MiB guest page */
 
+/* The pages an address space (a page-directory base) had shadowed, so that
+ * a CR3 load back to it can map them at once instead of taking a hidden
+ * fault (a host signal) for each. Only a hint: every page is walked again. */
+#define SH_ASPACES 16 /* address spaces remembered */
+#define SH_WSET 64    /* pages remembered per address space */
+struct shadow_aspace {
+	uint32_t cr3;	      /* page-directory base; 0: a free slot */
+	uint32_t last_use;    /* for replacement: the oldest goes */
+	uint32_t n;	      /* pages in lp[] */
+	uint32_t lp[SH_WSET]; /* linear page numbers */
+};
+
 struct shadow {
-	bool on;               /* paging is on: the window holds shadow mappings */
-	uint32_t *ent;         /* per linear page: (guest pa & ~0xfff) | SH_* ; 0 = unmapped */
-	uint32_t *rnext;       /* reverse map: next linear page (+1) mapping the same frame */
-	uint32_t *rprev;       /* ... previous (+1) */
-	uint32_t *rhead;       /* per guest frame: first linear page (+1) mapping it */
-	uint8_t *traced;       /* per guest frame: a page table some shadow depends on */
+	bool on;		 /* paging is on: the window holds shadow mappings */
+	uint32_t *ent;		 /* per linear page: (guest pa & ~0xfff) | SH_* ; 0 = unmapped */
+	uint32_t *rnext;	 /* reverse map: next linear page (+1) mapping the same frame */
+	uint32_t *rprev;	 /* ... previous (+1) */
+	uint32_t *rhead;	 /* per guest frame: first linear page (+1) mapping it */
+	uint8_t *traced;	 /* per guest frame: a page table some shadow depends on */
 	uint32_t pde_used[1024]; /* the PDE each region's shadows were built from */
-	uint16_t count[1024];  /* shadow pages per 4 MiB region */
-	int cpl;               /* the CPL host protections are computed for */
-	uint32_t mapped;       /* shadow pages mapped now */
-	uint32_t limit;        /* evict everything beyond this many (0: until the host refuses) */
-	bool code_unmapped;    /* a page holding translated code lost its mapping */
-	uint8_t *code_lin;     /* per linear page: translated code was fetched from it */
+	uint16_t count[1024];	 /* shadow pages per 4 MiB region */
+	int cpl;		 /* the CPL host protections are computed for */
+	uint32_t mapped;	 /* shadow pages mapped now */
+	uint32_t limit;		 /* evict everything beyond this many (0: until the host refuses) */
+	bool code_unmapped;	 /* a page holding translated code lost its mapping */
+	uint8_t *code_lin;	 /* per linear page: translated code was fetched from it */
 	uint8_t code_region[1024]; /* a region holding such a page */
+	bool prefill;		   /* map remembered pages on a CR3 load (-no-prefill: off) */
+	struct shadow_aspace aspace[SH_ASPACES];
+	struct shadow_aspace *cur; /* the current CR3's record (paging on) */
+	uint32_t aspace_clock;
 };
 
 int shadow_init(struct vm *vm);
@@ -45,7 +61,7 @@ enum { SHF_RETRY, SHF_GUEST_PF, SHF_SOFT, SHF_TRACE, SHF_SMC };
 int shadow_fault(struct vm *vm, uint32_t lin, bool write);
 
 /* The guest's CR0/CR3/CR4 changed, INVLPG ran, the CPL changed. */
-void shadow_paging_changed(struct vm *vm);     /* PG, WP, PSE or PGE toggled */
+void shadow_paging_changed(struct vm *vm); /* PG, WP, PSE or PGE toggled */
 void shadow_cr3_written(struct vm *vm, uint32_t old_cr3);
 void shadow_invlpg(struct vm *vm, uint32_t lin);
 void shadow_check_cpl(struct vm *vm);

@@ -5,13 +5,6 @@
 
 #include "vm.h"
 
-#define PTE_P 0x1u
-#define PTE_W 0x2u
-#define PTE_U 0x4u
-#define PTE_A 0x20u
-#define PTE_D 0x40u
-#define PDE_PS 0x80u
-#define PTE_G 0x100u
 #define CR4_PSE 0x10u
 #define CR4_PGE 0x80u
 

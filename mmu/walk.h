@@ -10,8 +10,17 @@
 struct vcpu;
 
 #define ACC_WRITE 0x1u
-#define ACC_USER 0x2u  /* a CPL-3 access */
+#define ACC_USER 0x2u /* a CPL-3 access */
 #define ACC_FETCH 0x4u
+
+/* page-directory and page-table entry bits */
+#define PTE_P 0x1u
+#define PTE_W 0x2u
+#define PTE_U 0x4u
+#define PTE_A 0x20u
+#define PTE_D 0x40u
+#define PDE_PS 0x80u
+#define PTE_G 0x100u
 
 /* #PF error code bits */
 #define PF_P 0x1u
@@ -20,15 +29,15 @@ struct vcpu;
 #define PF_RSVD 0x8u
 
 struct walk {
-	uint32_t pa;       /* guest physical address of the byte */
-	uint32_t pde;      /* the PDE as read (after A/D updates) */
-	uint32_t pte;      /* the PTE (== pde for a 4 MiB page) */
-	uint32_t pte_pa;   /* where the final entry lives (physical) */
-	bool large;        /* a 4 MiB page */
-	bool user;         /* U in both levels */
-	bool writable;     /* R/W in both levels */
-	bool dirty;        /* D in the final entry */
-	bool global;       /* G in the final entry and CR4.PGE */
+	uint32_t pa;	 /* guest physical address of the byte */
+	uint32_t pde;	 /* the PDE as read (after A/D updates) */
+	uint32_t pte;	 /* the PTE (== pde for a 4 MiB page) */
+	uint32_t pte_pa; /* where the final entry lives (physical) */
+	bool large;	 /* a 4 MiB page */
+	bool user;	 /* U in both levels */
+	bool writable;	 /* R/W in both levels */
+	bool dirty;	 /* D in the final entry */
+	bool global;	 /* G in the final entry and CR4.PGE */
 };
 
 /* Translate lin for an access of type acc (ACC_*). With set_ad, sets the

@@ -442,6 +442,13 @@ static int opt_no_adapt(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_no_prefill(struct cli_ctx *ctx, const char *arg)
+{
+	(void)arg;
+	ctx->cfg->no_prefill = true;
+	return 0;
+}
+
 static int opt_no_chain(struct cli_ctx *ctx, const char *arg)
 {
 	ctx->cfg->no_chain = true;
@@ -484,6 +491,7 @@ static const struct cli_option options[] = {
     {"tc-size", true, opt_tc_size},
     {"no-chain", false, opt_no_chain},
     {"no-adapt", false, opt_no_adapt},
+    {"no-prefill", false, opt_no_prefill},
     {"shadow-limit", true, opt_shadow_limit},
     {"no-reboot", false, opt_ignored},
     {"h", false, opt_help},
@@ -588,6 +596,7 @@ void cli_usage(void)
 	       "  -tc-size KIB     translation cache size in KiB (default %d, %d..%d)\n"
 	       "  -no-chain        never link translated blocks directly to each other\n"
 	       "  -no-adapt        never retranslate instructions that keep faulting\n"
+	       "  -no-prefill      do not map an address space's remembered pages at a CR3 load\n"
 	       "  -shadow-limit N  at most N shadow page mappings (evict all beyond; for study)\n"
 	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
 	       "  -h, -help        this help\n"

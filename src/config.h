@@ -29,6 +29,7 @@ struct vm_config {
 	uint32_t tc_size_kb;   /* -tc-size KiB: translation cache arena size */
 	bool no_chain;	       /* -no-chain: never link CCFs directly (for study) */
 	bool no_adapt;	       /* -no-adapt: no adaptive retranslation (for study) */
+	bool no_prefill;       /* -no-prefill: no shadow prefill at CR3 loads (for study) */
 	uint32_t shadow_limit;  /* -shadow-limit: cap on shadow page mappings (0: the host's) */
 	const char *drive;   /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
 	bool drive_readonly; /* -drive ...,readonly=on */

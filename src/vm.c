@@ -116,6 +116,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 		return -1;
 	}
 	vm->sh.limit = cfg->shadow_limit;
+	vm->sh.prefill = !cfg->no_prefill;
 	if (init_block(vm)) {
 		snprintf(err, n, "hole code does not fit");
 		return -1;

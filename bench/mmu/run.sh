@@ -24,8 +24,9 @@
 # of one context switch between two processes on one CPU (pipe ping-pong).
 # btvmm's guest TSC runs at 1 GHz, so its tick counts are nanoseconds.
 #
-# Environment: RUNS, CC, FAULT_N / PTE_N / CR3_N (guest sizes; defaults
-# 20000 / 100000 / 20000), QEMU=1 (run the guest under qemu-system-i386 TCG
+# Environment: BTVMM_ARGS (extra btvmm options, e.g. -no-prefill), RUNS,
+# CC, FAULT_N / PTE_N / CR3_N (guest sizes; defaults 20000 / 100000 /
+# 20000), QEMU=1 (run the guest under qemu-system-i386 TCG
 # instead of btvmm: QEMU's TCG rdtsc reads the host TSC, so the guest's
 # figures are converted with the host TSC rate native_fault measures and
 # labelled as such; the raw tick counts are printed as well).
@@ -56,7 +57,8 @@ if [ -n "${QEMU:-}" ]; then
     }
 else
     vmname="btvmm ($BTVMM)"
-    runvm() { timeout 600 "$BTVMM" -kernel "$1" -serial stdio -nographic; }
+    # shellcheck disable=SC2086 # BTVMM_ARGS is a list of options
+    runvm() { timeout 600 "$BTVMM" -kernel "$1" -serial stdio -nographic ${BTVMM_ARGS:-}; }
 fi
 
 # Guest runs: each must exit with status 1 (main returned 0).
