@@ -35,40 +35,14 @@
 #define PAGE(i) (VA + (u32)(i) * 4096u)
 #define NSPACES 20
 
-static void frame_fill(u32 n)
-{
-    for (u32 o = 0; o < 4096; o += 4)
-        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
-}
-
-static u32 fault_addr;
-static void read_fault(void *a)
-{
-    (void)a;
-    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl (%0), %%eax" : : "r"(fault_addr) : "eax", "memory");
-}
-static void write_fault(void *a)
-{
-    (void)a;
-    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl %%eax, (%0)" : : "r"(fault_addr), "a"(0x5a5a5a5a) : "memory");
-}
-
-static void report(const char *what, int vec)
-{
-    if (vec < 0)
-        printf("%s: no fault\n", what);
-    else
-        printf("%s: vec=%d err=%x cr2=%08x eip=+%d\n", what, vec, trap_last.err, trap_last.cr2,
-               (int)(trap_last.eip - trap_mark));
-}
-
 static u32 ad(u32 e) { return (e >> 5) & 3; } /* A=1, D=2 */
 
 int main(void)
 {
     cpu_init();
+    pg_fault_value = 0x5a5a5a5au;
     for (u32 n = 0; n < 22 + 2 * NSPACES; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
     const u32 PW = PTE_P | PTE_W;
     u32 pd1 = pg_new_pd(PW);
     u32 pd2 = pg_alloc();
@@ -111,13 +85,13 @@ int main(void)
            ad(pte1[5]), ad(pte1[7]));
 
     printf("page 0 (now frame 20): %08x\n", peek(PAGE(0) + 0x10));
-    fault_addr = PAGE(1) + 0x14;
-    report("page 1 (not present) read", run_catch(read_fault, 0));
+    pg_fault_addr = PAGE(1) + 0x14;
+    pg_report("page 1 (not present) read", run_catch(pg_read_fault, 0));
     printf("page 2 (A cleared): A=%u before the read, ", ad(pte1[2]) & 1);
     u32 v = peek(PAGE(2) + 0x18);
     printf("read %08x, A=%u after\n", v, ad(pte1[2]) & 1);
-    fault_addr = PAGE(3) + 0x1c;
-    report("page 3 (read-only) write", run_catch(write_fault, 0));
+    pg_fault_addr = PAGE(3) + 0x1c;
+    pg_report("page 3 (read-only) write", run_catch(pg_write_fault, 0));
     printf("page 3 read: %08x, frame 3 +1c unchanged: %u\n", peek(PAGE(3) + 0x1c),
            peek(PG_FRAME(3) + 0x1c) == 0xa000301cu);
     printf("page 4 (clean) D=%u, ", ad(pte1[4]) >> 1);

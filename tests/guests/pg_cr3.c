@@ -34,26 +34,13 @@
 #define VS 0x48000000u
 #define VN 0x4c000000u
 
-static void frame_fill(u32 n)
-{
-    for (u32 o = 0; o < 4096; o += 4)
-        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
-}
-
-static u32 fault_addr;
-static void read_fault(void *a)
-{
-    (void)a;
-    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl (%0), %%eax" : : "r"(fault_addr) : "eax", "memory");
-}
-
 static u32 frame_of(u32 v) { return (v >> 12) & 0xfff; }
 
 int main(void)
 {
     cpu_init();
     for (u32 n = 0; n < 16; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
     const u32 PW = PTE_P | PTE_W;
     u32 pd1 = pg_new_pd(PW);
     u32 pd2 = pg_alloc();
@@ -109,8 +96,8 @@ int main(void)
         u32 pt = pg_alloc();
         poke(pt, PG_FRAME(5) | PW);
         *pg_pde(pd2, VN) = pt | PW;
-        fault_addr = VN + 0x40;
-        int r = run_catch(read_fault, 0);
+        pg_fault_addr = VN + 0x40;
+        int r = run_catch(pg_read_fault, 0);
         printf("PD1 read VN+40: vec=%d err=%x cr2=%08x eip=+%d\n", r, trap_last.err, trap_last.cr2,
                (int)(trap_last.eip - trap_mark));
         write_cr3(pd2);

@@ -130,12 +130,6 @@ static void pf_handler(struct trapframe *f)
     }
 }
 
-static void frame_fill(u32 n)
-{
-    for (u32 o = 0; o < 4096; o += 4)
-        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
-}
-
 static volatile u32 *pte(u32 va) { return pg_pte(pd, va); }
 static volatile u32 *pde(u32 va) { return pg_pde(pd, va); }
 
@@ -204,10 +198,10 @@ int main(void)
 
     pd = pg_new_pd(PTE_P | PTE_W | PTE_U);
     for (u32 n = 0; n < 0x20; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
     memset((void *)PG_FRAME(0x1e), 0, 0x2000); /* rep movs destination */
     for (u32 n = 0x40; n < 0x48; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
     const u32 PWU = PTE_P | PTE_W | PTE_U;
     pte(T); /* creates the page table for T (PDE P|W|U); all PTEs 0 */
     pg_map(pd, TP(4), PG_FRAME(4), PTE_P | PTE_W);

@@ -38,36 +38,7 @@
 
 static u32 pd;
 
-static void frame_fill(u32 n)
-{
-    for (u32 o = 0; o < 4096; o += 4)
-        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
-}
-
 static void set(u32 va, u32 e) { *pg_pte(pd, va) = e; }
-
-static u32 fault_addr;
-static void read_fault(void *a)
-{
-    (void)a;
-    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl (%0), %%eax" : : "r"(fault_addr) : "eax", "memory");
-}
-static void write_fault(void *a)
-{
-    (void)a;
-    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl $0x5555aaaa, (%0)" : : "r"(fault_addr) : "memory");
-}
-
-static void report(const char *what, int r)
-{
-    if (r < 0)
-        printf("%s: no exception\n", what);
-    else if (r == 14)
-        printf("%s: vec=%d err=%x cr2=%08x eip=+%d\n", what, r, trap_last.err, trap_last.cr2,
-               (int)(trap_last.eip - trap_mark));
-    else
-        printf("%s: vec=%d err=%x eip=+%d\n", what, r, trap_last.err, (int)(trap_last.eip - trap_mark));
-}
 
 __asm__(".text\n.globl u_invlpg\n"
         "u_invlpg: movl $1f, trap_mark\n" /* kernel pages are U/S=1 in this test */
@@ -95,11 +66,12 @@ static u32 call(u32 va)
 int main(void)
 {
     cpu_init();
+    pg_fault_value = 0x5555aaaau;
     tss_init();
     gdt_load();
     idt_gate(0x80, GATE_INT, 3, 1);
     for (u32 n = 0; n < 48; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
     pd = pg_new_pd(PTE_P | PTE_W | PTE_U);
     const u32 PW = PTE_P | PTE_W;
     set(VA, PG_FRAME(0) | PW);
@@ -118,8 +90,8 @@ int main(void)
 
     set(VA, 0);
     invlpg(VA);
-    fault_addr = VA + 0x30;
-    report("VA not present, invlpg, read VA+30", run_catch(read_fault, 0));
+    pg_fault_addr = VA + 0x30;
+    pg_report("VA not present, invlpg, read VA+30", run_catch(pg_read_fault, 0));
     set(VA, PG_FRAME(2) | PW);
     printf("VA -> frame 2 (P 0->1, no invlpg): VA+30=%08x\n", peek(VA + 0x30));
 
@@ -129,22 +101,22 @@ int main(void)
 
     set(VA, PG_FRAME(3) | PTE_P);
     invlpg(VA);
-    fault_addr = VA + 0x44;
-    report("VA read-only, invlpg, write VA+44", run_catch(write_fault, 0));
+    pg_fault_addr = VA + 0x44;
+    pg_report("VA read-only, invlpg, write VA+44", run_catch(pg_write_fault, 0));
     printf("  frame3+44=%08x\n", peek(PG_FRAME(3) + 0x44));
     set(VA, PG_FRAME(3) | PW);
     invlpg(VA);
-    report("VA writable, invlpg, write VA+44", run_catch(write_fault, 0));
+    pg_report("VA writable, invlpg, write VA+44", run_catch(pg_write_fault, 0));
     printf("  frame3+44=%08x\n", peek(PG_FRAME(3) + 0x44));
 
-    fault_addr = 0x70000000; /* PDE not present */
+    pg_fault_addr = 0x70000000; /* PDE not present */
     {
-        int r = run_catch(do_invlpg, (void *)fault_addr);
-        report("invlpg 0x70000000 (PDE not present)", r);
+        int r = run_catch(do_invlpg, (void *)pg_fault_addr);
+        pg_report("invlpg 0x70000000 (PDE not present)", r);
         r = run_catch(do_invlpg, (void *)(VA + 0x5000)); /* PTE not present */
-        report("invlpg VA+5000 (PTE not present)", r);
+        pg_report("invlpg VA+5000 (PTE not present)", r);
         r = run_catch(go_user, u_invlpg);
-        report("invlpg at CPL3", r);
+        pg_report("invlpg at CPL3", r);
         printf("  cs=%02x\n", trap_last.cs);
     }
 

@@ -59,12 +59,6 @@
 
 static u32 pd;
 
-static void frame_fill(u32 n)
-{
-    for (u32 o = 0; o < 4096; o += 4)
-        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
-}
-
 static u32 pde_fl(u32 va) { return *pg_pde(pd, va) & 0x1ff; }
 
 /* ring 3 */
@@ -136,7 +130,7 @@ int main(void)
     }
     poke(PHYS_A, PG_FRAME(2) | PTE_P | PTE_W); /* a PTE when CR4.PSE=0 (end of test) */
     for (u32 n = 0; n < 4; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
 
     const u32 PW = PTE_P | PTE_W;
     pd = pg_alloc();

@@ -28,17 +28,11 @@
 #define VPT (VA + 15 * 0x1000u)
 #define VX (VA + 16 * 0x1000u)
 
-static void frame_fill(u32 n)
-{
-    for (u32 o = 0; o < 4096; o += 4)
-        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
-}
-
 int main(void)
 {
     cpu_init();
     for (u32 n = 0; n < 18; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
     poke(PG_FRAME(16) + 0xffc, 0);
     poke(PG_FRAME(17) + 0xffc, 0);
     const u32 PW = PTE_P | PTE_W;

@@ -38,32 +38,6 @@
 #define VA 0x40000000u
 #define VB 0x50000000u
 
-static void frame_fill(u32 n)
-{
-    for (u32 o = 0; o < 4096; o += 4)
-        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
-}
-
-static u32 f_addr;
-static void read_fault(void *a)
-{
-    (void)a;
-    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl (%0), %%eax" : : "r"(f_addr) : "eax", "memory");
-}
-static void write_fault(void *a)
-{
-    (void)a;
-    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl $0x77, (%0)" : : "r"(f_addr) : "memory");
-}
-static void report(const char *what, int r)
-{
-    if (r < 0)
-        printf("%s: no exception\n", what);
-    else
-        printf("%s: vec=%d err=%x cr2=%08x eip=+%d\n", what, r, trap_last.err, trap_last.cr2,
-               (int)(trap_last.eip - trap_mark));
-}
-
 static u32 next_frame = 4;
 static u32 demand_cr2[8];
 static u32 demand_n;
@@ -80,8 +54,9 @@ static void demand_pf(struct trapframe *f)
 int main(void)
 {
     cpu_init();
+    pg_fault_value = 0x77u;
     for (u32 n = 0; n < 8; n++)
-        frame_fill(n);
+        pg_frame_fill(n);
     const u32 PW = PTE_P | PTE_W;
     u32 pd = pg_new_pd(PW);
     poke(pd + 768 * 4, pd | PW);
@@ -111,10 +86,10 @@ int main(void)
     /* unmap it through the self-map */
     poke(SELF_PTE(VA), 0);
     invlpg(VA);
-    f_addr = VA + 0x10;
-    report("PTE cleared via self-map + invlpg, read VA+10", run_catch(read_fault, 0));
-    f_addr = VA + 0x24;
-    report("write VA+24", run_catch(write_fault, 0));
+    pg_fault_addr = VA + 0x10;
+    pg_report("PTE cleared via self-map + invlpg, read VA+10", run_catch(pg_read_fault, 0));
+    pg_fault_addr = VA + 0x24;
+    pg_report("write VA+24", run_catch(pg_write_fault, 0));
 
     /* demand paging through the self-map */
     trap_handlers[14] = demand_pf;
@@ -143,10 +118,10 @@ int main(void)
     poke(SELF_PDE(VB), 0);
     invlpg(VB + 0x3000);
     invlpg(ptb_view);
-    f_addr = VB + 0x3030;
-    report("PDE cleared via self-map + invlpg, read VB+3030", run_catch(read_fault, 0));
-    f_addr = ptb_view;
-    report("read its PT view", run_catch(read_fault, 0));
+    pg_fault_addr = VB + 0x3030;
+    pg_report("PDE cleared via self-map + invlpg, read VB+3030", run_catch(pg_read_fault, 0));
+    pg_fault_addr = ptb_view;
+    pg_report("read its PT view", run_catch(pg_read_fault, 0));
 
     u32 present = 0;
     for (u32 i = 0; i < 1024; i++)

@@ -105,6 +105,44 @@ static inline void pg_enable(u32 pd)
     write_cr0(read_cr0() | CR0_PG | CR0_WP);
 }
 
+/* Self-describing data frames: the dword at offset o of PG_FRAME(n) holds
+ * 0xa0000000 + n*0x1000 + o, so a read tells which frame a page maps. */
+static inline void pg_frame_fill(u32 n)
+{
+    for (u32 o = 0; o < 4096; o += 4)
+        poke(PG_FRAME(n) + o, 0xa0000000u + n * 0x1000u + o);
+}
+
+/* run_catch() bodies: one read or one 32-bit write of pg_fault_value at
+ * pg_fault_addr, with trap_mark at the faulting instruction. */
+static u32 pg_fault_addr, pg_fault_value;
+static inline void pg_read_fault(void *a)
+{
+    (void)a;
+    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl (%0), %%eax" : : "r"(pg_fault_addr) : "eax", "memory");
+}
+static inline void pg_write_fault(void *a)
+{
+    (void)a;
+    __asm__ volatile("movl $1f, trap_mark\n1:\tmovl %1, (%0)"
+                     :
+                     : "r"(pg_fault_addr), "r"(pg_fault_value)
+                     : "memory");
+}
+
+/* One line for run_catch()'s result r: the vector, error code, CR2 for a
+ * #PF, and the faulting EIP relative to trap_mark. */
+static inline void pg_report(const char *what, int r)
+{
+    if (r < 0)
+        printf("%s: no exception\n", what);
+    else if (r == 14)
+        printf("%s: vec=%d err=%x cr2=%08x eip=+%d\n", what, r, trap_last.err, trap_last.cr2,
+               (int)(trap_last.eip - trap_mark));
+    else
+        printf("%s: vec=%d err=%x eip=+%d\n", what, r, trap_last.err, (int)(trap_last.eip - trap_mark));
+}
+
 /* "P W U A D PS G" style rendering of an entry's flag bits. */
 static inline const char *pg_flags(u32 e)
 {
