@@ -155,8 +155,11 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 		break;
 	}
 	if (soft_exec(vm)) {
-		vm_fail(vm, "guest access to linear 0x%08x at EIP 0x%08x cannot be emulated", lin,
-			m->guest_eip);
+		char text[96];
+		soft_insn_text(vm, text, sizeof(text));
+		vm_fail(vm, "guest access to linear 0x%08x at EIP 0x%08x (%s): the emulator does not "
+			    "handle it",
+			lin, m->guest_eip, text);
 		return NULL;
 	}
 	adapt_after_soft_fault(vm, c, m->guest_eip);
@@ -203,9 +206,11 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			adapt_after_soft_fault(vm, c, m->guest_eip);
 			return NULL;
 		}
-			vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x: "
-				    "the instruction cannot be emulated",
-				(unsigned long long)f->addr, m->guest_eip);
+		char text[96];
+		soft_insn_text(vm, text, sizeof(text));
+		vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x (%s): the "
+			    "emulator does not handle it",
+			(unsigned long long)f->addr, m->guest_eip, text);
 		return NULL;
 	}
 	bool limit_fault = (f->signo == SIGSEGV && f->trapno == 13) ||

@@ -8,6 +8,7 @@
  * ones, writes dropped). Writes tell SMC and the shadow page tables. */
 #include "soft.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cpu.h"
@@ -118,13 +119,24 @@ int soft_exec_insn(struct vm *vm, const struct xinsn *in)
 	return 0;
 }
 
-int soft_exec(struct vm *vm)
+static int decode_at_eip(struct vm *vm, struct xinsn *in)
 {
 	struct vcpu *cpu = &vm->cpu;
 	uint32_t eip = cpu->blk->eip, avail;
 	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
+	return !code || xdecode(&vm->xl.dec, code, avail, eip, in) ? -1 : 0;
+}
+
+int soft_exec(struct vm *vm)
+{
 	struct xinsn in;
-	if (!code || xdecode(&vm->xl.dec, code, avail, eip, &in))
+	if (decode_at_eip(vm, &in))
 		return -1;
 	return soft_exec_insn(vm, &in);
+}
+
+void soft_insn_text(struct vm *vm, char *buf, int n)
+{
+	struct xinsn in;
+	snprintf(buf, (size_t)n, "%s", decode_at_eip(vm, &in) ? "an undecodable instruction" : in.text);
 }

@@ -14,6 +14,9 @@ struct vm;
  * raised an exception, already delivered), -1 when the emulator does not
  * handle that instruction (nothing changed). */
 int soft_exec(struct vm *vm);
+/* For an error message after soft_exec() failed: the instruction at the
+ * guest's EIP as "mnemonic operands", or "an undecodable instruction". */
+void soft_insn_text(struct vm *vm, char *buf, int n);
 /* The same with the instruction already decoded (a call-out's record). */
 struct xinsn;
 int soft_exec_insn(struct vm *vm, const struct xinsn *in);

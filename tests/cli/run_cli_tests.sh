@@ -196,7 +196,7 @@ fault_int80)
 fault_csread)
 	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (imul ebx, dword ptr cs:[eax]): the emulator does not handle it" ;;
 fault_outside_ram)
-	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@: the instruction cannot be emulated" -m 16 ;;
+	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@ (imul ecx, dword ptr [esi]): the emulator does not handle it" -m 16 ;;
 fault_paging)
 	expect_stop fault_paging "triple fault: guest exception #PF(0x0) (vector 14) at EIP @EIP@, bytes (not readable): delivering it raised #PF(0x0), the double fault raised #PF(0x0); machine stopped" ;;
 fault_taskgate)
