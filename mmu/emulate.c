@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "modrm.h"
 
 #define F_CF 0x0001u
 #define F_PF 0x0004u
@@ -48,11 +49,8 @@ struct emu {
 	uint8_t rep; /* the last of 0xf2/0xf3, 0 if none */
 	bool string; /* a string instruction: commits completed iterations */
 	int pos;     /* next byte of in->bytes to parse */
-	/* ModRM memory operand */
-	int mod, reg, rm;
-	int sib; /* SIB byte, -1 if none */
-	uint32_t disp;
-	int seg;      /* segment of the memory operand */
+	struct modrm m; /* the ModRM operand */
+	int seg;        /* segment of the memory operand */
 	uint32_t off; /* its offset (effective address) */
 };
 
@@ -198,71 +196,13 @@ static uint32_t fetch(const struct emu *e, int *pos, int n)
 	return v;
 }
 
-/* Bytes of displacement (and SIB) that follow the ModRM; -1 for none of a
- * memory form (mod 3). */
-static int modrm_tail(struct emu *e)
-{
-	if (e->mod == 3)
-		return -1;
-	if (e->addr16) {
-		if (e->mod == 0)
-			return e->rm == 6 ? 2 : 0;
-		return e->mod == 1 ? 1 : 2;
-	}
-	if (e->mod == 0 && e->rm == 5)
-		return 4;
-	if (e->mod == 0 && e->rm == 4)
-		return (e->sib & 7) == 5 ? 4 : 0;
-	return e->mod == 1 ? 1 : e->mod == 2 ? 4 : 0;
-}
-
-static uint32_t ea16(const struct emu *e, int *dseg)
-{
-	static const int8_t base[8] = {R_EBX, R_EBX, R_EBP, R_EBP, R_ESI, R_EDI, R_EBP, R_EBX};
-	static const int8_t index[8] = {R_ESI, R_EDI, R_ESI, R_EDI, -1, -1, -1, -1};
-	const uint32_t *g = e->s.gpr;
-	uint32_t ea;
-
-	*dseg = SEG_DS;
-	if (e->mod == 0 && e->rm == 6)
-		return e->disp & 0xffff;
-	ea = g[base[e->rm]];
-	if (index[e->rm] >= 0)
-		ea += g[index[e->rm]];
-	if (base[e->rm] == R_EBP)
-		*dseg = SEG_SS;
-	/* the sum wraps at 16 bits: 0xffff + 2 addresses offset 1 */
-	return (ea + e->disp) & 0xffff;
-}
-
-static uint32_t ea32(const struct emu *e, int *dseg)
-{
-	const uint32_t *g = e->s.gpr;
-	uint32_t ea = e->disp;
-	int base = e->rm;
-
-	*dseg = SEG_DS;
-	if (e->rm == 4) {
-		int scale = e->sib >> 6, index = (e->sib >> 3) & 7;
-
-		base = e->sib & 7;
-		if (index != R_ESP)
-			ea += g[index] << scale;
-	}
-	if (base == R_EBP && e->mod == 0)
-		return ea; /* disp32, no base */
-	if (base == R_ESP || base == R_EBP)
-		*dseg = SEG_SS;
-	return ea + g[base];
-}
-
 /* Effective address and segment of the ModRM operand, from the current
  * working registers (pop recomputes it after it moved ESP). */
 static void compute_ea(struct emu *e)
 {
 	int dseg;
 
-	e->off = e->addr16 ? ea16(e, &dseg) : ea32(e, &dseg);
+	e->off = modrm_ea(&e->m, e->addr16, e->s.gpr, &dseg);
 	e->seg = data_seg(e, dseg);
 }
 
@@ -272,24 +212,12 @@ static void compute_ea(struct emu *e)
 static bool parse_mem(struct emu *e, int imm)
 {
 	const struct xinsn *in = e->in;
-	int tail, modrm;
 
-	if (e->pos >= in->len)
+	if (e->pos >= in->len ||
+	    modrm_parse(in->bytes + e->pos, in->len - e->pos, e->addr16, &e->m) || e->m.mod == 3 ||
+	    e->pos + e->m.len + imm != in->len)
 		return false;
-	modrm = in->bytes[e->pos++];
-	e->mod = modrm >> 6;
-	e->reg = (modrm >> 3) & 7;
-	e->rm = modrm & 7;
-	e->sib = -1;
-	if (e->mod != 3 && !e->addr16 && e->rm == 4) {
-		if (e->pos >= in->len)
-			return false;
-		e->sib = in->bytes[e->pos++];
-	}
-	tail = modrm_tail(e);
-	if (tail < 0 || e->pos + tail + imm != in->len)
-		return false;
-	e->disp = sign_extend(fetch(e, &e->pos, tail), tail == 1 ? 1 : 4);
+	e->pos += e->m.len;
 	compute_ea(e);
 	return true;
 }
@@ -530,12 +458,12 @@ static int do_mov(struct emu *e)
 
 	switch (e->op) {
 	case 0x88:
-	case 0x89: return rm_write(e, size, reg_read(&e->s, e->reg, size));
+	case 0x89: return rm_write(e, size, reg_read(&e->s, e->m.reg, size));
 	case 0x8a:
 	case 0x8b:
 		rc = rm_read(e, size, &v);
 		if (!rc)
-			reg_write(&e->s, e->reg, size, v);
+			reg_write(&e->s, e->m.reg, size, v);
 		return rc;
 	default: return rm_write(e, size, imm(e, size));
 	}
@@ -570,7 +498,7 @@ static int do_movx(struct emu *e)
 		return rc;
 	if (e->op >= 0xbe)
 		v = sign_extend(v, src);
-	reg_write(&e->s, e->reg, e->osz, v);
+	reg_write(&e->s, e->m.reg, e->osz, v);
 	return 0;
 }
 
@@ -600,14 +528,14 @@ static int do_alu(struct emu *e)
 	int rc;
 
 	if (!(e->op & 2))
-		return alu_to_mem(e, op, reg_read(&e->s, e->reg, size), size);
+		return alu_to_mem(e, op, reg_read(&e->s, e->m.reg, size), size);
 	rc = rm_read(e, size, &b);
 	if (rc)
 		return rc;
-	a = reg_read(&e->s, e->reg, size);
+	a = reg_read(&e->s, e->m.reg, size);
 	res = alu(op, a, b, size, e->s.eflags, &f);
 	if (op != ALU_CMP)
-		reg_write(&e->s, e->reg, size, res);
+		reg_write(&e->s, e->m.reg, size, res);
 	set_flags(e, F_ARITH, f);
 	return 0;
 }
@@ -618,7 +546,7 @@ static int do_alu_imm(struct emu *e)
 	int size = e->op == 0x81 || e->op == 0x83 ? e->osz : 1;
 	uint32_t b = e->op == 0x81 ? imm(e, size) : sign_extend(imm(e, 1), 1);
 
-	return alu_to_mem(e, e->reg, b, size);
+	return alu_to_mem(e, e->m.reg, b, size);
 }
 
 /* 84/85 and F6/F7 /0 /1: and without the write. */
@@ -641,12 +569,12 @@ static int do_not_neg(struct emu *e)
 
 	if (rc)
 		return rc;
-	if (e->reg == 2)
+	if (e->m.reg == 2)
 		res = ~v & size_mask(size);
 	else
 		res = sub_op(0, v, 0, size, &f); /* CF = (v != 0) */
 	rc = rm_write(e, size, res);
-	if (!rc && e->reg == 3)
+	if (!rc && e->m.reg == 3)
 		set_flags(e, F_ARITH, f);
 	return rc;
 }
@@ -660,7 +588,7 @@ static int do_inc_dec(struct emu *e)
 
 	if (rc)
 		return rc;
-	res = e->reg == 0 ? add_op(v, 1, 0, size, &f) : sub_op(v, 1, 0, size, &f);
+	res = e->m.reg == 0 ? add_op(v, 1, 0, size, &f) : sub_op(v, 1, 0, size, &f);
 	rc = rm_write(e, size, res);
 	if (!rc)
 		set_flags(e, F_ARITH & ~F_CF, f);
@@ -675,9 +603,9 @@ static int do_xchg(struct emu *e)
 	int rc = rm_read(e, size, &v);
 
 	if (!rc)
-		rc = rm_write(e, size, reg_read(&e->s, e->reg, size));
+		rc = rm_write(e, size, reg_read(&e->s, e->m.reg, size));
 	if (!rc)
-		reg_write(&e->s, e->reg, size, v);
+		reg_write(&e->s, e->m.reg, size, v);
 	return rc;
 }
 
@@ -690,11 +618,11 @@ static int do_xadd(struct emu *e)
 
 	if (rc)
 		return rc;
-	res = add_op(v, reg_read(&e->s, e->reg, size), 0, size, &f);
+	res = add_op(v, reg_read(&e->s, e->m.reg, size), 0, size, &f);
 	rc = rm_write(e, size, res);
 	if (rc)
 		return rc;
-	reg_write(&e->s, e->reg, size, v);
+	reg_write(&e->s, e->m.reg, size, v);
 	set_flags(e, F_ARITH, f);
 	return 0;
 }
@@ -712,7 +640,7 @@ static int do_cmpxchg(struct emu *e)
 		return rc;
 	sub_op(acc, v, 0, size, &f);
 	eq = acc == v;
-	rc = rm_write(e, size, eq ? reg_read(&e->s, e->reg, size) : v);
+	rc = rm_write(e, size, eq ? reg_read(&e->s, e->m.reg, size) : v);
 	if (rc)
 		return rc;
 	if (!eq)
@@ -778,7 +706,7 @@ static int bit_op(struct emu *e, int kind, int32_t offset, bool from_reg)
 static int do_bt_reg(struct emu *e)
 {
 	int kind = (e->op >> 3) & 3; /* a3 -> 0, ab -> 1, b3 -> 2, bb -> 3 */
-	uint32_t r = reg_read(&e->s, e->reg, e->osz);
+	uint32_t r = reg_read(&e->s, e->m.reg, e->osz);
 
 	return bit_op(e, kind, (int32_t)sign_extend(r, e->osz), true);
 }
@@ -799,7 +727,7 @@ static int do_shift(struct emu *e)
 	rc = rm_read(e, size, &v);
 	if (rc)
 		return rc;
-	r = shift_rotate(e->reg, v, count, size, e->s.eflags);
+	r = shift_rotate(e->m.reg, v, count, size, e->s.eflags);
 	rc = rm_write(e, size, r.val);
 	if (!rc)
 		set_flags(e, r.mask, r.f);
@@ -862,7 +790,7 @@ static int do_branch_mem(struct emu *e)
 
 	if (rc)
 		return rc;
-	if (e->reg == 2) {
+	if (e->m.reg == 2) {
 		rc = push(e, e->in->next & size_mask(e->osz), e->osz);
 		if (rc)
 			return rc;
@@ -961,20 +889,20 @@ static bool lockable(const struct emu *e)
 
 	if (e->twobyte)
 		return op == 0xab || op == 0xb3 || op == 0xbb || op == 0xb0 || op == 0xb1 ||
-		       op == 0xc0 || op == 0xc1 || op == 0xc7 || (op == 0xba && e->reg >= 5);
+		       op == 0xc0 || op == 0xc1 || op == 0xc7 || (op == 0xba && e->m.reg >= 5);
 	if (op < 0x40)
 		return (op & 7) < 2 && (op >> 3) != ALU_CMP;
 	switch (op) {
 	case 0x80:
 	case 0x81:
 	case 0x82:
-	case 0x83: return e->reg != ALU_CMP;
+	case 0x83: return e->m.reg != ALU_CMP;
 	case 0x86:
 	case 0x87: return true;
 	case 0xf6:
-	case 0xf7: return e->reg == 2 || e->reg == 3;
+	case 0xf7: return e->m.reg == 2 || e->m.reg == 3;
 	case 0xfe:
-	case 0xff: return e->reg <= 1;
+	case 0xff: return e->m.reg <= 1;
 	}
 	return false;
 }
@@ -1010,7 +938,7 @@ static int exec1(struct emu *e)
 	case 0x82:
 	case 0x83: return do_alu_imm(e);
 	case 0x84:
-	case 0x85: return do_test(e, reg_read(&e->s, e->reg, byte_or_v(e)), byte_or_v(e));
+	case 0x85: return do_test(e, reg_read(&e->s, e->m.reg, byte_or_v(e)), byte_or_v(e));
 	case 0x86:
 	case 0x87: return do_xchg(e);
 	case 0x88:
@@ -1028,15 +956,15 @@ static int exec1(struct emu *e)
 	case 0xd3: return do_shift(e);
 	case 0xf6:
 	case 0xf7:
-		if (e->reg <= 1)
+		if (e->m.reg <= 1)
 			return do_test(e, imm(e, byte_or_v(e)), byte_or_v(e));
 		return do_not_neg(e);
 	case 0xfe: return do_inc_dec(e);
 	}
 	/* 0xff */
-	if (e->reg <= 1)
+	if (e->m.reg <= 1)
 		return do_inc_dec(e);
-	if (e->reg == 6)
+	if (e->m.reg == 6)
 		return do_push_mem(e);
 	return do_branch_mem(e);
 }
@@ -1110,7 +1038,7 @@ static int exec2(struct emu *e)
 	case 0xab:
 	case 0xb3:
 	case 0xbb: return do_bt_reg(e);
-	case 0xba: return bit_op(e, e->reg - 4, (int32_t)imm(e, 1), false);
+	case 0xba: return bit_op(e, e->m.reg - 4, (int32_t)imm(e, 1), false);
 	case 0xb0:
 	case 0xb1: return do_cmpxchg(e);
 	case 0xb6:
