@@ -1,0 +1,157 @@
+/* random_code.c - btvmm against random guest code: it must never crash,
+ * whatever the guest runs.
+ *
+ *   random_code BTVMM FIRST_SEED COUNT [SECONDS]
+ *
+ * For each seed, 256 pseudo-random bytes (xorshift32, so the same seeds
+ * give the same code everywhere) become a flat-binary kernel, entered at
+ * 1 MiB in protected mode with no IDT worth the name. Random ring-0 code
+ * pokes at everything: ports, control registers, descriptor tables, the
+ * emulator, faults of every kind. Each run must end one of these ways:
+ *   - btvmm stopped the machine: exit status 2 and exactly one stderr
+ *     line starting "btvmm: " (a triple fault, an unsupported instruction,
+ *     hlt with interrupts off, ...);
+ *   - the guest wrote to the debug-exit port: an odd status, no stderr;
+ *   - the guest still runs after SECONDS (default 3): it looped, which the
+ *     hardware would do too; btvmm is killed and that counts as fine.
+ * Anything else fails: death by a signal (a host crash), another status,
+ * other stderr output. The child's status comes from waitpid(), so a
+ * crash is never mistaken for a debug-exit status. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CODE_BYTES 256
+
+static void make_code(unsigned seed, const char *path)
+{
+	unsigned char b[CODE_BYTES];
+	uint32_t x = seed * 2654435761u + 1; /* xorshift32 state, never 0 */
+	for (int i = 0; i < CODE_BYTES; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (unsigned char)(x >> 24);
+	}
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(b, 1, sizeof(b), f) != sizeof(b) || fclose(f)) {
+		perror(path);
+		exit(2);
+	}
+}
+
+/* Runs btvmm on kernel; returns the wait status, or -1 if it was still
+ * running after secs (then killed). */
+static int run(const char *btvmm, const char *kernel, const char *errpath, int secs)
+{
+	fflush(stdout); /* else the child's freopen writes our buffer again */
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
+			_exit(127);
+		execl(btvmm, btvmm, "-kernel", kernel, "-nographic", "-serial", "none",
+		      (char *)NULL);
+		_exit(127);
+	}
+	struct timespec start, now, nap = {0, 5 * 1000 * 1000};
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= secs) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* The stderr file: its line count, and whether each starts "btvmm: ". */
+static int stderr_lines(const char *path, int *all_btvmm)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int n = 0;
+	*all_btvmm = 1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strncmp(line, "btvmm: ", 7) != 0)
+			*all_btvmm = 0;
+	}
+	fclose(f);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: random_code BTVMM FIRST_SEED COUNT [SECONDS]\n");
+		return 2;
+	}
+	const char *btvmm = argv[1];
+	unsigned first = (unsigned)strtoul(argv[2], NULL, 0),
+		 count = (unsigned)strtoul(argv[3], NULL, 0);
+	int secs = argc > 4 ? atoi(argv[4]) : 3;
+	char dir[] = "/tmp/btvmm-random-XXXXXX", kernel[64], errpath[64];
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	snprintf(kernel, sizeof(kernel), "%s/code.bin", dir);
+	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+	unsigned stopped = 0, exited = 0, looping = 0, bad = 0;
+	for (unsigned seed = first; seed < first + count; seed++) {
+		make_code(seed, kernel);
+		int st = run(btvmm, kernel, errpath, secs), all_btvmm;
+		int lines = stderr_lines(errpath, &all_btvmm);
+		const char *why = NULL;
+		if (st == -1) {
+			looping++;
+		} else if (WIFSIGNALED(st)) {
+			why = strsignal(WTERMSIG(st));
+		} else if (WEXITSTATUS(st) == 2) {
+			if (lines != 1 || !all_btvmm)
+				why = "stopped without exactly one \"btvmm: \" line";
+			stopped++;
+		} else if (WEXITSTATUS(st) & 1) {
+			if (lines != 0)
+				why = "debug-exit with output on stderr";
+			exited++;
+		} else {
+			why = "unexpected exit status";
+		}
+		if (why) {
+			bad++;
+			printf("seed %u: %s (wait status 0x%x, %d stderr lines)\n", seed, why, st,
+			       lines);
+			FILE *f = fopen(errpath, "r");
+			char line[1024];
+			for (int i = 0; f && i < 3 && fgets(line, sizeof(line), f); i++)
+				printf("  %s", line);
+			if (f)
+				fclose(f);
+		}
+	}
+	unlink(kernel);
+	unlink(errpath);
+	rmdir(dir);
+	printf(
+	    "%u seeds: %u stopped by btvmm, %u debug-exits, %u still running after %d s, %u bad\n",
+	    count, stopped, exited, looping, secs, bad);
+	return bad ? 1 : 0;
+}
