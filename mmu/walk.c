@@ -5,8 +5,6 @@
 
 #include "vm.h"
 
-#define CR4_PSE 0x10u
-#define CR4_PGE 0x80u
 
 static uint32_t *entry(struct vcpu *cpu, uint32_t pa)
 {

@@ -123,8 +123,6 @@ static bool write_cr0(struct ctx *c, uint32_t v)
 	return true;
 }
 
-#define CR4_PSE 0x10u
-#define CR4_PGE 0x80u
 
 static bool write_cr3_cr4(struct ctx *c, int cr, uint32_t v)
 {
@@ -698,7 +696,12 @@ static bool do_fpu_trap(struct ctx *c)
 	uint32_t cr0 = c->cpu->cr0;
 	if (byte_at(c, 0) == 0x9b) /* fwait: #NM only with MP and TS */
 		return (cr0 & CR0_MP) && (cr0 & CR0_TS) ? raise(c, 7, 0) : true;
-	if (c->in->simd && (cr0 & CR0_EM))
+	/* fxsave/fxrstor (0F AE /0 /1) take #NM for EM as x87 does; the other
+	 * MMX/SSE instructions #UD */
+	int op = c->op;
+	bool fxsr = byte_at(c, op) == 0x0f && byte_at(c, op + 1) == 0xae &&
+		    ((byte_at(c, op + 2) >> 3) & 7) <= 1;
+	if (c->in->simd && !fxsr && (cr0 & CR0_EM))
 		return raise(c, 6, 0);
 	return raise(c, 7, 0);
 }

@@ -40,6 +40,8 @@ uint32_t cpu_code_mode(const struct vcpu *cpu)
 	m |= (uint32_t)cpu->cpl << 1;
 	if (cpu->cr0 & (CR0_EM | CR0_TS))
 		m |= CODE_MODE_FPU_TRAP;
+	if (!(cpu->cr4 & CR4_OSFXSR))
+		m |= CODE_MODE_NO_SSE;
 	return m;
 }
 

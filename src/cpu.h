@@ -18,9 +18,11 @@
 int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx);
 
 /* The translation-cache key's "code mode": what changes how the same bytes
- * translate. Bit 0 CS.D, bits 1-2 CPL, bit 3 CR0.EM or TS (x87/SIMD trap). */
+ * translate. Bit 0 CS.D, bits 1-2 CPL, bit 3 CR0.EM or TS (x87/SIMD trap),
+ * bit 4 CR4.OSFXSR clear (SSE instructions are #UD). */
 uint32_t cpu_code_mode(const struct vcpu *cpu);
 #define CODE_MODE_FPU_TRAP 0x8u
+#define CODE_MODE_NO_SSE 0x10u
 
 uint32_t cpu_get_eflags(struct vcpu *cpu);
 /* Set EFLAGS as a CPL-0 popf would, for the bits in mask. */

@@ -736,10 +736,37 @@ static void fill_fpu(const cs_insn *insn, const struct dctx *c, struct xinsn *x)
 		    g == X86_GRP_SSSE3)
 			x->simd = true;
 	}
+	/* Fences, prefetches, clflush and movnti are in Capstone's SSE groups
+	 * but ignore CR0.EM/TS and CR4.OSFXSR (their SDM exception lists). */
+	switch (insn->id) {
+	case X86_INS_SFENCE:
+	case X86_INS_LFENCE:
+	case X86_INS_MFENCE:
+	case X86_INS_PREFETCH:
+	case X86_INS_PREFETCHW:
+	case X86_INS_PREFETCHNTA:
+	case X86_INS_PREFETCHT0:
+	case X86_INS_PREFETCHT1:
+	case X86_INS_PREFETCHT2:
+	case X86_INS_CLFLUSH:
+	case X86_INS_MOVNTI: x->simd = false; break;
+	default: break;
+	}
+	/* CR4.OSFXSR=0 makes the SSE instructions #UD: those with an XMM
+	 * operand, and ldmxcsr/stmxcsr. MMX-register forms (pshufw mm, ...),
+	 * fxsave/fxrstor, prefetches and fences do not check it. */
+	x->sse = false;
+	for (int i = 0; x->simd && i < det->x86.op_count; i++) {
+		const cs_x86_op *o = &det->x86.operands[i];
+		if (o->type == X86_OP_REG && o->reg >= X86_REG_XMM0 && o->reg <= X86_REG_XMM7)
+			x->sse = true;
+	}
 	if (op == 0x0f && op2 == 0xae && x->modrm_off) {
 		uint8_t modrm = x->bytes[x->modrm_off];
 		if ((modrm >> 6) != 3 && ((modrm >> 3) & 7) < 4)
 			x->simd = true; /* fxsave, fxrstor, ldmxcsr, stmxcsr */
+		if ((modrm >> 6) != 3 && (((modrm >> 3) & 7) == 2 || ((modrm >> 3) & 7) == 3))
+			x->sse = true; /* ldmxcsr, stmxcsr */
 	}
 }
 

@@ -582,7 +582,11 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			break; /* let it start its own block, reached only if executed */
 		if (b->cpu->cpl > 0)
 			outer_ring_rules(in);
-		if ((cpu_code_mode(b->cpu) & CODE_MODE_FPU_TRAP) && (in->x87 || in->simd)) {
+		if ((cpu_code_mode(b->cpu) & CODE_MODE_NO_SSE) && in->sse) {
+			in->cls = XC_CALLOUT; /* CR4.OSFXSR=0: #UD, before any #NM */
+			in->co = CO_UD;
+			in->ends_block = true;
+		} else if ((cpu_code_mode(b->cpu) & CODE_MODE_FPU_TRAP) && (in->x87 || in->simd)) {
 			in->cls = XC_CALLOUT; /* CR0.EM/TS: the monitor raises #NM or #UD */
 			in->co = CO_FPU_TRAP;
 			in->ends_block = true;
