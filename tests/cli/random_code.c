@@ -1,7 +1,7 @@
 /* random_code.c - btvmm against random guest code: it must never crash,
  * whatever the guest runs.
  *
- *   random_code BTVMM FIRST_SEED COUNT [SECONDS]
+ *   random_code BTVMM FIRST_SEED COUNT [SECONDS [CHAOS_ELF]]
  *
  * For each seed, 256 pseudo-random bytes (xorshift32, so the same seeds
  * give the same code everywhere) become a flat-binary kernel, entered at
@@ -14,6 +14,10 @@
  *   - the guest wrote to the debug-exit port: an odd status, no stderr;
  *   - the guest still runs after SECONDS (default 3): it looped, which the
  *     hardware would do too; btvmm is killed and that counts as fine.
+ * With CHAOS_ELF (tests/guests/chaos.c) each seed instead runs that kernel
+ * with -append seed=N: 4 KiB of random code that resumes after each of its
+ * exceptions, at ring 0 or ring 3, and exits through the debug port (status
+ * 1) after a few thousand of them.
  * Anything else fails: death by a signal (a host crash), another status,
  * other stderr output. The child's status comes from waitpid(), so a
  * crash is never mistaken for a debug-exit status. */
@@ -48,7 +52,8 @@ static void make_code(unsigned seed, const char *path)
 
 /* Runs btvmm on kernel; returns the wait status, or -1 if it was still
  * running after secs (then killed). */
-static int run(const char *btvmm, const char *kernel, const char *errpath, int secs)
+static int run(const char *btvmm, const char *kernel, const char *append, const char *errpath,
+	       int secs)
 {
 	fflush(stdout); /* else the child's freopen writes our buffer again */
 	pid_t pid = fork();
@@ -59,8 +64,12 @@ static int run(const char *btvmm, const char *kernel, const char *errpath, int s
 	if (pid == 0) {
 		if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
 			_exit(127);
-		execl(btvmm, btvmm, "-kernel", kernel, "-nographic", "-serial", "none",
-		      (char *)NULL);
+		if (append)
+			execl(btvmm, btvmm, "-kernel", kernel, "-append", append, "-nographic",
+			      "-serial", "none", (char *)NULL);
+		else
+			execl(btvmm, btvmm, "-kernel", kernel, "-nographic", "-serial", "none",
+			      (char *)NULL);
 		_exit(127);
 	}
 	struct timespec start, now, nap = {0, 5 * 1000 * 1000};
@@ -100,13 +109,16 @@ static int stderr_lines(const char *path, int *all_btvmm)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: random_code BTVMM FIRST_SEED COUNT [SECONDS]\n");
+		fprintf(stderr,
+			"usage: random_code BTVMM FIRST_SEED COUNT [SECONDS [CHAOS_ELF]]\n");
 		return 2;
 	}
 	const char *btvmm = argv[1];
 	unsigned first = (unsigned)strtoul(argv[2], NULL, 0),
 		 count = (unsigned)strtoul(argv[3], NULL, 0);
 	int secs = argc > 4 ? atoi(argv[4]) : 3;
+	const char *chaos = argc > 5 ? argv[5] : NULL;
+	char append[32];
 	char dir[] = "/tmp/btvmm-random-XXXXXX", kernel[64], errpath[64];
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
@@ -116,8 +128,14 @@ int main(int argc, char **argv)
 	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
 	unsigned stopped = 0, exited = 0, looping = 0, bad = 0;
 	for (unsigned seed = first; seed < first + count; seed++) {
-		make_code(seed, kernel);
-		int st = run(btvmm, kernel, errpath, secs), all_btvmm;
+		int st, all_btvmm;
+		if (chaos) {
+			snprintf(append, sizeof(append), "seed=%u", seed);
+			st = run(btvmm, chaos, append, errpath, secs);
+		} else {
+			make_code(seed, kernel);
+			st = run(btvmm, kernel, NULL, errpath, secs);
+		}
 		int lines = stderr_lines(errpath, &all_btvmm);
 		const char *why = NULL;
 		if (st == -1) {
