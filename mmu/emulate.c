@@ -1096,3 +1096,24 @@ int emu_insn(const struct xinsn *in, struct emu_regs *r, const struct emu_ops *o
 	*r = e.s;
 	return rc == EMU_CUT ? 0 : rc;
 }
+
+static int refuse_read(void *ctx, int seg, uint32_t off, void *buf, int size)
+{
+	(void)ctx, (void)seg, (void)off, (void)buf, (void)size;
+	return 13;
+}
+
+static int refuse_write(void *ctx, int seg, uint32_t off, const void *buf, int size)
+{
+	(void)ctx, (void)seg, (void)off, (void)buf, (void)size;
+	return 13;
+}
+
+bool emu_handles(const struct xinsn *in)
+{
+	/* Every form the emulator takes touches memory (a string instruction
+	 * at least once with ECX = 1), so the first access ends the run. */
+	struct emu_regs r = {.gpr = {[R_ECX] = 1}, .eflags = 0x2, .stack32 = true};
+	struct emu_ops refuse = {refuse_read, refuse_write, NULL};
+	return emu_insn(in, &r, &refuse) != EMU_UNSUPPORTED;
+}

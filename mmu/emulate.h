@@ -81,4 +81,8 @@ struct emu_regs {
  *      fault, as the processor leaves them. EIP stays at the instruction. */
 int emu_insn(const struct xinsn *in, struct emu_regs *r, const struct emu_ops *ops);
 
+/* Whether emu_insn handles in (some form, whatever the registers): a dry
+ * run whose every memory access faults, so nothing is touched. */
+bool emu_handles(const struct xinsn *in);
+
 #endif

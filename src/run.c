@@ -32,6 +32,8 @@ extern void bt_enter(struct vcpu_block *blk);
 static struct ccf *resolve(struct vm *vm, uint32_t eip)
 {
 	struct vcpu *cpu = &vm->cpu;
+	/* A few fetch faults in a row (a handler that faults too) return NULL
+	 * with the guest state moved on; the run loop comes back here. */
 	for (int tries = 0; tries < 4 && vm->stop == STOP_NONE; tries++) {
 		uint32_t lin = cpu->seg[SEG_CS].base + eip, pa;
 		unsigned acc = ACC_FETCH | (cpu->cpl == 3 ? ACC_USER : 0);
@@ -40,9 +42,16 @@ static struct ccf *resolve(struct vm *vm, uint32_t eip)
 			eip = cpu->blk->eip;
 			continue;
 		}
+		if (pa >= vm->mem.ram_size && !mmio_find(&vm->mmio, pa)) {
+			/* nothing answers: the fetch reads all ones, and ff ff is
+			 * an undefined opcode (FF /7) */
+			cpu_exception(cpu, 6, 0, eip);
+			eip = cpu->blk->eip;
+			continue;
+		}
 		if (pa >= vm->mem.ram_size) {
-			vm_fail(vm, "guest executes at EIP 0x%08x, physical 0x%08x: not RAM", eip,
-				pa);
+			vm_fail(vm, "guest executes at EIP 0x%08x, physical 0x%08x: device registers",
+				eip, pa);
 			return NULL;
 		}
 		struct ccf *c = tc_lookup(&vm->tc, eip, cpu_code_mode(cpu), pa >> PAGE_SHIFT);
@@ -155,6 +164,8 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 		break;
 	}
 	if (soft_exec(vm)) {
+		if (!open_bus_map(vm, lin))
+			return one_shot(vm, m->guest_eip);
 		char text[96];
 		soft_insn_text(vm, text, sizeof(text));
 		vm_fail(vm, "guest access to linear 0x%08x at EIP 0x%08x (%s): the emulator does not "
@@ -206,10 +217,14 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			adapt_after_soft_fault(vm, c, m->guest_eip);
 			return NULL;
 		}
+		if (f->addr < HOLE_BASE && !open_bus_map(vm, (uint32_t)f->addr))
+			return one_shot(vm, m->guest_eip);
 		char text[96];
 		soft_insn_text(vm, text, sizeof(text));
-		vm_fail(vm, "guest access to address 0x%08llx outside RAM at EIP 0x%08x (%s): the "
-			    "emulator does not handle it",
+		struct mmio_range *dev = mmio_find(&vm->mmio, f->addr);
+		vm_fail(vm, "guest access to %s%s at 0x%08llx at EIP 0x%08x (%s): the emulator does not "
+			    "handle it",
+			dev ? "device registers of " : "memory outside RAM", dev ? dev->name : "",
 			(unsigned long long)f->addr, m->guest_eip, text);
 		return NULL;
 	}
@@ -379,7 +394,7 @@ int vm_run(struct vm *vm)
 			c = shadow || tf ? one_shot(vm, blk->eip) : resolve(vm, blk->eip);
 		next = NULL;
 		if (!c)
-			break;
+			continue; /* stopped, or exceptions delivered at fetch: go on */
 		ibl_check_mode(vm);
 		set_pending(vm);
 		machine_arm_timer(vm);
@@ -393,9 +408,13 @@ int vm_run(struct vm *vm)
 				seg_shadow_update(cpu, seg);
 		vm->widened_segs = 0;
 		if (vm->fault.valid) {
+			int open = vm->open_bus.n;
 			next = handle_fault(vm, retried);
+			if (vm->open_bus.n == open && !vm->resume_host)
+				open_bus_close(vm); /* this fault opened no page: done */
 			continue;
 		}
+		open_bus_close(vm);
 		handle_exit(vm, &rq, &fill_ibl);
 		if (vm->dbg_exit.fired) {
 			vm->stop = STOP_DEBUG_EXIT;
@@ -410,7 +429,7 @@ int vm_run(struct vm *vm)
 			continue;
 		next = resolve(vm, blk->eip);
 		if (!next)
-			break;
+			continue;
 		maybe_chain(vm, &rq, next);
 		if (fill_ibl && !next->transient)
 			ibl_fill(vm, next);

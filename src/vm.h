@@ -20,6 +20,7 @@
 #include "ioapic.h"
 #include "lapic.h"
 #include "mmio.h"
+#include "open_bus.h"
 #include "pci.h"
 #include "pic8259.h"
 #include "pit8254.h"
@@ -119,6 +120,7 @@ struct vm {
 	struct host_fault fault; /* set by the signal handler */
 	uint32_t resume_host;    /* re-enter mid-CCF here after a hidden fault (0: CCF start) */
 	int widened_segs;	 /* shadows mirrored exactly for one instruction (1 << SEG_*) */
+	struct open_bus open_bus; /* scratch pages for one instruction (open_bus.c) */
 	FILE *log;		 /* -d output */
 	struct vclock clock;	 /* virtual time for devices (machine.c) */
 	uint64_t start_ns;	 /* host monotonic time at start-up */

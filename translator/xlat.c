@@ -27,6 +27,7 @@
 
 #include "block.h"
 #include "emit.h"
+#include "emulate.h"
 #include "gmem.h"
 #include "physmem.h"
 #include "stats.h"
@@ -566,8 +567,10 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			break; /* the instruction crosses into the next page */
 		if (n == max_insns && (max_insns == 1 || !is_direct_branch(in)))
 			break; /* at the cap, only a branch that ends the block may follow */
-		if (adapt_emulated(&x->adapt, eip, cpu_code_mode(b->cpu)) && !in->ends_block) {
-			/* it kept faulting into the monitor: do it there directly */
+		if (adapt_emulated(&x->adapt, eip, cpu_code_mode(b->cpu)) && !in->ends_block &&
+		    emu_handles(in)) {
+			/* it kept faulting into the monitor: do it there directly (the
+			 * record is by address: the code there may have changed since) */
 			in->cls = XC_CALLOUT;
 			in->co = CO_EMULATE;
 			in->ends_block = true;

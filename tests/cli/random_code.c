@@ -12,6 +12,8 @@
  *     line starting "btvmm: " (a triple fault, an unsupported instruction,
  *     hlt with interrupts off, ...);
  *   - the guest wrote to the debug-exit port: an odd status, no stderr;
+ *   - the guest reset the machine (port 0x92, 0x64, 0xcf9): status 0 and
+ *     one "btvmm: " line, as QEMU's -no-reboot;
  *   - the guest still runs after SECONDS (default 3): it looped, which the
  *     hardware would do too; btvmm is killed and that counts as fine.
  * With CHAOS_ELF (tests/guests/chaos.c) each seed instead runs that kernel
@@ -126,7 +128,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(kernel, sizeof(kernel), "%s/code.bin", dir);
 	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
-	unsigned stopped = 0, exited = 0, looping = 0, bad = 0;
+	unsigned stopped = 0, exited = 0, resets = 0, looping = 0, bad = 0;
 	for (unsigned seed = first; seed < first + count; seed++) {
 		int st, all_btvmm;
 		if (chaos) {
@@ -146,6 +148,10 @@ int main(int argc, char **argv)
 			if (lines != 1 || !all_btvmm)
 				why = "stopped without exactly one \"btvmm: \" line";
 			stopped++;
+		} else if (WEXITSTATUS(st) == 0) {
+			if (lines != 1 || !all_btvmm)
+				why = "status 0 without exactly one \"btvmm: \" line";
+			resets++;
 		} else if (WEXITSTATUS(st) & 1) {
 			if (lines != 0)
 				why = "debug-exit with output on stderr";
@@ -168,8 +174,9 @@ int main(int argc, char **argv)
 	unlink(kernel);
 	unlink(errpath);
 	rmdir(dir);
-	printf(
-	    "%u seeds: %u stopped by btvmm, %u debug-exits, %u still running after %d s, %u bad\n",
-	    count, stopped, exited, looping, secs, bad);
+	printf("%u seeds: %u stopped by btvmm, %u debug-exits, %u resets, %u still running after "
+	       "%d s, "
+	       "%u bad\n",
+	       count, stopped, exited, resets, looping, secs, bad);
 	return bad ? 1 : 0;
 }

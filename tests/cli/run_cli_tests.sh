@@ -195,8 +195,8 @@ fault_int80)
 	expect_stop fault_int80 "triple fault: software interrupt (vector 128) at EIP @EIP@, bytes cd 80 " ;;
 fault_csread)
 	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (imul ebx, dword ptr cs:[eax]): the emulator does not handle it" ;;
-fault_outside_ram)
-	expect_stop fault_outside_ram "guest access to address 0x02000000 outside RAM at EIP @EIP@ (imul ecx, dword ptr [esi]): the emulator does not handle it" -m 16 ;;
+fault_mmio_imul)
+	expect_stop fault_mmio_imul "guest access to device registers of lapic at 0xfee00030 at EIP @EIP@ (imul ecx, dword ptr [esi]): the emulator does not handle it" ;;
 fault_paging)
 	expect_stop fault_paging "triple fault: guest exception #PF(0x0) (vector 14) at EIP @EIP@, bytes (not readable): delivering it raised #PF(0x0), the double fault raised #PF(0x0); machine stopped" ;;
 fault_taskgate)

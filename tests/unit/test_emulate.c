@@ -1278,6 +1278,31 @@ static const struct fcase fcases[] = {
 
 /* A fault from the callbacks leaves registers (and, the writes being
  * last, memory) as they were. */
+/* emu_handles: what the adaptive translator asks before it makes an
+ * instruction an emulation call-out. */
+START_TEST(test_handles)
+{
+	static const struct {
+		uint8_t b[8];
+		int len;
+		bool want;
+	} t[] = {
+	    {{0x89, 0x03}, 2, true},        /* mov [ebx], eax */
+	    {{0xf3, 0xa5}, 2, true},        /* rep movsd */
+	    {{0xff, 0x33}, 2, true},        /* push dword [ebx] */
+	    {{0x0f, 0xc7, 0x0b}, 3, true},  /* cmpxchg8b [ebx] */
+	    {{0x89, 0xd8}, 2, false},       /* mov eax, ebx: no memory operand */
+	    {{0x16}, 1, false},             /* push ss */
+	    {{0x0f, 0xaf, 0x03}, 3, false}, /* imul eax, [ebx] */
+	    {{0xd9, 0x03}, 2, false},       /* fld dword [ebx] */
+	};
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct xinsn in = decode32(t[i].b, t[i].len);
+		ck_assert_msg(emu_handles(&in) == t[i].want, "case %u: want %d", i, t[i].want);
+	}
+}
+END_TEST
+
 START_TEST(test_fault_no_commit)
 {
 	const struct fcase *c = &fcases[_i];
@@ -1497,6 +1522,7 @@ static Suite *emulate_suite(void)
 	tcase_add_test(tc, test_push_pop);
 	tcase_add_test(tc, test_call_jmp);
 	tcase_add_loop_test(tc, test_fault_no_commit, 0, (int)(sizeof(fcases) / sizeof(fcases[0])));
+	tcase_add_test(tc, test_handles);
 	tcase_add_test(tc, test_fault_rep_partial);
 	tcase_add_test(tc, test_unsupported);
 	tcase_add_test(tc, test_lock);
