@@ -6,9 +6,11 @@
  * line and the loader's name.  Everything lives in one block of guest RAM:
  *
  *   at:            struct mb_info (flags say which fields are valid)
+ *   then:          module entries (mod_start, mod_end, string, 0), if any
  *   then:          memory map entries
  *   then:          command line, NUL terminated
  *   then:          "btvmm", NUL terminated
+ *   then:          the modules' strings, NUL terminated
  *
  * The guest sees physical addresses, so every pointer field holds a guest
  * physical address inside that block.
@@ -21,6 +23,7 @@
 
 #define MBI_FLAG_MEM (1u << 0)
 #define MBI_FLAG_CMDLINE (1u << 2)
+#define MBI_FLAG_MODS (1u << 3)
 #define MBI_FLAG_MMAP (1u << 6)
 #define MBI_FLAG_LOADER_NAME (1u << 9)
 
@@ -117,18 +120,27 @@ static uint32_t put_string(uint8_t *ram, uint64_t *pos, const char *s)
 	return addr;
 }
 
-uint32_t mb_build_info(uint8_t *ram, uint64_t ram_size, uint32_t at, const char *cmdline)
+/* One entry of the module list (multiboot 0.6.96, 3.3). */
+struct mb_mod_entry {
+	uint32_t mod_start, mod_end, string, reserved;
+};
+
+uint32_t mb_build_info(uint8_t *ram, uint64_t ram_size, uint32_t at, const char *cmdline,
+		       const struct mb_module *mods, unsigned nmods)
 {
 	struct mb_mmap_entry mmap[MMAP_MAX];
 	struct mb_info info;
 	uint64_t base = ((uint64_t)at + 15) & ~15ull;
-	uint64_t pos, end;
+	uint64_t pos, end, mods_pos;
 	unsigned n;
 
 	if (cmdline == NULL)
 		cmdline = "";
 	n = build_mmap(ram_size, mmap);
-	end = base + sizeof(info) + n * sizeof(mmap[0]) + strlen(cmdline) + 1 + sizeof(LOADER_NAME);
+	end = base + sizeof(info) + nmods * sizeof(struct mb_mod_entry) + n * sizeof(mmap[0]) +
+	      strlen(cmdline) + 1 + sizeof(LOADER_NAME);
+	for (unsigned i = 0; i < nmods; i++)
+		end += strlen(mods[i].string) + 1;
 	/* 0 is the failure value, so the structure cannot live at 0 either. */
 	if (base == 0 || end > ram_size || end > UINT32_MAX)
 		return 0;
@@ -138,12 +150,24 @@ uint32_t mb_build_info(uint8_t *ram, uint64_t ram_size, uint32_t at, const char 
 	info.mem_lower = EBDA_START / 1024;
 	info.mem_upper = ram_size > HIGH_START ? (uint32_t)((ram_size - HIGH_START) / 1024) : 0;
 	pos = base + sizeof(info);
+	mods_pos = pos;
+	if (nmods) {
+		info.flags |= MBI_FLAG_MODS;
+		info.mods_count = nmods;
+		info.mods_addr = (uint32_t)pos;
+		pos += nmods * sizeof(struct mb_mod_entry);
+	}
 	info.mmap_addr = (uint32_t)pos;
 	info.mmap_length = n * sizeof(mmap[0]);
 	memcpy(ram + pos, mmap, info.mmap_length);
 	pos += info.mmap_length;
 	info.cmdline = put_string(ram, &pos, cmdline);
 	info.boot_loader_name = put_string(ram, &pos, LOADER_NAME);
+	for (unsigned i = 0; i < nmods; i++) {
+		struct mb_mod_entry m = {mods[i].start, mods[i].end, 0, 0};
+		m.string = put_string(ram, &pos, mods[i].string);
+		memcpy(ram + mods_pos + i * sizeof(m), &m, sizeof(m));
+	}
 	memcpy(ram + base, &info, sizeof(info));
 	return (uint32_t)base;
 }

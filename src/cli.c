@@ -579,7 +579,7 @@ void cli_usage(void)
 	       "Runs a 32-bit x86 kernel (multiboot ELF or flat binary) by binary translation.\n"
 	       "\n"
 	       "  -kernel FILE     kernel image: multiboot v1 ELF32, a.out-kludge or flat binary\n"
-	       "  -initrd FILE     initial ramdisk\n"
+	       "  -initrd \"FILE [ARGS],...\"  multiboot modules, loaded after the kernel\n"
 	       "  -append STRING   kernel command line\n"
 	       "  -m SIZE          guest RAM in MiB, or with a suffix: 128M, 1G (default %d,\n"
 	       "                   %d..%d)\n"

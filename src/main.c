@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cpu.h"
 #include "loader.h"
+#include "modules.h"
 #include "multiboot.h"
 #include "vm.h"
 
@@ -25,7 +26,13 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 	struct boot_info bi;
 	if (loader_load_kernel(cfg->kernel, vm->mem.physmap, vm->mem.ram_size, &bi, err, n))
 		return -1;
-	uint32_t info = mb_build_info(vm->mem.physmap, vm->mem.ram_size, MB_INFO_ADDR, cfg->append);
+	struct module_set mods = {0};
+	if (cfg->initrd && modules_load(cfg->initrd, vm->mem.physmap, vm->mem.ram_size, bi.load_end,
+					&mods, err, n))
+		return -1;
+	uint32_t info = mb_build_info(vm->mem.physmap, vm->mem.ram_size, MB_INFO_ADDR, cfg->append,
+				      mods.mod, mods.n);
+	modules_free(&mods);
 	if (!info) {
 		snprintf(err, n, "the multiboot information does not fit in guest RAM");
 		return -1;

@@ -165,6 +165,14 @@ accel_foo)
 	expect_fail "-accel foo: accepted values are 'bt' and 'kvm'" -kernel "$GOOD" -accel foo ;;
 debug_bogus)
 	expect_fail "unknown item 'bogus'" -kernel "$GOOD" -d bogus ;;
+initrd_missing)
+	expect_fail "module '$TMP/no-such.img': cannot open: No such file or directory" \
+		-kernel "$GOOD" -initrd "$GOOD,$TMP/no-such.img args" ;;
+initrd_empty_item)
+	expect_fail "-initrd '$GOOD,': an empty module name" -kernel "$GOOD" -initrd "$GOOD," ;;
+initrd_too_big)
+	dd if=/dev/zero of="$TMP/big.img" bs=1024 count=3072 2>/dev/null
+	expect_fail "module '$TMP/big.img': 3145728 bytes at 0x" -kernel "$GOOD" -m 2 -initrd "$TMP/big.img" ;;
 no_kernel)
 	expect_fail "no kernel given (use -kernel FILE)" -m 64 ;;
 version)

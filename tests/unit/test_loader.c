@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "modules.h"
 #include "multiboot.h"
 
 #define RAM_SIZE (8u << 20)
@@ -735,6 +736,7 @@ END_TEST
 #define MBI_MEM_UPPER 8
 #define MBI_CMDLINE 16
 #define MBI_MODS_COUNT 20
+#define MBI_MODS_ADDR 24
 #define MBI_MMAP_LENGTH 44
 #define MBI_MMAP_ADDR 48
 #define MBI_LOADER_NAME 64
@@ -759,7 +761,7 @@ static void check_mmap_entry(const uint8_t *e, uint64_t base, uint64_t len, uint
 START_TEST(mb_info_fields)
 {
 	uint8_t *ram = poisoned_ram();
-	uint32_t at = mb_build_info(ram, RAM_SIZE, 0x9000, "console=ttyS0 debug");
+	uint32_t at = mb_build_info(ram, RAM_SIZE, 0x9000, "console=ttyS0 debug", NULL, 0);
 	const uint8_t *mbi = ram + 0x9000;
 	uint32_t mmap, name;
 
@@ -787,7 +789,7 @@ END_TEST
 START_TEST(mb_info_null_cmdline_and_alignment)
 {
 	uint8_t *ram = poisoned_ram();
-	uint32_t at = mb_build_info(ram, RAM_SIZE, 0x9001, NULL);
+	uint32_t at = mb_build_info(ram, RAM_SIZE, 0x9001, NULL, NULL, 0);
 
 	ck_assert_uint_eq(at, 0x9010);
 	ck_assert_str_eq((char *)ram + get32(ram + at + MBI_CMDLINE), "");
@@ -798,7 +800,7 @@ END_TEST
 START_TEST(mb_info_small_ram)
 {
 	uint8_t *ram = poisoned_ram();
-	uint32_t at = mb_build_info(ram, 0x100000, 0x9000, "");
+	uint32_t at = mb_build_info(ram, 0x100000, 0x9000, "", NULL, 0);
 
 	/* With no memory above 1 MiB the map has only the low entries. */
 	ck_assert_uint_eq(at, 0x9000);
@@ -812,11 +814,11 @@ START_TEST(mb_info_does_not_fit)
 {
 	uint8_t *ram = poisoned_ram();
 
-	ck_assert_uint_eq(mb_build_info(ram, 0x9000 + 100, 0x9000, "x"), 0);
-	ck_assert_uint_eq(mb_build_info(ram, 0x1000, 0x9000, "x"), 0);
-	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - 16, ""), 0);
-	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, 0xfffffff0u, ""), 0);
-	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, 0, ""), 0); /* 0 means failure */
+	ck_assert_uint_eq(mb_build_info(ram, 0x9000 + 100, 0x9000, "x", NULL, 0), 0);
+	ck_assert_uint_eq(mb_build_info(ram, 0x1000, 0x9000, "x", NULL, 0), 0);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - 16, "", NULL, 0), 0);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, 0xfffffff0u, "", NULL, 0), 0);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, 0, "", NULL, 0), 0); /* 0 means failure */
 	ck_assert(all_bytes(ram, RAM_SIZE, POISON));
 	free(ram);
 }
@@ -827,10 +829,63 @@ START_TEST(mb_info_exact_fit)
 	uint8_t *ram = poisoned_ram();
 	uint32_t need = 116 + 4 * 24 + 6 + 6; /* struct, map, "hello", "btvmm": 224 */
 
-	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "hello"), RAM_SIZE - need);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "hello", NULL, 0), RAM_SIZE - need);
 	ck_assert_uint_eq(ram[RAM_SIZE - 1], 0);
-	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "hello!"), 0);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "hello!", NULL, 0), 0);
 	free(ram);
+}
+END_TEST
+
+START_TEST(mb_info_modules)
+{
+	uint8_t *ram = poisoned_ram();
+	const struct mb_module mods[2] = {{0x200000, 0x200016, "one.txt first arg"},
+					  {0x201000, 0x201000, "empty-module-name!"}};
+	uint32_t at = mb_build_info(ram, RAM_SIZE, 0x9000, "", mods, 2);
+	const uint8_t *mbi = ram + at;
+
+	ck_assert_uint_eq(get32(mbi + MBI_FLAGS) & (1u << 3), 1u << 3);
+	ck_assert_uint_eq(get32(mbi + MBI_MODS_COUNT), 2);
+	const uint8_t *e = ram + get32(mbi + MBI_MODS_ADDR);
+	ck_assert_uint_ge(get32(mbi + MBI_MODS_ADDR), at + 116);
+	ck_assert_uint_eq(get32(e + 0), 0x200000);
+	ck_assert_uint_eq(get32(e + 4), 0x200016);
+	ck_assert_str_eq((char *)ram + get32(e + 8), "one.txt first arg");
+	ck_assert_uint_eq(get32(e + 12), 0);
+	ck_assert_uint_eq(get32(e + 16), 0x201000);
+	ck_assert_uint_eq(get32(e + 20), 0x201000);
+	ck_assert_str_eq((char *)ram + get32(e + 24), "empty-module-name!");
+	/* the module list must not overlap the memory map */
+	ck_assert_uint_ge(get32(mbi + MBI_MMAP_ADDR), get32(mbi + MBI_MODS_ADDR) + 32);
+	/* the strings count toward the size: an exact fit, and 16 bytes short
+	 * (the block is 16-byte aligned; 288 is a multiple of 16) */
+	uint32_t need = 116 + 32 + 4 * 24 + 1 + 6 + 18 + 19;
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "", mods, 2), RAM_SIZE - need);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need + 16, "", mods, 2), 0);
+	free(ram);
+}
+END_TEST
+
+START_TEST(modules_split_items)
+{
+	struct module_set set;
+	char err[200];
+
+	ck_assert_int_eq(modules_split("a.img,b.img x y,c,,d", &set, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set.n, 3);
+	ck_assert_str_eq(set.mod[0].string, "a.img");
+	ck_assert_str_eq(set.mod[1].string, "b.img x y");
+	ck_assert_str_eq(set.mod[2].string, "c,d"); /* ",," is a comma */
+	modules_free(&set);
+	ck_assert_int_eq(modules_split("a,", &set, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "-initrd 'a,': an empty module name");
+	ck_assert_int_eq(modules_split("", &set, err, sizeof(err)), -1);
+	ck_assert_int_eq(modules_split(" x", &set, err, sizeof(err)), -1);
+	char many[64] = "";
+	for (int i = 0; i <= MODULES_MAX; i++)
+		strcat(many, i ? ",m" : "m");
+	ck_assert_int_eq(modules_split(many, &set, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "-initrd: more than 16 modules");
 }
 END_TEST
 
@@ -884,6 +939,8 @@ static Suite *loader_suite(void)
 	tcase_add_test(mbi, mb_info_small_ram);
 	tcase_add_test(mbi, mb_info_does_not_fit);
 	tcase_add_test(mbi, mb_info_exact_fit);
+	tcase_add_test(mbi, mb_info_modules);
+	tcase_add_test(mbi, modules_split_items);
 	suite_add_tcase(s, elf);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, raw);
