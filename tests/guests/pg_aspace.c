@@ -45,9 +45,7 @@ int main(void)
         pg_frame_fill(n);
     const u32 PW = PTE_P | PTE_W;
     u32 pd1 = pg_new_pd(PW);
-    u32 pd2 = pg_alloc();
-    poke(pd2 + 0, peek(pd1 + 0)); /* share the kernel page tables */
-    poke(pd2 + 4, peek(pd1 + 4));
+    u32 pd2 = pg_new_pd_sharing(pd1);
     for (u32 i = 0; i < 8; i++) {
         pg_map(pd1, PAGE(i), PG_FRAME(i), PW);
         pg_map(pd2, PAGE(i), PG_FRAME(8 + i), PW);
@@ -115,9 +113,7 @@ int main(void)
     /* more address spaces than btvmm remembers */
     u32 pds[NSPACES];
     for (u32 k = 0; k < NSPACES; k++) {
-        pds[k] = pg_alloc();
-        poke(pds[k] + 0, peek(pd1 + 0));
-        poke(pds[k] + 4, peek(pd1 + 4));
+        pds[k] = pg_new_pd_sharing(pd1);
         pg_map(pds[k], PAGE(0), PG_FRAME(22 + 2 * k), PW);
         pg_map(pds[k], PAGE(1), PG_FRAME(23 + 2 * k), PW);
     }

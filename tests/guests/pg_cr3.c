@@ -43,9 +43,7 @@ int main(void)
         pg_frame_fill(n);
     const u32 PW = PTE_P | PTE_W;
     u32 pd1 = pg_new_pd(PW);
-    u32 pd2 = pg_alloc();
-    poke(pd2 + 0, peek(pd1 + 0)); /* share the kernel page tables */
-    poke(pd2 + 4, peek(pd1 + 4));
+    u32 pd2 = pg_new_pd_sharing(pd1);
     pg_map(pd1, VA, PG_FRAME(0), PW);
     pg_map(pd2, VA, PG_FRAME(1), PW);
     pg_map(pd1, VG, PG_FRAME(8), PW | PTE_G);

@@ -98,6 +98,16 @@ static inline u32 pg_new_pd(u32 flags)
     return pd;
 }
 
+/* A new page directory sharing pd's kernel page tables (PDEs 0 and 1: the
+ * identity-mapped low 8 MiB), for address-space switches. */
+static inline u32 pg_new_pd_sharing(u32 pd)
+{
+    u32 n = pg_alloc();
+    poke(n + 0, peek(pd + 0));
+    poke(n + 4, peek(pd + 4));
+    return n;
+}
+
 /* CR3 = pd, then CR0.PG and CR0.WP on. */
 static inline void pg_enable(u32 pd)
 {
