@@ -190,13 +190,17 @@ static int opt_tc_size(struct cli_ctx *ctx, const char *arg)
 static int opt_serial(struct cli_ctx *ctx, const char *arg)
 {
 	/* mon:stdio is what QEMU users type; there is no monitor to mux in. */
+	ctx->cfg->serial_file = NULL;
 	if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio"))
 		ctx->cfg->serial_stdio = true;
 	else if (!strcmp(arg, "none") || !strcmp(arg, "null"))
 		ctx->cfg->serial_stdio = false;
-	else
-		return cli_error(ctx, "%s %s: accepted values are 'stdio' and 'none'", ctx->opt,
-				 arg);
+	else if (!strncmp(arg, "file:", 5) && arg[5]) {
+		ctx->cfg->serial_stdio = false;
+		ctx->cfg->serial_file = arg + 5;
+	} else
+		return cli_error(ctx, "%s %s: accepted values are 'stdio', 'none' and 'file:PATH'",
+				 ctx->opt, arg);
 	return 0;
 }
 
@@ -583,7 +587,8 @@ void cli_usage(void)
 	       "  -append STRING   kernel command line\n"
 	       "  -m SIZE          guest RAM in MiB, or with a suffix: 128M, 1G (default %d,\n"
 	       "                   %d..%d)\n"
-	       "  -serial stdio|none  COM1 on the terminal (default) or nowhere\n"
+	       "  -serial stdio|none|file:PATH  COM1 on the terminal (default), nowhere, or\n"
+	       "                   written to PATH\n"
 	       "  -drive file=IMG,format=raw[,readonly=on][,if=ide]\n"
 	       "                   raw disk image as the primary IDE master\n"
 	       "  -hda IMG         same as -drive file=IMG,format=raw\n"

@@ -21,6 +21,7 @@ struct vm_config {
 	const char *append;    /* -append STRING (kernel command line) */
 	uint32_t ram_mb;       /* -m MiB */
 	bool serial_stdio;     /* -serial stdio (default on; -serial none turns off) */
+	const char *serial_file; /* -serial file:PATH: COM1 output to PATH (no input) */
 	bool nographic;	       /* -nographic (accepted; we have no display anyway) */
 	enum accel_kind accel; /* -accel bt|kvm */
 	bool stats;	       /* -stats: print counters at exit */

@@ -122,6 +122,14 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 {
 	struct io_bus *io = &vm->io;
 	int out_fd = vm->cfg->serial_stdio ? 1 : -1, in_fd = -1;
+	if (vm->cfg->serial_file) {
+		out_fd = open(vm->cfg->serial_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out_fd < 0) {
+			snprintf(err, n, "-serial file:%s: cannot open: %s", vm->cfg->serial_file,
+				 strerror(errno));
+			return -1;
+		}
+	}
 	if (vm->cfg->serial_stdio && !isatty(0)) {
 		in_fd = 0; /* a terminal stays blocking: see docs/ARCHITECTURE.md */
 		fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);

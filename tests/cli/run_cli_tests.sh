@@ -212,6 +212,15 @@ fault_taskgate)
 debug_exit_5)
 	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
 	expect_exit 11 "$TMP/want" -kernel "$FX/exit5.elf" ;;
+serial_file)
+	# the same guest with COM1 written to a file: stdout stays empty
+	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
+	: >"$TMP/empty"
+	expect_exit 11 "$TMP/empty" -kernel "$FX/exit5.elf" -serial "file:$TMP/com1.txt"
+	cmp -s "$TMP/want" "$TMP/com1.txt" || fail "the -serial file differs from the serial output" ;;
+serial_file_bad)
+	expect_fail "-serial file:$TMP/no-dir/com1.txt: cannot open: No such file or directory" \
+		-kernel "$GOOD" -serial "file:$TMP/no-dir/com1.txt" ;;
 *)
 	echo "run_cli_tests.sh: unknown case '$CASE'" >&2
 	exit 2 ;;

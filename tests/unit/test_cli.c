@@ -264,8 +264,17 @@ START_TEST(serial_values)
 
 	ck_assert_int_eq(p.rc, 0);
 	ck_assert(p.cfg.serial_stdio);
+	p = PARSE("-kernel", "k", "-serial", "file:/tmp/out");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert(!p.cfg.serial_stdio);
+	ck_assert_str_eq(p.cfg.serial_file, "/tmp/out");
+	p = PARSE("-kernel", "k", "-serial", "file:/tmp/out", "-serial", "stdio");
+	ck_assert(p.cfg.serial_stdio);
+	ck_assert_ptr_null(p.cfg.serial_file);
 	p = PARSE("-kernel", "k", "-serial", "pty");
-	ck_parse_error(p, "-serial pty: accepted values are 'stdio' and 'none'");
+	ck_parse_error(p, "-serial pty: accepted values are 'stdio', 'none' and 'file:PATH'");
+	p = PARSE("-kernel", "k", "-serial", "file:");
+	ck_parse_error(p, "-serial file:: accepted values are 'stdio', 'none' and 'file:PATH'");
 }
 END_TEST
 
