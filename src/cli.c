@@ -346,6 +346,84 @@ static int opt_display(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+/* QEMU options for things btvmm has exactly one of (or none of): the
+ * value that describes btvmm is accepted, so a QEMU command line can be
+ * reused as it is; any other value is an error naming what btvmm has. */
+static int only_none(struct cli_ctx *ctx, const char *arg, const char *what)
+{
+	if (strcmp(arg, "none"))
+		return cli_error(ctx, "%s %s: btvmm has no %s; only 'none' is accepted", ctx->opt,
+				 arg, what);
+	return 0;
+}
+
+static int opt_monitor(struct cli_ctx *ctx, const char *arg)
+{
+	return only_none(ctx, arg, "monitor");
+}
+
+static int opt_vga(struct cli_ctx *ctx, const char *arg)
+{
+	return only_none(ctx, arg, "graphics card");
+}
+
+static int opt_net(struct cli_ctx *ctx, const char *arg)
+{
+	return only_none(ctx, arg, "network card");
+}
+
+static int opt_smp(struct cli_ctx *ctx, const char *arg)
+{
+	/* "1", "cpus=1", "1,sockets=1,..." */
+	const char *n = strncmp(arg, "cpus=", 5) ? arg : arg + 5;
+	if (n[0] != '1' || (n[1] != '\0' && n[1] != ','))
+		return cli_error(ctx, "%s %s: btvmm runs one virtual CPU", ctx->opt, arg);
+	return 0;
+}
+
+static int opt_machine(struct cli_ctx *ctx, const char *arg)
+{
+	if (strcmp(arg, "pc") && strncmp(arg, "pc,", 3) && strcmp(arg, "type=pc") &&
+	    strncmp(arg, "type=pc,", 8))
+		return cli_error(ctx, "%s %s: btvmm's machine is a 'pc'; only 'pc' is accepted",
+				 ctx->opt, arg);
+	return 0;
+}
+
+/* -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]: btvmm always has
+ * one, at 0xf4 (what the test command lines of QEMU users ask for). */
+static int opt_device(struct cli_ctx *ctx, const char *arg)
+{
+	const char *name = "isa-debug-exit";
+	size_t len = strlen(name);
+	if (strncmp(arg, name, len) || (arg[len] != '\0' && arg[len] != ','))
+		return cli_error(ctx, "%s %s: btvmm's devices are fixed; the only one -device "
+				      "accepts is isa-debug-exit at 0xf4",
+				 ctx->opt, arg);
+	for (const char *p = arg + len; *p == ',';) {
+		p++;
+		size_t n = strcspn(p, ",");
+		unsigned long v;
+		char *end;
+		if (!strncmp(p, "iobase=", 7)) {
+			v = strtoul(p + 7, &end, 0);
+			if (end != p + n || v != 0xf4)
+				return cli_error(ctx, "%s %s: btvmm's isa-debug-exit is at iobase=0xf4",
+						 ctx->opt, arg);
+		} else if (!strncmp(p, "iosize=", 7)) {
+			v = strtoul(p + 7, &end, 0);
+			if (end != p + n || (v != 1 && v != 2 && v != 4))
+				return cli_error(ctx, "%s %s: iosize must be 1, 2 or 4", ctx->opt,
+						 arg);
+		} else {
+			return cli_error(ctx, "%s %s: unknown isa-debug-exit property '%.*s'",
+					 ctx->opt, arg, (int)n, p);
+		}
+		p += n;
+	}
+	return 0;
+}
+
 static int opt_accel(struct cli_ctx *ctx, const char *arg)
 {
 	if (!strcmp(arg, "bt"))
@@ -498,6 +576,14 @@ static const struct cli_option options[] = {
     {"no-prefill", false, opt_no_prefill},
     {"shadow-limit", true, opt_shadow_limit},
     {"no-reboot", false, opt_ignored},
+    {"nodefaults", false, opt_ignored},
+    {"monitor", true, opt_monitor},
+    {"vga", true, opt_vga},
+    {"net", true, opt_net},
+    {"smp", true, opt_smp},
+    {"machine", true, opt_machine},
+    {"M", true, opt_machine},
+    {"device", true, opt_device},
     {"h", false, opt_help},
     {"help", false, opt_help},
     {"version", false, opt_version},
@@ -604,6 +690,9 @@ void cli_usage(void)
 	       "  -no-prefill      do not map an address space's remembered pages at a CR3 load\n"
 	       "  -shadow-limit N  at most N shadow page mappings (evict all beyond; for study)\n"
 	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
+	       "  -smp 1, -M pc, -monitor none, -vga none, -net none, -nodefaults,\n"
+	       "  -device isa-debug-exit[,iobase=0xf4][,iosize=N]\n"
+	       "                   accepted as QEMU spells them: btvmm's machine is fixed\n"
 	       "  -h, -help        this help\n"
 	       "  -version         version\n"
 	       "Options may also be spelled with two dashes (--kernel FILE, --kernel=FILE).\n",

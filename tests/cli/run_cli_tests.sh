@@ -212,6 +212,16 @@ fault_taskgate)
 debug_exit_5)
 	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
 	expect_exit 11 "$TMP/want" -kernel "$FX/exit5.elf" ;;
+qemu_command_line)
+	# the QEMU command line of tests/guests/run_qemu.sh, -accel aside, as it is
+	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
+	expect_exit 11 "$TMP/want" -kernel "$FX/exit5.elf" -serial stdio -display none \
+		-monitor none -nodefaults -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-m 128 -smp 1 -M pc ;;
+qemu_other_device)
+	expect_fail "-device e1000: btvmm's devices are fixed" -kernel "$GOOD" -device e1000 ;;
+qemu_smp2)
+	expect_fail "-smp 2: btvmm runs one virtual CPU" -kernel "$GOOD" -smp 2 ;;
 serial_file)
 	# the same guest with COM1 written to a file: stdout stays empty
 	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"

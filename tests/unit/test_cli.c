@@ -278,6 +278,32 @@ START_TEST(serial_values)
 }
 END_TEST
 
+START_TEST(qemu_fixed_machine)
+{
+	struct parse p = PARSE("-kernel", "k", "-smp", "1", "-smp", "cpus=1,sockets=1", "-M", "pc",
+			       "-machine", "type=pc,accel=tcg", "-monitor", "none", "-vga", "none",
+			       "-net", "none", "-nodefaults", "-device",
+			       "isa-debug-exit,iobase=0xf4,iosize=0x04", "-device", "isa-debug-exit");
+	ck_assert_int_eq(p.rc, 0);
+	p = PARSE("-kernel", "k", "-smp", "4");
+	ck_parse_error(p, "-smp 4: btvmm runs one virtual CPU");
+	p = PARSE("-kernel", "k", "-smp", "12");
+	ck_parse_error(p, "-smp 12: btvmm runs one virtual CPU");
+	p = PARSE("-kernel", "k", "-M", "q35");
+	ck_parse_error(p, "-M q35: btvmm's machine is a 'pc'; only 'pc' is accepted");
+	p = PARSE("-kernel", "k", "-monitor", "stdio");
+	ck_parse_error(p, "-monitor stdio: btvmm has no monitor; only 'none' is accepted");
+	p = PARSE("-kernel", "k", "-device", "isa-debug-exit,iobase=0x501");
+	ck_parse_error(p, "-device isa-debug-exit,iobase=0x501: btvmm's isa-debug-exit is at "
+			  "iobase=0xf4");
+	p = PARSE("-kernel", "k", "-device", "isa-debug-exitx");
+	ck_parse_error(p, "-device isa-debug-exitx: btvmm's devices are fixed; the only one "
+			  "-device accepts is isa-debug-exit at 0xf4");
+	p = PARSE("-kernel", "k", "-device", "isa-debug-exit,iosize=3");
+	ck_parse_error(p, "-device isa-debug-exit,iosize=3: iosize must be 1, 2 or 4");
+}
+END_TEST
+
 START_TEST(display_values)
 {
 	struct parse p = PARSE("-kernel", "k", "-display", "gtk");
@@ -563,6 +589,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(bad, ram_exact_message);
 	tcase_add_test(bad, ram_not_a_number);
 	tcase_add_test(bad, display_values);
+	tcase_add_test(bad, qemu_fixed_machine);
 	tcase_add_test(bad, drive_errors);
 	tcase_add_test(bad, errors_print_nothing);
 	tcase_add_test(bad, unknown_option);
