@@ -140,8 +140,7 @@ static const struct size_spec ram_spec = {20,	      RAM_MB_MIN, RAM_MB_MAX,
 static const struct size_spec tc_spec = {
     10, TC_SIZE_KB_MIN, TC_SIZE_KB_MAX, "translation cache size", "KiB", "2048 or 2M"};
 
-static const struct size_spec shadow_spec = {0, 4, 1u << 20, "shadow page limit", "pages",
-					     "4096"};
+static const struct size_spec shadow_spec = {0, 4, 1u << 20, "shadow page limit", "pages", "4096"};
 
 static int parse_ranged(struct cli_ctx *ctx, const char *arg, const struct size_spec *spec,
 			uint32_t *out)
@@ -397,8 +396,9 @@ static int opt_device(struct cli_ctx *ctx, const char *arg)
 	const char *name = "isa-debug-exit";
 	size_t len = strlen(name);
 	if (strncmp(arg, name, len) || (arg[len] != '\0' && arg[len] != ','))
-		return cli_error(ctx, "%s %s: btvmm's devices are fixed; the only one -device "
-				      "accepts is isa-debug-exit at 0xf4",
+		return cli_error(ctx,
+				 "%s %s: btvmm's devices are fixed; the only one -device "
+				 "accepts is isa-debug-exit at 0xf4",
 				 ctx->opt, arg);
 	for (const char *p = arg + len; *p == ',';) {
 		p++;
@@ -408,7 +408,8 @@ static int opt_device(struct cli_ctx *ctx, const char *arg)
 		if (!strncmp(p, "iobase=", 7)) {
 			v = strtoul(p + 7, &end, 0);
 			if (end != p + n || v != 0xf4)
-				return cli_error(ctx, "%s %s: btvmm's isa-debug-exit is at iobase=0xf4",
+				return cli_error(ctx,
+						 "%s %s: btvmm's isa-debug-exit is at iobase=0xf4",
 						 ctx->opt, arg);
 		} else if (!strncmp(p, "iosize=", 7)) {
 			v = strtoul(p + 7, &end, 0);

@@ -86,7 +86,8 @@ static void cmos_memory(struct vm *vm)
 	uint64_t ext = kb > 1024 ? kb - 1024 : 0;
 	if (ext > 0xffff)
 		ext = 0xffff;
-	uint64_t above16 = vm->mem.ram_size > (16u << 20) ? (vm->mem.ram_size - (16u << 20)) >> 16 : 0;
+	uint64_t above16 =
+	    vm->mem.ram_size > (16u << 20) ? (vm->mem.ram_size - (16u << 20)) >> 16 : 0;
 	if (above16 > 0xffff)
 		above16 = 0xffff;
 	static const int ext_regs[2][2] = {{0x17, 0x18}, {0x30, 0x31}};

@@ -26,7 +26,7 @@ struct parse {
 
 static struct parse parse_argv(const char *first, va_list ap)
 {
-	char *argv[MAX_ARGS + 2] = { "btvmm" };
+	char *argv[MAX_ARGS + 2] = {"btvmm"};
 	struct parse p;
 	const char *a;
 	int argc = 1;
@@ -55,12 +55,12 @@ static struct parse parse(const char *first, ...)
 #define PARSE(...) parse(__VA_ARGS__, (const char *)NULL)
 
 /* Expects an error whose message contains want, on one line. */
-#define ck_parse_error(p, want)                                                            \
-	do {                                                                               \
-		ck_assert_int_eq((p).rc, -1);                                              \
-		ck_assert_msg(strstr((p).err, (want)) != NULL, "error '%s' lacks '%s'",      \
-			      (p).err, (want));                                            \
-		ck_assert_ptr_null(strchr((p).err, '\n'));                                 \
+#define ck_parse_error(p, want)                                                                    \
+	do {                                                                                       \
+		ck_assert_int_eq((p).rc, -1);                                                      \
+		ck_assert_msg(strstr((p).err, (want)) != NULL, "error '%s' lacks '%s'", (p).err,   \
+			      (want));                                                             \
+		ck_assert_ptr_null(strchr((p).err, '\n'));                                         \
 	} while (0)
 
 /* Runs cli_parse with stdout sent to a temporary file; returns the text. */
@@ -113,10 +113,10 @@ END_TEST
 
 START_TEST(all_options)
 {
-	struct parse p = PARSE("-kernel", "k.elf", "-initrd", "rd.img", "-append", "console=ttyS0 quiet",
-			       "-m", "256", "-serial", "none", "-nographic", "-display", "none",
-			       "-accel", "kvm", "-stats", "-d", "translations,exits", "-D", "log.txt",
-			       "-tc-size", "512", "-no-chain", "-no-reboot");
+	struct parse p = PARSE(
+	    "-kernel", "k.elf", "-initrd", "rd.img", "-append", "console=ttyS0 quiet", "-m", "256",
+	    "-serial", "none", "-nographic", "-display", "none", "-accel", "kvm", "-stats", "-d",
+	    "translations,exits", "-D", "log.txt", "-tc-size", "512", "-no-chain", "-no-reboot");
 
 	ck_assert_int_eq(p.rc, 0);
 	ck_assert_str_eq(p.cfg.kernel, "k.elf");
@@ -136,8 +136,8 @@ END_TEST
 
 START_TEST(double_dash_forms)
 {
-	struct parse p = PARSE("--kernel", "k.elf", "--m=1G", "--append=a=b c", "--stats",
-			       "--tc-size", "64");
+	struct parse p =
+	    PARSE("--kernel", "k.elf", "--m=1G", "--append=a=b c", "--stats", "--tc-size", "64");
 
 	ck_assert_int_eq(p.rc, 0);
 	ck_assert_str_eq(p.cfg.kernel, "k.elf");
@@ -184,8 +184,8 @@ START_TEST(ram_suffixes)
 		const char *arg;
 		uint32_t mb;
 	} cases[] = {
-		{ "2", 2 },	  { "3072", 3072 }, { "128M", 128 },  { "128m", 128 },
-		{ "1G", 1024 }, { "3g", 3072 },   { "2048K", 2 }, { "3145728k", 3072 },
+	    {"2", 2},	  {"3072", 3072}, {"128M", 128}, {"128m", 128},
+	    {"1G", 1024}, {"3g", 3072},	  {"2048K", 2},	 {"3145728k", 3072},
 	};
 	size_t i;
 
@@ -200,8 +200,15 @@ END_TEST
 
 START_TEST(ram_out_of_range)
 {
-	static const char *const bad[] = { "0", "1", "3073", "4G", "1T", "99999",
-					   "99999999999999999999999", "1536K", "18014398509481984M" };
+	static const char *const bad[] = {"0",
+					  "1",
+					  "3073",
+					  "4G",
+					  "1T",
+					  "99999",
+					  "99999999999999999999999",
+					  "1536K",
+					  "18014398509481984M"};
 	char want[128];
 	size_t i;
 
@@ -226,8 +233,8 @@ END_TEST
 
 START_TEST(ram_not_a_number)
 {
-	static const char *const bad[] = { "abc", "", "-1", "+5", " 5", "12Q", "12MB", "1.5G",
-					   "0x10" };
+	static const char *const bad[] = {"abc", "",	 "-1",	 "+5",	" 5",
+					  "12Q", "12MB", "1.5G", "0x10"};
 	char want[64];
 	size_t i;
 
@@ -280,10 +287,10 @@ END_TEST
 
 START_TEST(qemu_fixed_machine)
 {
-	struct parse p = PARSE("-kernel", "k", "-smp", "1", "-smp", "cpus=1,sockets=1", "-M", "pc",
-			       "-machine", "type=pc,accel=tcg", "-monitor", "none", "-vga", "none",
-			       "-net", "none", "-nodefaults", "-device",
-			       "isa-debug-exit,iobase=0xf4,iosize=0x04", "-device", "isa-debug-exit");
+	struct parse p = PARSE(
+	    "-kernel", "k", "-smp", "1", "-smp", "cpus=1,sockets=1", "-M", "pc", "-machine",
+	    "type=pc,accel=tcg", "-monitor", "none", "-vga", "none", "-net", "none", "-nodefaults",
+	    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-device", "isa-debug-exit");
 	ck_assert_int_eq(p.rc, 0);
 	p = PARSE("-kernel", "k", "-smp", "4");
 	ck_parse_error(p, "-smp 4: btvmm runs one virtual CPU");
@@ -429,8 +436,8 @@ END_TEST
 
 START_TEST(help_and_version)
 {
-	static const char *const help[] = { "-h", "-help", "--help" };
-	static const char *const version[] = { "-version", "--version" };
+	static const char *const help[] = {"-h", "-help", "--help"};
+	static const char *const version[] = {"-version", "--version"};
 	char out[4096];
 	struct parse p;
 	size_t i;
@@ -503,9 +510,9 @@ END_TEST
 
 START_TEST(missing_argument)
 {
-	static const char *const opts[] = { "-kernel", "-initrd", "-append", "-m", "-serial",
-					    "-display", "-accel", "-d", "-D", "-tc-size", "--kernel",
-					    "-drive", "-hda" };
+	static const char *const opts[] = {"-kernel",  "-initrd", "-append", "-m", "-serial",
+					   "-display", "-accel",  "-d",	     "-D", "-tc-size",
+					   "--kernel", "-drive",  "-hda"};
 	char want[64];
 	size_t i;
 
@@ -552,7 +559,7 @@ END_TEST
 
 START_TEST(small_error_buffer)
 {
-	char *argv[] = { "btvmm", "-this-option-has-a-rather-long-name", NULL };
+	char *argv[] = {"btvmm", "-this-option-has-a-rather-long-name", NULL};
 	struct vm_config cfg;
 	char err[8];
 

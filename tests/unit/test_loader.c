@@ -107,12 +107,16 @@ static void fill_pattern(uint8_t *p, size_t n, uint8_t seed)
 		p[i] = (uint8_t)(seed + i * 7);
 }
 
-static void set_phdr(Elf32_Phdr *ph, uint32_t off, uint32_t paddr, uint32_t filesz,
-		     uint32_t memsz)
+static void set_phdr(Elf32_Phdr *ph, uint32_t off, uint32_t paddr, uint32_t filesz, uint32_t memsz)
 {
-	*ph = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = off, .p_vaddr = paddr + 0xc0000000u,
-			    .p_paddr = paddr, .p_filesz = filesz, .p_memsz = memsz,
-			    .p_flags = PF_R | PF_X, .p_align = 0x1000 };
+	*ph = (Elf32_Phdr){.p_type = PT_LOAD,
+			   .p_offset = off,
+			   .p_vaddr = paddr + 0xc0000000u,
+			   .p_paddr = paddr,
+			   .p_filesz = filesz,
+			   .p_memsz = memsz,
+			   .p_flags = PF_R | PF_X,
+			   .p_align = 0x1000};
 }
 
 /* The standard valid kernel.  Virtual addresses are higher-half so that a
@@ -229,8 +233,8 @@ START_TEST(elf_two_segments)
 	/* bss zeroed exactly up to memsz; the gap and beyond untouched */
 	ck_assert(all_bytes(l.ram + DATA_PADDR + DATA_FILESZ, DATA_MEMSZ - DATA_FILESZ, 0));
 	ck_assert_uint_eq(l.ram[DATA_PADDR + DATA_MEMSZ], POISON);
-	ck_assert(all_bytes(l.ram + TEXT_PADDR + TEXT_SIZE, DATA_PADDR - TEXT_PADDR - TEXT_SIZE,
-			    POISON));
+	ck_assert(
+	    all_bytes(l.ram + TEXT_PADDR + TEXT_SIZE, DATA_PADDR - TEXT_PADDR - TEXT_SIZE, POISON));
 	ck_assert(all_bytes(l.ram, TEXT_PADDR, POISON));
 	free(l.ram);
 }
@@ -829,7 +833,8 @@ START_TEST(mb_info_exact_fit)
 	uint8_t *ram = poisoned_ram();
 	uint32_t need = 116 + 4 * 24 + 6 + 6; /* struct, map, "hello", "btvmm": 224 */
 
-	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "hello", NULL, 0), RAM_SIZE - need);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "hello", NULL, 0),
+			  RAM_SIZE - need);
 	ck_assert_uint_eq(ram[RAM_SIZE - 1], 0);
 	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "hello!", NULL, 0), 0);
 	free(ram);
@@ -860,7 +865,8 @@ START_TEST(mb_info_modules)
 	/* the strings count toward the size: an exact fit, and 16 bytes short
 	 * (the block is 16-byte aligned; 288 is a multiple of 16) */
 	uint32_t need = 116 + 32 + 4 * 24 + 1 + 6 + 18 + 19;
-	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "", mods, 2), RAM_SIZE - need);
+	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need, "", mods, 2),
+			  RAM_SIZE - need);
 	ck_assert_uint_eq(mb_build_info(ram, RAM_SIZE, RAM_SIZE - need + 16, "", mods, 2), 0);
 	free(ram);
 }
