@@ -46,12 +46,12 @@ struct emu {
 	int osz;	   /* operand size of v-sized operands: 2 or 4 */
 	bool addr16;
 	bool lock;
-	uint8_t rep; /* the last of 0xf2/0xf3, 0 if none */
-	bool string; /* a string instruction: commits completed iterations */
-	int pos;     /* next byte of in->bytes to parse */
+	uint8_t rep;	/* the last of 0xf2/0xf3, 0 if none */
+	bool string;	/* a string instruction: commits completed iterations */
+	int pos;	/* next byte of in->bytes to parse */
 	struct modrm m; /* the ModRM operand */
-	int seg;        /* segment of the memory operand */
-	uint32_t off; /* its offset (effective address) */
+	int seg;	/* segment of the memory operand */
+	uint32_t off;	/* its offset (effective address) */
 };
 
 /* ---- registers, sizes, memory ---- */

@@ -17,7 +17,8 @@ const uint8_t *gmem_code_ptr(struct vcpu *cpu, uint32_t lin, uint32_t *avail, ui
 	if (mmu_translate(cpu, lin, acc, &pa) || pa >= pm->ram_size)
 		return NULL;
 	/* with paging the next page may be anywhere: stop at this one's end */
-	*avail = mmu_paging(cpu) ? PAGE_SIZE - (pa & (PAGE_SIZE - 1)) : (uint32_t)(pm->ram_size - pa);
+	*avail =
+	    mmu_paging(cpu) ? PAGE_SIZE - (pa & (PAGE_SIZE - 1)) : (uint32_t)(pm->ram_size - pa);
 	if (pfn)
 		*pfn = pa >> PAGE_SHIFT;
 	return pm->physmap + pa;

@@ -5,7 +5,6 @@
 
 #include "vm.h"
 
-
 static uint32_t *entry(struct vcpu *cpu, uint32_t pa)
 {
 	return gpa_ptr(&cpu->vm->mem, pa, 4);
@@ -66,8 +65,8 @@ int mmu_walk(struct vcpu *cpu, uint32_t lin, unsigned acc, bool set_ad, struct w
 	w->pte = *pte;
 	w->dirty = *pte & PTE_D;
 	w->global = (*pte & PTE_G) && (cpu->cr4 & CR4_PGE);
-	w->pa = w->large ? (*pde & 0xffc00000u) | (lin & 0x3fffff)
-			 : (*pte & ~0xfffu) | (lin & 0xfff);
+	w->pa =
+	    w->large ? (*pde & 0xffc00000u) | (lin & 0x3fffff) : (*pte & ~0xfffu) | (lin & 0xfff);
 	return 0;
 }
 

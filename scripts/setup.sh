@@ -3,13 +3,14 @@
 #
 # Idempotent and silent when everything is present; installs (as root) only
 # the packages that are missing, running apt-get update only then.
-# qemu-system-x86 is optional: tests use QEMU as an oracle when present, so
-# a failure to install it is reported but does not stop the build.
+# qemu-system-x86 and clang-format are optional: tests use QEMU as an oracle
+# and clang-format for the style check when present, so a failure to
+# install them is reported but does not stop the build.
 set -euo pipefail
 
 REQUIRED=(build-essential cmake pkg-config libcapstone-dev libxxhash-dev libelf-dev check
 	gcc-multilib)
-OPTIONAL=(qemu-system-x86)
+OPTIONAL=(qemu-system-x86 clang-format)
 
 # dpkg -s also knows removed packages whose config files remain: look at
 # the status line, not just the exit code.  (sed reads all of the output;

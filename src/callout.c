@@ -123,12 +123,12 @@ static bool write_cr0(struct ctx *c, uint32_t v)
 	return true;
 }
 
-
 static bool write_cr3_cr4(struct ctx *c, int cr, uint32_t v)
 {
 	struct vcpu *cpu = c->cpu;
 	if (cr == 4 && (v & ~0x0000079cu))
-		return raise(c, 13, 0); /* TSD DE PSE PGE PCE OSFXSR OSXMMEXCPT: what CPUID offers */
+		return raise(c, 13,
+			     0); /* TSD DE PSE PGE PCE OSFXSR OSXMMEXCPT: what CPUID offers */
 	if (cr == 3) {
 		uint32_t old = cpu->cr3;
 		cpu->cr3 = v;
@@ -718,12 +718,22 @@ static bool do_hlt(struct ctx *c)
 static bool privileged(enum callout_kind k)
 {
 	switch (k) {
-	case CO_HLT: case CO_RDMSR: case CO_WRMSR: case CO_MOV_FROM_CR: case CO_MOV_TO_CR:
-	case CO_MOV_FROM_DR: case CO_MOV_TO_DR: case CO_CLTS: case CO_LMSW: case CO_LGDT:
-	case CO_LIDT: case CO_LLDT: case CO_LTR: case CO_INVLPG: case CO_INVD:
-		return true;
-	default:
-		return false;
+	case CO_HLT:
+	case CO_RDMSR:
+	case CO_WRMSR:
+	case CO_MOV_FROM_CR:
+	case CO_MOV_TO_CR:
+	case CO_MOV_FROM_DR:
+	case CO_MOV_TO_DR:
+	case CO_CLTS:
+	case CO_LMSW:
+	case CO_LGDT:
+	case CO_LIDT:
+	case CO_LLDT:
+	case CO_LTR:
+	case CO_INVLPG:
+	case CO_INVD: return true;
+	default: return false;
 	}
 }
 
@@ -812,8 +822,9 @@ static bool dispatch(struct ctx *c)
 	case CO_EMULATE:
 		if (soft_exec_insn(cpu->vm, c->in) == 0)
 			return false; /* EIP set (or an exception delivered) */
-		vm_fail(cpu->vm, "unsupported instruction at EIP 0x%08x (%s): the emulator does not "
-				 "handle it",
+		vm_fail(cpu->vm,
+			"unsupported instruction at EIP 0x%08x (%s): the emulator does not "
+			"handle it",
 			c->in->eip, c->in->text);
 		return false;
 	case CO_UD: return raise(c, 6, 0);

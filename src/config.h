@@ -16,24 +16,24 @@ enum accel_kind { ACCEL_BT, ACCEL_KVM };
 #define RAM_MB_DEFAULT 128
 
 struct vm_config {
-	const char *kernel;    /* -kernel FILE (required) */
-	const char *initrd;    /* -initrd FILE */
-	const char *append;    /* -append STRING (kernel command line) */
-	uint32_t ram_mb;       /* -m MiB */
-	bool serial_stdio;     /* -serial stdio (default on; -serial none turns off) */
+	const char *kernel;	 /* -kernel FILE (required) */
+	const char *initrd;	 /* -initrd FILE */
+	const char *append;	 /* -append STRING (kernel command line) */
+	uint32_t ram_mb;	 /* -m MiB */
+	bool serial_stdio;	 /* -serial stdio (default on; -serial none turns off) */
 	const char *serial_file; /* -serial file:PATH: COM1 output to PATH (no input) */
-	bool nographic;	       /* -nographic (accepted; we have no display anyway) */
-	enum accel_kind accel; /* -accel bt|kvm */
-	bool stats;	       /* -stats: print counters at exit */
-	unsigned debug;	       /* -d mask, DBG_* */
-	const char *debug_log; /* -D FILE: where -d output goes (default stderr) */
-	uint32_t tc_size_kb;   /* -tc-size KiB: translation cache arena size */
-	bool no_chain;	       /* -no-chain: never link CCFs directly (for study) */
-	bool no_adapt;	       /* -no-adapt: no adaptive retranslation (for study) */
-	bool no_prefill;       /* -no-prefill: no shadow prefill at CR3 loads (for study) */
-	uint32_t shadow_limit;  /* -shadow-limit: cap on shadow page mappings (0: the host's) */
-	const char *drive;   /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
-	bool drive_readonly; /* -drive ...,readonly=on */
+	bool nographic;		 /* -nographic (accepted; we have no display anyway) */
+	enum accel_kind accel;	 /* -accel bt|kvm */
+	bool stats;		 /* -stats: print counters at exit */
+	unsigned debug;		 /* -d mask, DBG_* */
+	const char *debug_log;	 /* -D FILE: where -d output goes (default stderr) */
+	uint32_t tc_size_kb;	 /* -tc-size KiB: translation cache arena size */
+	bool no_chain;		 /* -no-chain: never link CCFs directly (for study) */
+	bool no_adapt;		 /* -no-adapt: no adaptive retranslation (for study) */
+	bool no_prefill;	 /* -no-prefill: no shadow prefill at CR3 loads (for study) */
+	uint32_t shadow_limit;	 /* -shadow-limit: cap on shadow page mappings (0: the host's) */
+	const char *drive;	 /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
+	bool drive_readonly;	 /* -drive ...,readonly=on */
 };
 
 #endif

@@ -12,7 +12,7 @@
 
 /* leaf 1 EDX: FPU, PSE, TSC, MSR, CX8, APIC, SEP, PGE, CMOV, MMX, FXSR, SSE, SSE2 */
 #define L1_EDX_KEEP                                                                                \
-	(1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 9 | 1u << 11 | 1u << 13 |        \
+	(1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 9 | 1u << 11 | 1u << 13 |         \
 	 1u << 15 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26)
 /* leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, CX16, SSE4.1, SSE4.2, MOVBE, POPCNT */
 #define L1_ECX_KEEP                                                                                \

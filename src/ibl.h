@@ -8,10 +8,10 @@ struct vm;
 struct ccf;
 
 struct ibl_state {
-	uint32_t miss;        /* host address of bt_ibl_miss (what empty entries hold) */
-	uint16_t *dirty;      /* indices filled since the last clear */
+	uint32_t miss;	 /* host address of bt_ibl_miss (what empty entries hold) */
+	uint16_t *dirty; /* indices filled since the last clear */
 	uint32_t ndirty;
-	uint32_t mode;        /* code mode the filled entries belong to */
+	uint32_t mode; /* code mode the filled entries belong to */
 };
 
 int ibl_init(struct vm *vm, uint32_t miss);

@@ -50,7 +50,8 @@ static struct ccf *resolve(struct vm *vm, uint32_t eip)
 			continue;
 		}
 		if (pa >= vm->mem.ram_size) {
-			vm_fail(vm, "guest executes at EIP 0x%08x, physical 0x%08x: device registers",
+			vm_fail(vm,
+				"guest executes at EIP 0x%08x, physical 0x%08x: device registers",
 				eip, pa);
 			return NULL;
 		}
@@ -60,7 +61,8 @@ static struct ccf *resolve(struct vm *vm, uint32_t eip)
 		char err[200];
 		c = xlat_block(&vm->xl, cpu, eip, XLAT_MAX_INSNS, err, sizeof(err));
 		if (!c && vm->xl.fetch_fault) {
-			vm->xl.fetch_fault = false; /* an instruction crossing into a missing page */
+			vm->xl.fetch_fault =
+			    false; /* an instruction crossing into a missing page */
 			cpu_exception(cpu, 14, 0, eip);
 			eip = cpu->blk->eip;
 			continue;
@@ -160,16 +162,16 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 		 * call-outs (adaptive translation) */
 		vm->stats.trace_faults_pt++;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (soft_exec(vm)) {
 		if (!open_bus_map(vm, lin))
 			return one_shot(vm, m->guest_eip);
 		char text[96];
 		soft_insn_text(vm, text, sizeof(text));
-		vm_fail(vm, "guest access to linear 0x%08x at EIP 0x%08x (%s): the emulator does not "
-			    "handle it",
+		vm_fail(vm,
+			"guest access to linear 0x%08x at EIP 0x%08x (%s): the emulator does not "
+			"handle it",
 			lin, m->guest_eip, text);
 		return NULL;
 	}
@@ -206,8 +208,9 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			smc_page_written(vm, pfn);
 			return one_shot(vm, m->guest_eip);
 		}
-		vm_fail(vm, "guest access to physical page 0x%08llx at EIP 0x%08x: btvmm cannot "
-			    "map the lowest pages (vm.mmap_min_addr)",
+		vm_fail(vm,
+			"guest access to physical page 0x%08llx at EIP 0x%08x: btvmm cannot "
+			"map the lowest pages (vm.mmap_min_addr)",
 			(unsigned long long)f->addr & ~0xfffull, m->guest_eip);
 		return NULL;
 	}
@@ -222,14 +225,16 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 		char text[96];
 		soft_insn_text(vm, text, sizeof(text));
 		struct mmio_range *dev = mmio_find(&vm->mmio, f->addr);
-		vm_fail(vm, "guest access to %s%s at 0x%08llx at EIP 0x%08x (%s): the emulator does not "
-			    "handle it",
-			dev ? "device registers of " : "memory outside RAM", dev ? dev->name : "",
-			(unsigned long long)f->addr, m->guest_eip, text);
+		vm_fail(
+		    vm,
+		    "guest access to %s%s at 0x%08llx at EIP 0x%08x (%s): the emulator does not "
+		    "handle it",
+		    dev ? "device registers of " : "memory outside RAM", dev ? dev->name : "",
+		    (unsigned long long)f->addr, m->guest_eip, text);
 		return NULL;
 	}
-	bool limit_fault = (f->signo == SIGSEGV && f->trapno == 13) ||
-			   (f->signo == SIGBUS && f->trapno == 12);
+	bool limit_fault =
+	    (f->signo == SIGSEGV && f->trapno == 13) || (f->signo == SIGBUS && f->trapno == 12);
 	if (limit_fault && !retried) {
 		struct ccf *again = retry_uncut(vm, m->guest_eip);
 		if (again || vm->stop != STOP_NONE)
@@ -298,7 +303,8 @@ static void halted(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
 	if (!cpu->blk->vif) {
-		vm_fail(vm, "guest halted at EIP 0x%08x with interrupts disabled: nothing can wake it",
+		vm_fail(vm,
+			"guest halted at EIP 0x%08x with interrupts disabled: nothing can wake it",
 			cpu->halt_eip);
 		return;
 	}
@@ -306,8 +312,9 @@ static void halted(struct vm *vm)
 	if (machine_intr(vm))
 		return;
 	if (!machine_wait(vm))
-		vm_fail(vm, "guest halted at EIP 0x%08x waiting for an interrupt that no device "
-			    "is set up to raise",
+		vm_fail(vm,
+			"guest halted at EIP 0x%08x waiting for an interrupt that no device "
+			"is set up to raise",
 			cpu->halt_eip);
 }
 
@@ -398,7 +405,8 @@ int vm_run(struct vm *vm)
 		ibl_check_mode(vm);
 		set_pending(vm);
 		machine_arm_timer(vm);
-		blk->entry_far.off = vm->resume_host ? vm->resume_host : (uint32_t)(uintptr_t)c->code;
+		blk->entry_far.off =
+		    vm->resume_host ? vm->resume_host : (uint32_t)(uintptr_t)c->code;
 		vm->resume_host = 0;
 		bt_enter(blk);
 		vm->stats.exits++;

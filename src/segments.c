@@ -143,7 +143,8 @@ static uint32_t stack_access(const struct vcpu *cpu, const struct xinsn *in, uin
 	uint8_t reg = in->modrm_off ? (in->bytes[in->modrm_off] >> 3) & 7 : 0;
 	bool push = (op >= 0x50 && op <= 0x57) || op == 0x68 || op == 0x6a || op == 0x9c ||
 		    op == 0x06 || op == 0x0e || op == 0x16 || op == 0x1e || op == 0xe8 ||
-		    (op == 0xff && (reg == 2 || reg == 6)) || (op == 0x0f && (op2 == 0xa0 || op2 == 0xa8));
+		    (op == 0xff && (reg == 2 || reg == 6)) ||
+		    (op == 0x0f && (op2 == 0xa0 || op2 == 0xa8));
 	bool pop = (op >= 0x58 && op <= 0x5f) || op == 0x9d || op == 0x07 || op == 0x17 ||
 		   op == 0x1f || op == 0xc3 || op == 0xc2 || (op == 0x8f && reg == 0) ||
 		   (op == 0x0f && (op2 == 0xa1 || op2 == 0xa9));

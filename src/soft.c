@@ -138,5 +138,6 @@ int soft_exec(struct vm *vm)
 void soft_insn_text(struct vm *vm, char *buf, int n)
 {
 	struct xinsn in;
-	snprintf(buf, (size_t)n, "%s", decode_at_eip(vm, &in) ? "an undecodable instruction" : in.text);
+	snprintf(buf, (size_t)n, "%s",
+		 decode_at_eip(vm, &in) ? "an undecodable instruction" : in.text);
 }

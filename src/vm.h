@@ -80,11 +80,11 @@ struct vcpu {
 	uint64_t tsc_offset;
 	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat;
 	int cpl;
-	bool halted;     /* executed hlt: waits for an interrupt */
-	uint32_t halt_eip; /* where the hlt was, for messages */
-	bool irq_shadow; /* the next instruction runs before any interrupt (sti, mov ss) */
-	bool db_shadow;  /* ...and before a single-step trap (mov ss, pop ss only) */
-	uint64_t events; /* interrupts and exceptions delivered (to notice one happened) */
+	bool halted;		 /* executed hlt: waits for an interrupt */
+	uint32_t halt_eip;	 /* where the hlt was, for messages */
+	bool irq_shadow;	 /* the next instruction runs before any interrupt (sti, mov ss) */
+	bool db_shadow;		 /* ...and before a single-step trap (mov ss, pop ss only) */
+	uint64_t events;	 /* interrupts and exceptions delivered (to notice one happened) */
 	uint32_t pf_lin, pf_err; /* the page fault found by the last failed walk (CR2, code) */
 };
 
@@ -117,15 +117,15 @@ struct vm {
 	struct ibl_state ibl;
 	struct shadow sh;
 	struct vcpu cpu;
-	struct host_fault fault; /* set by the signal handler */
-	uint32_t resume_host;    /* re-enter mid-CCF here after a hidden fault (0: CCF start) */
-	int widened_segs;	 /* shadows mirrored exactly for one instruction (1 << SEG_*) */
+	struct host_fault fault;  /* set by the signal handler */
+	uint32_t resume_host;	  /* re-enter mid-CCF here after a hidden fault (0: CCF start) */
+	int widened_segs;	  /* shadows mirrored exactly for one instruction (1 << SEG_*) */
 	struct open_bus open_bus; /* scratch pages for one instruction (open_bus.c) */
-	FILE *log;		 /* -d output */
-	struct vclock clock;	 /* virtual time for devices (machine.c) */
-	uint64_t start_ns;	 /* host monotonic time at start-up */
-	timer_t host_timer;	 /* SIGALRM at the earliest device deadline */
-	uint64_t armed_deadline; /* what host_timer is set to */
+	FILE *log;		  /* -d output */
+	struct vclock clock;	  /* virtual time for devices (machine.c) */
+	uint64_t start_ns;	  /* host monotonic time at start-up */
+	timer_t host_timer;	  /* SIGALRM at the earliest device deadline */
+	uint64_t armed_deadline;  /* what host_timer is set to */
 	volatile int timer_fired; /* set by the SIGALRM handler */
 	enum vm_stop stop;
 	int exit_status;

@@ -10,17 +10,17 @@
 #define ADAPT_THRESHOLD 4 /* faults before an instruction is retranslated */
 
 struct adapt_entry {
-	uint32_t eip;    /* guest linear EIP */
-	uint32_t mode;   /* code mode (cpu_code_mode) */
+	uint32_t eip;	 /* guest linear EIP */
+	uint32_t mode;	 /* code mode (cpu_code_mode) */
 	uint32_t faults; /* faults handled in software so far */
-	bool emulate;    /* translate it as a call-out from now on */
+	bool emulate;	 /* translate it as a call-out from now on */
 	bool used;
 };
 
 struct adapt {
 	struct adapt_entry *tab; /* open addressing */
-	size_t cap, n;           /* cap: a power of two */
-	bool disabled;           /* -no-adapt */
+	size_t cap, n;		 /* cap: a power of two */
+	bool disabled;		 /* -no-adapt */
 };
 
 int adapt_init(struct adapt *a, bool disabled);

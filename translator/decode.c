@@ -732,8 +732,8 @@ static void fill_fpu(const cs_insn *insn, const struct dctx *c, struct xinsn *x)
 		uint8_t g = det->groups[i];
 		if (g == X86_GRP_FPU)
 			x->x87 = true;
-		if (g == X86_GRP_MMX || g == X86_GRP_3DNOW || (g >= X86_GRP_SSE1 && g <= X86_GRP_SSE4A) ||
-		    g == X86_GRP_SSSE3)
+		if (g == X86_GRP_MMX || g == X86_GRP_3DNOW ||
+		    (g >= X86_GRP_SSE1 && g <= X86_GRP_SSE4A) || g == X86_GRP_SSSE3)
 			x->simd = true;
 	}
 	/* Fences, prefetches, clflush and movnti are in Capstone's SSE groups

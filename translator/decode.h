@@ -64,9 +64,9 @@ struct xinsn {
 	uint8_t seg_prefix;    /* its value: 0x26 es, 0x2e cs, 0x36 ss, 0x3e ds, 0x64 fs, 0x65 gs */
 	uint8_t sreg;	       /* XC_SEG_READ: SEG_* */
 	uint8_t dest_reg;      /* XC_SEG_READ: GPR 0..7 (eax..edi) or XREG_PUSH */
-	bool x87;              /* x87 (escape D8-DF, or fwait): CR0.EM/TS make it #NM */
-	bool simd;             /* MMX/SSE (incl. fxsave/fxrstor/ldmxcsr/stmxcsr) */
-	bool sse;              /* needs CR4.OSFXSR (#UD without): XMM operands, ldmxcsr/stmxcsr */
+	bool x87;	       /* x87 (escape D8-DF, or fwait): CR0.EM/TS make it #NM */
+	bool simd;	       /* MMX/SSE (incl. fxsave/fxrstor/ldmxcsr/stmxcsr) */
+	bool sse;	       /* needs CR4.OSFXSR (#UD without): XMM operands, ldmxcsr/stmxcsr */
 	uint8_t flags_read;    /* XFL_* the instruction reads (conservative) */
 	uint8_t flags_written; /* XFL_* it overwrites (or leaves undefined) */
 	bool ends_block;       /* control transfer, call-out, unsupported */

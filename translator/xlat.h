@@ -37,13 +37,13 @@ struct exit_rec {
 
 struct xlat {
 	struct xdecoder dec;
-	struct adapt adapt;    /* instructions to translate as software call-outs */
+	struct adapt adapt; /* instructions to translate as software call-outs */
 	struct tcache *tc;
 	struct stats *stats;
 	struct exit_rec *recs; /* indexed by record id; reset on flush */
 	uint32_t nrecs, caprecs;
 	bool no_chain;
-	bool fetch_fault;      /* the last xlat_block failed on a #PF fetching code */
+	bool fetch_fault;    /* the last xlat_block failed on a #PF fetching code */
 	uint32_t exit_tramp; /* host addresses in the hole */
 	uint32_t ibl_miss;
 	FILE *log; /* -d translations, or NULL */

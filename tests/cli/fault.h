@@ -8,6 +8,8 @@
  * must still be exactly fault_here (run_cli_tests.sh reads it with nm).
  * If the machine does not stop, the guest leaves through isa-debug-exit
  * with status 0x7f (exit status 255), which the tests reject. */
+/* Assembler macros, not C: */
+/* clang-format off */
 #define MB_MAGIC 0x1BADB002
 #define MB_FLAGS 0x00000003
 

@@ -411,10 +411,8 @@ static bool expect_ends_block(enum xclass c)
 	case XC_STI:
 	case XC_PUSHF:
 	case XC_POPF:
-	case XC_SEG_READ:
-		return false;
-	default:
-		return true;
+	case XC_SEG_READ: return false;
+	default: return true;
 	}
 }
 
@@ -562,23 +560,23 @@ START_TEST(test_flag_effects)
 		uint8_t b[8];
 		uint8_t len, read, written;
 	} t[] = {
-		{{0x01, 0xd8}, 2, 0, XFL_ALL},                  /* add eax, ebx */
-		{{0x39, 0xd8}, 2, 0, XFL_ALL},                  /* cmp eax, ebx */
-		{{0x11, 0xd8}, 2, XFL_ALL, 0},                  /* adc: reads CF */
-		{{0x19, 0xd8}, 2, XFL_ALL, 0},                  /* sbb: reads CF */
-		{{0x40}, 1, 0, XFL_ALL & ~XFL_CF},              /* inc keeps CF */
-		{{0x0f, 0xa3, 0xd8}, 3, 0, XFL_ALL & ~XFL_ZF},  /* bt keeps ZF */
-		{{0xc1, 0xe0, 0x05}, 3, 0, XFL_ALL},            /* shl eax, 5 */
-		{{0xc1, 0xe0, 0x00}, 3, XFL_ALL, 0},            /* shl eax, 0: flags kept */
-		{{0xd3, 0xe0}, 2, XFL_ALL, 0},                  /* shl eax, cl: count may be 0 */
-		{{0xc1, 0xc0, 0x0f}, 3, 0, XFL_CF | XFL_OF},    /* rol eax, 15 */
-		{{0x89, 0xd8}, 2, 0, 0},                        /* mov */
-		{{0x8d, 0x04, 0x18}, 3, 0, 0},                  /* lea */
-		{{0x75, 0x00}, 2, XFL_ALL, 0},                  /* jne reads */
-		{{0x0f, 0x42, 0xc3}, 3, XFL_ALL, 0},            /* cmovb reads */
-		{{0x0f, 0x92, 0xc0}, 3, XFL_ALL, 0},            /* setb reads */
-		{{0x9c}, 1, XFL_ALL, 0},                        /* pushf reads */
-		{{0x27}, 1, XFL_ALL, 0},                        /* daa reads */
+	    {{0x01, 0xd8}, 2, 0, XFL_ALL},		   /* add eax, ebx */
+	    {{0x39, 0xd8}, 2, 0, XFL_ALL},		   /* cmp eax, ebx */
+	    {{0x11, 0xd8}, 2, XFL_ALL, 0},		   /* adc: reads CF */
+	    {{0x19, 0xd8}, 2, XFL_ALL, 0},		   /* sbb: reads CF */
+	    {{0x40}, 1, 0, XFL_ALL & ~XFL_CF},		   /* inc keeps CF */
+	    {{0x0f, 0xa3, 0xd8}, 3, 0, XFL_ALL & ~XFL_ZF}, /* bt keeps ZF */
+	    {{0xc1, 0xe0, 0x05}, 3, 0, XFL_ALL},	   /* shl eax, 5 */
+	    {{0xc1, 0xe0, 0x00}, 3, XFL_ALL, 0},	   /* shl eax, 0: flags kept */
+	    {{0xd3, 0xe0}, 2, XFL_ALL, 0},		   /* shl eax, cl: count may be 0 */
+	    {{0xc1, 0xc0, 0x0f}, 3, 0, XFL_CF | XFL_OF},   /* rol eax, 15 */
+	    {{0x89, 0xd8}, 2, 0, 0},			   /* mov */
+	    {{0x8d, 0x04, 0x18}, 3, 0, 0},		   /* lea */
+	    {{0x75, 0x00}, 2, XFL_ALL, 0},		   /* jne reads */
+	    {{0x0f, 0x42, 0xc3}, 3, XFL_ALL, 0},	   /* cmovb reads */
+	    {{0x0f, 0x92, 0xc0}, 3, XFL_ALL, 0},	   /* setb reads */
+	    {{0x9c}, 1, XFL_ALL, 0},			   /* pushf reads */
+	    {{0x27}, 1, XFL_ALL, 0},			   /* daa reads */
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct xinsn x;

@@ -1287,14 +1287,14 @@ START_TEST(test_handles)
 		int len;
 		bool want;
 	} t[] = {
-	    {{0x89, 0x03}, 2, true},        /* mov [ebx], eax */
-	    {{0xf3, 0xa5}, 2, true},        /* rep movsd */
-	    {{0xff, 0x33}, 2, true},        /* push dword [ebx] */
+	    {{0x89, 0x03}, 2, true},	    /* mov [ebx], eax */
+	    {{0xf3, 0xa5}, 2, true},	    /* rep movsd */
+	    {{0xff, 0x33}, 2, true},	    /* push dword [ebx] */
 	    {{0x0f, 0xc7, 0x0b}, 3, true},  /* cmpxchg8b [ebx] */
-	    {{0x89, 0xd8}, 2, false},       /* mov eax, ebx: no memory operand */
-	    {{0x16}, 1, false},             /* push ss */
+	    {{0x89, 0xd8}, 2, false},	    /* mov eax, ebx: no memory operand */
+	    {{0x16}, 1, false},		    /* push ss */
 	    {{0x0f, 0xaf, 0x03}, 3, false}, /* imul eax, [ebx] */
-	    {{0xd9, 0x03}, 2, false},       /* fld dword [ebx] */
+	    {{0xd9, 0x03}, 2, false},	    /* fld dword [ebx] */
 	};
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct xinsn in = decode32(t[i].b, t[i].len);

@@ -31,8 +31,8 @@ static void on_evict(void *opaque, struct ccf *c)
 	uint64_t lookups = t->stats->lookups, hits = t->stats->lookup_hits;
 
 	ck_assert_int_lt(evicted.n, EVICT_MAX);
-	evicted.findable[evicted.n] = !c->dead &&
-				      tc_lookup(t, c->guest_eip, c->mode, c->guest_pfn) == c;
+	evicted.findable[evicted.n] =
+	    !c->dead && tc_lookup(t, c->guest_eip, c->mode, c->guest_pfn) == c;
 	evicted.c[evicted.n++] = c;
 	/* Keep the counters as the code under test left them. */
 	t->stats->lookups = lookups;
@@ -193,8 +193,8 @@ START_TEST(test_bucket_chains)
 		tc_insert(&tc, all[i]);
 	}
 	for (i = 0; i < n; i++)
-		ck_assert_ptr_eq(tc_lookup(&tc, all[i]->guest_eip, all[i]->mode,
-					   all[i]->guest_pfn), all[i]);
+		ck_assert_ptr_eq(tc_lookup(&tc, all[i]->guest_eip, all[i]->mode, all[i]->guest_pfn),
+				 all[i]);
 	/* Right eip and page, wrong mode. */
 	ck_assert_ptr_null(tc_lookup(&tc, all[0]->guest_eip, 1, all[0]->guest_pfn));
 
@@ -223,7 +223,7 @@ START_TEST(test_code_alignment_and_room)
 {
 	struct tcache t;
 	struct stats s = {0};
-	uint8_t *base = arena_buf + 3; /* deliberately misaligned arena */
+	uint8_t *base = arena_buf + 3;	     /* deliberately misaligned arena */
 	size_t size = 4096 - 5, room, room2; /* end unaligned too */
 	uint8_t *p, *p2;
 	struct ccf *c;
@@ -534,8 +534,7 @@ START_TEST(test_find_by_host_many)
 		all[i] = emit_ccf(0x1000 + i, 0, 1, 0, 1 + (i * 7) % 60);
 	for (i = 0; i < N; i++) {
 		ck_assert_ptr_eq(tc_find_by_host(&tc, all[i]->code), all[i]);
-		ck_assert_ptr_eq(tc_find_by_host(&tc, all[i]->code + all[i]->code_len - 1),
-				 all[i]);
+		ck_assert_ptr_eq(tc_find_by_host(&tc, all[i]->code + all[i]->code_len - 1), all[i]);
 	}
 	free(all);
 }
@@ -546,9 +545,9 @@ START_TEST(test_ccf_map_at)
 	struct ccf *c = emit_ccf(0x1000, 0, 1, 0, 20);
 
 	c->n_map = 3;
-	c->map[0] = (struct ccf_map){ .host_off = 0, .host_end = 3, .guest_eip = 0x1000 };
-	c->map[1] = (struct ccf_map){ .host_off = 3, .host_end = 8, .guest_eip = 0x1002 };
-	c->map[2] = (struct ccf_map){ .host_off = 8, .host_end = 20, .guest_eip = 0x1005 };
+	c->map[0] = (struct ccf_map){.host_off = 0, .host_end = 3, .guest_eip = 0x1000};
+	c->map[1] = (struct ccf_map){.host_off = 3, .host_end = 8, .guest_eip = 0x1002};
+	c->map[2] = (struct ccf_map){.host_off = 8, .host_end = 20, .guest_eip = 0x1005};
 
 	ck_assert_ptr_eq(ccf_map_at(c, c->code), &c->map[0]);
 	ck_assert_ptr_eq(ccf_map_at(c, c->code + 2), &c->map[0]);
