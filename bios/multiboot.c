@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "memmap.h"
 #include "multiboot.h"
 
 #define MBI_FLAG_MEM (1u << 0)
@@ -26,14 +27,6 @@
 #define MBI_FLAG_MODS (1u << 3)
 #define MBI_FLAG_MMAP (1u << 6)
 #define MBI_FLAG_LOADER_NAME (1u << 9)
-
-#define MB_MEM_AVAILABLE 1u
-#define MB_MEM_RESERVED 2u
-
-#define EBDA_START 0x9fc00u /* top of conventional memory: 639 KiB */
-#define VGA_START 0xa0000u
-#define BIOS_START 0xf0000u  /* system BIOS ROM image */
-#define HIGH_START 0x100000u /* 1 MiB: extended memory */
 
 #define LOADER_NAME "btvmm"
 
@@ -85,27 +78,13 @@ struct mb_mmap_entry {
 
 _Static_assert(sizeof(struct mb_mmap_entry) == 24, "multiboot mmap entry layout");
 
-#define MMAP_MAX 4
-
 /* The PC memory layout for ram_size bytes of RAM; returns the entry count. */
 static unsigned build_mmap(uint64_t ram_size, struct mb_mmap_entry *e)
 {
-	static const struct {
-		uint64_t base, end;
-		uint32_t type;
-	} low[] = {
-	    {0, EBDA_START, MB_MEM_AVAILABLE},
-	    {EBDA_START, VGA_START, MB_MEM_RESERVED},
-	    {BIOS_START, HIGH_START, MB_MEM_RESERVED},
-	};
-	unsigned i, n = 0;
-
-	for (i = 0; i < sizeof(low) / sizeof(low[0]); i++)
-		e[n++] =
-		    (struct mb_mmap_entry){20, low[i].base, low[i].end - low[i].base, low[i].type};
-	if (ram_size > HIGH_START)
-		e[n++] =
-		    (struct mb_mmap_entry){20, HIGH_START, ram_size - HIGH_START, MB_MEM_AVAILABLE};
+	struct mem_range r[MEMMAP_MAX];
+	unsigned n = memmap_pc(ram_size, r);
+	for (unsigned i = 0; i < n; i++)
+		e[i] = (struct mb_mmap_entry){20, r[i].base, r[i].length, r[i].type};
 	return n;
 }
 
@@ -128,7 +107,7 @@ struct mb_mod_entry {
 uint32_t mb_build_info(uint8_t *ram, uint64_t ram_size, uint32_t at, const char *cmdline,
 		       const struct mb_module *mods, unsigned nmods)
 {
-	struct mb_mmap_entry mmap[MMAP_MAX];
+	struct mb_mmap_entry mmap[MEMMAP_MAX];
 	struct mb_info info;
 	uint64_t base = ((uint64_t)at + 15) & ~15ull;
 	uint64_t pos, end, mods_pos;
@@ -147,8 +126,8 @@ uint32_t mb_build_info(uint8_t *ram, uint64_t ram_size, uint32_t at, const char 
 
 	memset(&info, 0, sizeof(info));
 	info.flags = MBI_FLAG_MEM | MBI_FLAG_CMDLINE | MBI_FLAG_MMAP | MBI_FLAG_LOADER_NAME;
-	info.mem_lower = EBDA_START / 1024;
-	info.mem_upper = ram_size > HIGH_START ? (uint32_t)((ram_size - HIGH_START) / 1024) : 0;
+	info.mem_lower = MEMMAP_EBDA / 1024;
+	info.mem_upper = ram_size > MEMMAP_HIGH ? (uint32_t)((ram_size - MEMMAP_HIGH) / 1024) : 0;
 	pos = base + sizeof(info);
 	mods_pos = pos;
 	if (nmods) {
