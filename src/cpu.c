@@ -9,12 +9,11 @@
 #include "interrupt.h"
 #include "segments.h"
 
-int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx)
+/* Protected mode, paging off, flat boot segments, IF=0, registers gpr. */
+static int reset_protected(struct vcpu *cpu, uint32_t eip, const uint32_t *gpr)
 {
 	struct vcpu_block *blk = cpu->blk;
-	memset(blk->gpr, 0, sizeof(blk->gpr));
-	blk->gpr[0] = eax;
-	blk->gpr[3] = ebx;
+	memcpy(blk->gpr, gpr, sizeof(blk->gpr));
 	blk->eip = eip;
 	blk->hflags = 0x2;
 	blk->vsys = 0x2;
@@ -32,6 +31,18 @@ int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t e
 	cpu->dr[6] = 0xffff0ff0u;
 	cpu->dr[7] = 0x400;
 	return seg_shadow_init(cpu);
+}
+
+int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx)
+{
+	uint32_t gpr[8] = {[0] = eax, [3] = ebx};
+	return reset_protected(cpu, eip, gpr);
+}
+
+int cpu_reset_linux(struct vcpu *cpu, uint32_t eip, uint32_t boot_params)
+{
+	uint32_t gpr[8] = {[6] = boot_params}; /* %esi; %ebp, %edi, %ebx zero */
+	return reset_protected(cpu, eip, gpr);
 }
 
 uint32_t cpu_code_mode(const struct vcpu *cpu)

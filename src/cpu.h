@@ -16,6 +16,9 @@
 /* State a multiboot loader leaves: protected mode, paging off, flat
  * segments (CS 0x10, data 0x18, as QEMU), interrupts off. */
 int cpu_reset_multiboot(struct vcpu *cpu, uint32_t eip, uint32_t eax, uint32_t ebx);
+/* The same state for the Linux 32-bit boot protocol: %esi = boot_params,
+ * CS 0x10 and DS/ES/SS 0x18 (its __BOOT_CS/__BOOT_DS), other registers 0. */
+int cpu_reset_linux(struct vcpu *cpu, uint32_t eip, uint32_t boot_params);
 
 /* The translation-cache key's "code mode": what changes how the same bytes
  * translate. Bit 0 CS.D, bits 1-2 CPL, bit 3 CR0.EM or TS (x87/SIMD trap),

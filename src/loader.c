@@ -526,6 +526,33 @@ static int load_elf(struct load_ctx *c)
 	return rc;
 }
 
+/* A bzImage: its protected-mode part at 1 MiB, with room for init_size. */
+static int load_linux(struct load_ctx *c)
+{
+	struct linux_kernel *k = &c->bi->bzimage;
+	char why[200];
+	if (linux_parse(c->buf, c->len, k, why, sizeof(why)))
+		return load_error(c, "%s", why);
+	uint64_t pm = c->len - k->setup_bytes;
+	uint64_t need = pm > k->init_size ? pm : k->init_size;
+	/* A relocatable kernel moves to pref_address (when that is above
+	 * where it was loaded) and decompresses there, into init_size bytes. */
+	uint64_t run_at = k->pref_address > LINUX_LOAD_ADDR ? k->pref_address : LINUX_LOAD_ADDR;
+	uint64_t top = run_at + need;
+	if (LINUX_LOAD_ADDR + need > c->ram_limit || top > c->ram_limit)
+		return load_error(c,
+				  "this Linux kernel decompresses into [0x%llx, 0x%llx) "
+				  "(pref_address + init_size); give -m %llu or more",
+				  (unsigned long long)run_at, (unsigned long long)top,
+				  (unsigned long long)((top + (1 << 20) - 1) >> 20));
+	memcpy(c->ram + LINUX_LOAD_ADDR, c->buf + k->setup_bytes, pm);
+	c->bi->kind = KERNEL_LINUX;
+	c->bi->entry = LINUX_LOAD_ADDR;
+	c->bi->load_end = (uint32_t)((top + 0xfff) & ~0xfffull); /* an initrd goes above */
+	c->bi->mb_flags = 0;
+	return 0;
+}
+
 /* A file shorter than the ELF magic that matches its prefix is a
  * truncated ELF, not a 3-byte flat binary. */
 static bool has_elf_magic(const struct load_ctx *c)
@@ -554,7 +581,9 @@ int loader_load_kernel(const char *path, uint8_t *ram, uint64_t ram_size, struct
 	if (rc == 0 && c.len == 0)
 		rc = load_error(&c, "empty file");
 	if (rc == 0)
-		rc = has_elf_magic(&c) ? load_elf(&c) : load_raw(&c);
+		rc = has_elf_magic(&c)		      ? load_elf(&c)
+		     : linux_is_bzimage(c.buf, c.len) ? load_linux(&c)
+						      : load_raw(&c);
 	free(c.buf);
 	return rc;
 }

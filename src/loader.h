@@ -5,19 +5,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum kernel_kind { KERNEL_MULTIBOOT_ELF, KERNEL_FLAT };
+#include "linux_boot.h"
+
+enum kernel_kind { KERNEL_MULTIBOOT_ELF, KERNEL_FLAT, KERNEL_LINUX };
 
 struct boot_info {
 	enum kernel_kind kind;
 	uint32_t entry;	   /* guest physical entry point (EIP) */
 	uint32_t load_end; /* first guest physical byte after the image (page aligned up) */
 	uint32_t mb_flags; /* multiboot header flags (multiboot only) */
+	struct linux_kernel bzimage; /* KERNEL_LINUX: the bzImage's setup header */
 };
 
 /* Flat binaries (file name ending in .bin, or any file without ELF magic
  * that carries no multiboot header) load at FLAT_LOAD_ADDR and start
  * there in 32-bit protected mode. */
 #define FLAT_LOAD_ADDR 0x100000u
+
+/* A Linux bzImage's protected-mode part loads at LINUX_LOAD_ADDR; the
+ * caller builds boot_params (bios/linux_boot.h). load_end then covers the
+ * kernel's init_size, the memory it decompresses into. */
 
 /* Loads the kernel at path into ram[0, ram_size). On failure returns -1 and
  * writes one line (no trailing newline) naming the problem into err, e.g.

@@ -2,18 +2,24 @@
  * kernel the way a multiboot loader would, run, report. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bda.h"
 #include "boot_gdt.h"
 #include "mptable.h"
 #include "cli.h"
 #include "cpu.h"
+#include "linux_boot.h"
 #include "loader.h"
+#include "memmap.h"
 #include "modules.h"
 #include "multiboot.h"
 #include "vm.h"
 
-#define MB_INFO_ADDR 0x8000u /* below the kernel, in conventional memory */
+#define MB_INFO_ADDR 0x8000u	     /* below the kernel, in conventional memory */
+#define LINUX_PARAMS_ADDR 0x10000u   /* boot_params (the "zero page") */
+#define LINUX_CMDLINE_ADDR 0x20000u  /* its command line, up to 0x9fc00 */
+#define LINUX_INITRD_MAX 0x37ffffffu /* the protocol's default initrd_addr_max */
 
 static int die(const char *msg)
 {
@@ -21,11 +27,52 @@ static int die(const char *msg)
 	return 1;
 }
 
+/* The Linux 32-bit boot protocol: command line, initrd (placed high),
+ * boot_params; returns the address of boot_params for %esi, 0 on error. */
+static uint32_t linux_setup(struct vm *vm, const struct vm_config *cfg, const struct boot_info *bi,
+			    char *err, size_t n)
+{
+	const struct linux_kernel *k = &bi->bzimage;
+	const char *cmdline = cfg->append ? cfg->append : "";
+	size_t len = strlen(cmdline);
+	if (len > k->cmdline_size || LINUX_CMDLINE_ADDR + len >= MEMMAP_EBDA) {
+		snprintf(err, n,
+			 "-append: %zu bytes; this kernel takes a command line of at most %u", len,
+			 k->cmdline_size);
+		return 0;
+	}
+	memcpy(vm->mem.physmap + LINUX_CMDLINE_ADDR, cmdline, len + 1);
+	uint32_t initrd = 0, initrd_size = 0;
+	uint32_t max = k->initrd_addr_max ? k->initrd_addr_max : LINUX_INITRD_MAX;
+	if (cfg->initrd && initrd_load_high(cfg->initrd, vm->mem.physmap, vm->mem.ram_size,
+					    bi->load_end, max, &initrd, &initrd_size, err, n))
+		return 0;
+	linux_boot_params(vm->mem.physmap, vm->mem.ram_size, LINUX_PARAMS_ADDR, k,
+			  LINUX_CMDLINE_ADDR, initrd, initrd_size);
+	return LINUX_PARAMS_ADDR;
+}
+
 static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 {
 	struct boot_info bi;
 	if (loader_load_kernel(cfg->kernel, vm->mem.physmap, vm->mem.ram_size, &bi, err, n))
 		return -1;
+	if (boot_gdt_build(vm->mem.physmap, vm->mem.ram_size) ||
+	    bda_build(vm->mem.physmap, vm->mem.ram_size) ||
+	    !mptable_build(vm->mem.physmap, vm->mem.ram_size, MPTABLE_ADDR, 0, 1)) {
+		snprintf(err, n, "guest RAM is too small for the firmware tables");
+		return -1;
+	}
+	if (bi.kind == KERNEL_LINUX) {
+		uint32_t params = linux_setup(vm, cfg, &bi, err, n);
+		if (!params)
+			return -1;
+		if (cpu_reset_linux(&vm->cpu, bi.entry, params)) {
+			snprintf(err, n, "cannot set up the guest's segments (modify_ldt)");
+			return -1;
+		}
+		return 0;
+	}
 	struct module_set mods = {0};
 	if (cfg->initrd && modules_load(cfg->initrd, vm->mem.physmap, vm->mem.ram_size, bi.load_end,
 					&mods, err, n))
@@ -35,12 +82,6 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 	modules_free(&mods);
 	if (!info) {
 		snprintf(err, n, "the multiboot information does not fit in guest RAM");
-		return -1;
-	}
-	if (boot_gdt_build(vm->mem.physmap, vm->mem.ram_size) ||
-	    bda_build(vm->mem.physmap, vm->mem.ram_size) ||
-	    !mptable_build(vm->mem.physmap, vm->mem.ram_size, MPTABLE_ADDR, 0, 1)) {
-		snprintf(err, n, "guest RAM is too small for the firmware tables");
 		return -1;
 	}
 	if (cpu_reset_multiboot(&vm->cpu, bi.entry, MB_BOOTLOADER_MAGIC, info)) {

@@ -117,6 +117,43 @@ int modules_load(const char *spec, uint8_t *ram, uint64_t ram_size, uint32_t fro
 	return 0;
 }
 
+int initrd_load_high(const char *path, uint8_t *ram, uint64_t ram_size, uint32_t low, uint32_t max,
+		     uint32_t *addr, uint32_t *size, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	long len = -1;
+	if (!f) {
+		snprintf(err, errlen, "initrd '%s': cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) == 0)
+		len = ftell(f);
+	if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "initrd '%s': cannot read: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	uint64_t top = (uint64_t)max + 1 < ram_size ? (uint64_t)max + 1 : ram_size;
+	uint64_t at = top >= (uint64_t)len ? (top - (uint64_t)len) & ~(uint64_t)(PAGE - 1) : 0;
+	if ((uint64_t)len > top || at < low) {
+		snprintf(err, errlen,
+			 "initrd '%s': %ld bytes do not fit between the kernel (0x%08x) and "
+			 "0x%08llx; give more -m",
+			 path, len, low, (unsigned long long)top);
+		fclose(f);
+		return -1;
+	}
+	if (len && fread(ram + at, 1, (size_t)len, f) != (size_t)len) {
+		snprintf(err, errlen, "initrd '%s': cannot read %ld bytes", path, len);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	*addr = (uint32_t)at;
+	*size = (uint32_t)len;
+	return 0;
+}
+
 void modules_free(struct module_set *set)
 {
 	for (unsigned i = 0; i < set->n; i++)

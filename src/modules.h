@@ -31,4 +31,10 @@ int modules_load(const char *spec, uint8_t *ram, uint64_t ram_size, uint32_t fro
 
 void modules_free(struct module_set *set);
 
+/* A Linux initrd: the file at path placed as high as it goes, page-aligned,
+ * ending at or below min(ram_size, max + 1), starting at or above low.
+ * Returns 0 with *addr and *size, or -1 with one line in err. */
+int initrd_load_high(const char *path, uint8_t *ram, uint64_t ram_size, uint32_t low, uint32_t max,
+		     uint32_t *addr, uint32_t *size, char *err, size_t errlen);
+
 #endif
