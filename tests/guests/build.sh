@@ -59,6 +59,16 @@ build_guest() {
     xf=$(extra_flags "$src")
     $CC $CFLAGS -DGUEST $xf -c "$src" -o "$COMMON/$name.o"
     $CC $LDFLAGS "$COMMON/crt0.o" "$COMMON/$name.o" "$COMMON/lib.o" -lgcc -o "$OUT/$name.elf"
+    if grep -q 'GUEST_BZIMAGE' "$src"; then
+        # also NAME.bzimage: common/bzsetup.S's setup header, then the
+        # ELF's bytes from 1 MiB as the protected-mode part
+        $CC $CFLAGS -c "$HERE/common/bzsetup.S" -o "$COMMON/bzsetup.o.$$"
+        ${OBJCOPY:-objcopy} -O binary -j .text "$COMMON/bzsetup.o.$$" "$COMMON/$name.setup"
+        ${OBJCOPY:-objcopy} -O binary "$OUT/$name.elf" "$COMMON/$name.pm"
+        cat "$COMMON/$name.setup" "$COMMON/$name.pm" >"$OUT/$name.bzimage.$$"
+        mv -f "$OUT/$name.bzimage.$$" "$OUT/$name.bzimage"
+        rm -f "$COMMON/bzsetup.o.$$" "$COMMON/$name.setup" "$COMMON/$name.pm"
+    fi
 }
 
 build_common
