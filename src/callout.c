@@ -181,6 +181,8 @@ static bool do_mov_dr(struct ctx *c, bool to_dr)
 
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1b
+#define MSR_BIOS_SIGN_ID 0x8b /* microcode revision: 0, no update loaded */
+#define MSR_MISC_ENABLE 0x1a0
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
@@ -199,6 +201,8 @@ static uint64_t *msr_slot(struct vcpu *cpu, uint32_t msr)
 	case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
 	case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
 	case MSR_PAT: return &cpu->msr_pat;
+	case MSR_BIOS_SIGN_ID: return &cpu->msr_bios_sign_id;
+	case MSR_MISC_ENABLE: return &cpu->msr_misc_enable;
 	}
 	return NULL;
 }

@@ -30,6 +30,9 @@ static int reset_protected(struct vcpu *cpu, uint32_t eip, const uint32_t *gpr)
 	cpu->cpl = 0;
 	cpu->dr[6] = 0xffff0ff0u;
 	cpu->dr[7] = 0x400;
+	cpu->msr_pat = 0x0007040600070406ull; /* the SDM's power-up value */
+	cpu->msr_misc_enable = 1;	      /* fast strings on, as firmware leaves it */
+	cpu->msr_bios_sign_id = 0;
 	return seg_shadow_init(cpu);
 }
 

@@ -79,6 +79,7 @@ struct vcpu {
 	uint32_t dr[8];
 	uint64_t tsc_offset;
 	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat;
+	uint64_t msr_bios_sign_id, msr_misc_enable;
 	int cpl;
 	bool halted;		 /* executed hlt: waits for an interrupt */
 	uint32_t halt_eip;	 /* where the hlt was, for messages */
