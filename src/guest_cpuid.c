@@ -4,7 +4,14 @@
  * answer with what btvmm cannot give taken out: VMX/SVM, the monitor's
  * hypervisor-free view (we set the hypervisor bit), x2APIC, PCID, AVX and
  * XSAVE (the guest's extended state is saved with fxsave only), PAE/NX until
- * the MMU supports them, MCE/MCA, and leaves beyond what we filter. */
+ * the MMU supports them, MCE/MCA, and leaves beyond what we filter.
+ *
+ * Leaves 2-0x14 read as zeros (caches, topology and extended features are
+ * not described yet); leaf 0x15 says what btvmm's clocks are: the TSC and
+ * the local APIC timer both run at exactly 1 GHz (a 1 GHz "crystal", TSC
+ * ratio 1/1). Linux takes that as a known TSC frequency and skips its PIT
+ * calibration, which host jitter (a signal in the middle of a 10 ms loop)
+ * can make fail; it only reads the leaf on Intel CPUs, though. */
 #include "guest_cpuid.h"
 
 #include <cpuid.h>
@@ -19,6 +26,7 @@
 	(1u << 0 | 1u << 1 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | 1u << 22 | 1u << 23)
 #define L1_ECX_HYPERVISOR (1u << 31)
 #define L1_ECX_TSC_DEADLINE (1u << 24) /* the local APIC implements it, whatever the host */
+#define GUEST_CRYSTAL_HZ 1000000000u   /* the guest TSC and APIC timer clock (machine.c) */
 
 void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
@@ -37,11 +45,17 @@ void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 		}
 		return;
 	}
+	if (leaf == 0x15) {
+		r[0] = 1; /* TSC / crystal = EBX / EAX = 1 */
+		r[1] = 1;
+		r[2] = GUEST_CRYSTAL_HZ; /* also the local APIC timer's clock */
+		return;
+	}
 	if (leaf > 1 || leaf > max)
-		return; /* leaves 2+ (caches, topology, xsave) not exposed yet */
+		return; /* leaves 2-0x14 (caches, topology, xsave) not exposed yet */
 	__cpuid_count(leaf, subleaf, r[0], r[1], r[2], r[3]);
 	if (leaf == 0) {
-		r[0] = 1; /* max basic leaf */
+		r[0] = 0x15; /* max basic leaf: the TSC leaf */
 	} else if (leaf == 1) {
 		r[1] &= 0x0000ffffu; /* one logical CPU, APIC ID 0 */
 		r[1] |= 1u << 16;
