@@ -111,12 +111,20 @@ static void unmap_host_range(uint32_t lp, uint32_t n)
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 }
 
+/* Why shadows go. DROP_CHANGED: the guest's translation may have changed
+ * (a page-table write, INVLPG, a CR3 load, a paging-mode change), so the
+ * translation cache's chains and lookups, which are keyed by linear EIP,
+ * must go too if translated code lived there. DROP_SAME: only the host side
+ * changes (protections for another CPL, eviction); the guest's mapping of
+ * its code stays what the translations assumed. */
+enum drop_kind { DROP_CHANGED, DROP_SAME };
+
 /* Forget page lp's shadow; the caller removes the host mapping. */
-static void forget(struct vm *vm, uint32_t lp)
+static void forget(struct vm *vm, uint32_t lp, enum drop_kind why)
 {
 	struct shadow *sh = &vm->sh;
 	uint32_t e = sh->ent[lp];
-	if (sh->code_lin[lp])
+	if (sh->code_lin[lp] && why == DROP_CHANGED)
 		sh->code_unmapped = true; /* chains and lookups assumed this mapping */
 	if (!e)
 		return;
@@ -131,10 +139,10 @@ static void drop(struct vm *vm, uint32_t lp)
 {
 	if (vm->sh.ent[lp])
 		unmap_host_range(lp, 1);
-	forget(vm, lp);
+	forget(vm, lp, DROP_CHANGED);
 }
 
-static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
+static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_kind why)
 {
 	struct shadow *sh = &vm->sh;
 	if (!sh->count[r] && !sh->code_region[r])
@@ -144,7 +152,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
 		/* one 4 MiB mapping: one host call */
 		unmap_host_range(r << 10, 1024);
 		for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++) {
-			if (sh->code_lin[lp])
+			if (sh->code_lin[lp] && why == DROP_CHANGED)
 				sh->code_unmapped = true;
 			rmap_del(sh, sh->ent[lp] >> PAGE_SHIFT, lp);
 			sh->ent[lp] = 0;
@@ -175,16 +183,16 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global)
 			run_end = lp;
 		}
 		if (e || sh->code_lin[lp])
-			forget(vm, lp);
+			forget(vm, lp, why);
 	}
 	if (run)
 		unmap_host_range(run - 1, run_end + 1 - (run - 1));
 }
 
-static void drop_all(struct vm *vm, bool keep_global)
+static void drop_all(struct vm *vm, bool keep_global, enum drop_kind why)
 {
 	for (uint32_t r = 0; r < 1024; r++)
-		drop_region(vm, r, keep_global);
+		drop_region(vm, r, keep_global, why);
 	vm->stats.vtlb_flushes++;
 }
 
@@ -211,7 +219,7 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 {
 	struct shadow *sh = &vm->sh;
 	if (sh->limit && sh->mapped >= sh->limit) {
-		drop_all(vm, false); /* the configured cap: evict and go on */
+		drop_all(vm, false, DROP_SAME); /* the configured cap: evict and go on */
 		vm->stats.shadow_evictions++;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -227,7 +235,7 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 		}
 		if (errno != ENOMEM)
 			break;
-		drop_all(vm, false); /* out of host mappings: evict and go on */
+		drop_all(vm, false, DROP_SAME); /* out of host mappings: evict and go on */
 		vm->stats.shadow_evictions++;
 	}
 	return -1;
@@ -327,7 +335,7 @@ static uint32_t prepare(struct vm *vm, uint32_t lin, const struct walk *w)
 	if (!w->large)
 		trace(vm, w->pde >> PAGE_SHIFT);
 	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w->pde))
-		drop_region(vm, r, false); /* built from another page table */
+		drop_region(vm, r, false, DROP_CHANGED); /* built from another page table */
 	sh->pde_used[r] = PDE_KEY(w->pde);
 	return SH_PRESENT | (w->user ? SH_USER : 0) | (w->writable ? SH_WRITE : 0) |
 	       (w->dirty ? SH_DIRTY : 0) | (w->global ? SH_GLOBAL : 0) | (w->large ? SH_LARGE : 0);
@@ -457,7 +465,7 @@ void shadow_paging_changed(struct vm *vm)
 	struct shadow *sh = &vm->sh;
 	bool paging = mmu_paging(&vm->cpu);
 	if (sh->on)
-		drop_all(vm, false);
+		drop_all(vm, false, DROP_CHANGED); /* PSE, PGE, WP: translations may differ */
 	if (paging != sh->on) {
 		window_identity(vm, !paging);
 		sh->on = paging;
@@ -480,7 +488,8 @@ void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
 		if (!sh->count[r] && !sh->code_region[r])
 			continue;
 		if (!pd || PDE_KEY(pd[r]) != sh->pde_used[r])
-			drop_region(vm, r, vm->cpu.cr4 & 0x80); /* globals survive with PGE */
+			drop_region(vm, r, vm->cpu.cr4 & 0x80,
+				    DROP_CHANGED); /* globals survive with PGE */
 	}
 	vm->stats.vtlb_flushes++;
 	enter_aspace(vm, vm->cpu.cr3 & ~0xfffu);
@@ -493,7 +502,7 @@ void shadow_invlpg(struct vm *vm, uint32_t lin)
 	if (!sh->on)
 		return;
 	if (sh->ent[lp] & SH_LARGE)
-		drop_region(vm, lin >> 22, false);
+		drop_region(vm, lin >> 22, false, DROP_CHANGED);
 	else
 		drop(vm, lp);
 }
@@ -503,8 +512,9 @@ void shadow_check_cpl(struct vm *vm)
 	struct shadow *sh = &vm->sh;
 	if (!sh->on || sh->cpl == vm->cpu.cpl)
 		return;
-	/* host protections depend on the CPL (supervisor pages, WP=0 writes) */
-	drop_all(vm, false);
+	/* host protections depend on the CPL (supervisor pages, WP=0 writes);
+	 * the guest's mappings do not, so translated code stays valid */
+	drop_all(vm, false, DROP_SAME);
 	sh->cpl = vm->cpu.cpl;
 }
 
@@ -514,7 +524,7 @@ static void pt_frame_written(struct vm *vm, uint32_t pfn, uint32_t off, uint32_t
 	uint32_t first = off / 4, last = (off + n - 1) / 4;
 	if (pfn == vm->cpu.cr3 >> PAGE_SHIFT) {
 		for (uint32_t i = first; i <= last; i++)
-			drop_region(vm, i, false);
+			drop_region(vm, i, false, DROP_CHANGED);
 		return;
 	}
 	const uint32_t *pd = gpa_ptr(&vm->mem, vm->cpu.cr3 & ~0xfffu, PAGE_SIZE);
@@ -557,7 +567,7 @@ void shadow_note_code(struct vm *vm, uint32_t lp)
 	if (!w.large)
 		trace(vm, w.pde >> PAGE_SHIFT);
 	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w.pde))
-		drop_region(vm, r, false);
+		drop_region(vm, r, false, DROP_CHANGED);
 	sh->pde_used[r] = PDE_KEY(w.pde);
 	sh->code_lin[lp] = 1;
 	sh->code_region[r] = 1;

@@ -251,6 +251,7 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 struct chain_request {
 	struct ccf *from;
 	int exit_idx;
+	uint32_t target;  /* the guest EIP the exit branches to */
 	uint64_t flushes; /* a flush in between invalidates from */
 };
 
@@ -259,6 +260,11 @@ static void maybe_chain(struct vm *vm, struct chain_request *rq, struct ccf *to)
 	if (!rq->from || vm->xl.no_chain || vm->stats.flushes != rq->flushes)
 		return;
 	if (rq->from->dead || to->dead || to->transient)
+		return;
+	/* resolve() may have delivered an exception instead (the target's
+	 * page not present): `to` is then its handler, in another mode
+	 * perhaps, and must not become the branch's destination */
+	if (to->guest_eip != rq->target || to->mode != rq->from->mode)
 		return;
 	tc_link(&vm->tc, &rq->from->exits[rq->exit_idx], to);
 }
@@ -282,6 +288,7 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 		blk->eip = r->guest_eip;
 		rq->from = r->ccf;
 		rq->exit_idx = r->exit_idx;
+		rq->target = r->guest_eip;
 		rq->flushes = vm->stats.flushes;
 		break;
 	case REC_EVENT:
