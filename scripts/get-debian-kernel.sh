@@ -15,19 +15,19 @@ mkdir -p "$DIR"
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
     [ "$(id -u)" -eq 0 ] || { echo "get-debian-kernel.sh: needs root to add the i386 architecture" >&2; exit 1; }
     dpkg --add-architecture i386
-    apt-get update -qq >/dev/null 2>&1 || true
+    timeout 300 apt-get update -qq >/dev/null 2>&1 || true
 fi
 pkg=$(apt-cache depends linux-image-686:i386 2>/dev/null |
       sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n 1)
 if [ -z "$pkg" ]; then
-    apt-get update -qq >/dev/null 2>&1 || true
+    timeout 300 apt-get update -qq >/dev/null 2>&1 || true
     pkg=$(apt-cache depends linux-image-686:i386 2>/dev/null |
           sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n 1)
 fi
 [ -n "$pkg" ] || { echo "get-debian-kernel.sh: apt knows no linux-image-686:i386" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && apt-get download -qq "$pkg" >/dev/null 2>&1) ||
+(cd "$tmp" && timeout 300 apt-get download -qq "$pkg" >/dev/null 2>&1) ||
     { echo "get-debian-kernel.sh: cannot download $pkg" >&2; exit 1; }
 dpkg-deb -x "$tmp"/*.deb "$tmp/x"
 cp "$tmp"/x/boot/vmlinuz-* "$DIR/vmlinuz-686.tmp"
@@ -35,7 +35,7 @@ mv "$DIR/vmlinuz-686.tmp" "$DIR/vmlinuz-686"
 echo "${pkg%:i386}" >"$DIR/vmlinuz-686.version"
 echo "get-debian-kernel.sh: $pkg -> $DIR/vmlinuz-686"
 rm -rf "$tmp"/*
-(cd "$tmp" && apt-get download -qq busybox-static:i386 >/dev/null 2>&1) ||
+(cd "$tmp" && timeout 300 apt-get download -qq busybox-static:i386 >/dev/null 2>&1) ||
     { echo "get-debian-kernel.sh: cannot download busybox-static:i386" >&2; exit 1; }
 dpkg-deb -x "$tmp"/busybox-static*.deb "$tmp/x"
 cp "$tmp/x/bin/busybox" "$DIR/busybox.tmp"
