@@ -325,9 +325,10 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 	return -1;
 }
 
-/* Before a shadow of walk w for lin is made: trace the page tables it
- * depends on and keep its region to one page table. Returns its SH_* flags. */
-static uint32_t prepare(struct vm *vm, uint32_t lin, const struct walk *w)
+/* Before a shadow (or a translation) of walk w for lin depends on the
+ * guest's tables: trace the page tables involved and keep lin's region to
+ * one page table. */
+static void depend_on_tables(struct vm *vm, uint32_t lin, const struct walk *w)
 {
 	struct shadow *sh = &vm->sh;
 	uint32_t r = lin >> 22;
@@ -337,6 +338,19 @@ static uint32_t prepare(struct vm *vm, uint32_t lin, const struct walk *w)
 	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w->pde))
 		drop_region(vm, r, false, DROP_CHANGED); /* built from another page table */
 	sh->pde_used[r] = PDE_KEY(w->pde);
+}
+
+/* Whether linear lin, translated to w->pa, can be a host mapping: RAM,
+ * outside btvmm's hole and above the pages the host would not map. */
+static bool mappable(const struct vm *vm, uint32_t lin, const struct walk *w)
+{
+	return w->pa < vm->mem.ram_size && lin < HOLE_BASE && lin >= vm->mem.low_unmapped;
+}
+
+/* depend_on_tables, then the SH_* flags of the shadow. */
+static uint32_t prepare(struct vm *vm, uint32_t lin, const struct walk *w)
+{
+	depend_on_tables(vm, lin, w);
 	return SH_PRESENT | (w->user ? SH_USER : 0) | (w->writable ? SH_WRITE : 0) |
 	       (w->dirty ? SH_DIRTY : 0) | (w->global ? SH_GLOBAL : 0) | (w->large ? SH_LARGE : 0);
 }
@@ -368,7 +382,7 @@ int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 	if (mmu_walk(cpu, lin, acc, true, &w, &err))
 		return guest_pf(vm, lin, err);
 	vm->stats.vtlb_fills++;
-	if (w.pa >= vm->mem.ram_size || lin >= HOLE_BASE || lin < vm->mem.low_unmapped)
+	if (!mappable(vm, lin, &w))
 		return SHF_SOFT; /* device memory, nothing, or our hole: in software */
 	uint32_t flags = prepare(vm, lin, &w), r = lin >> 22;
 	uint32_t base = w.pa & 0xffc00000u;
@@ -397,7 +411,7 @@ static bool prefill_page(struct vm *vm, uint32_t lp)
 	if (mmu_walk(&vm->cpu, lin, access_type(vm, false), false, &w, &err) || w.large ||
 	    !(w.pde & PTE_A) || !(w.pte & PTE_A))
 		return false;
-	if (w.pa >= vm->mem.ram_size || lin >= HOLE_BASE || lin < vm->mem.low_unmapped)
+	if (!mappable(vm, lin, &w))
 		return false;
 	uint32_t flags = prepare(vm, lin, &w);
 	if (map(vm, lp, (w.pa & ~0xfffu) | flags))
@@ -563,12 +577,7 @@ void shadow_note_code(struct vm *vm, uint32_t lp)
 		return;
 	if (mmu_walk(&vm->cpu, lp << PAGE_SHIFT, 0, false, &w, &err))
 		return;
-	trace(vm, vm->cpu.cr3 >> PAGE_SHIFT);
-	if (!w.large)
-		trace(vm, w.pde >> PAGE_SHIFT);
-	if (sh->count[r] && sh->pde_used[r] != PDE_KEY(w.pde))
-		drop_region(vm, r, false, DROP_CHANGED);
-	sh->pde_used[r] = PDE_KEY(w.pde);
+	depend_on_tables(vm, lp << PAGE_SHIFT, &w);
 	sh->code_lin[lp] = 1;
 	sh->code_region[r] = 1;
 }
