@@ -63,28 +63,29 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 		snprintf(err, n, "guest RAM is too small for the firmware tables");
 		return -1;
 	}
+	/* The kernel's registers at entry: %esi = boot_params (Linux), or
+	 * EAX = the multiboot magic and EBX = the information (multiboot). */
+	int reset;
 	if (bi.kind == KERNEL_LINUX) {
 		uint32_t params = linux_setup(vm, cfg, &bi, err, n);
 		if (!params)
 			return -1;
-		if (cpu_reset_linux(&vm->cpu, bi.entry, params)) {
-			snprintf(err, n, "cannot set up the guest's segments (modify_ldt)");
+		reset = cpu_reset_linux(&vm->cpu, bi.entry, params);
+	} else {
+		struct module_set mods = {0};
+		if (cfg->initrd && modules_load(cfg->initrd, vm->mem.physmap, vm->mem.ram_size,
+						bi.load_end, &mods, err, n))
+			return -1;
+		uint32_t info = mb_build_info(vm->mem.physmap, vm->mem.ram_size, MB_INFO_ADDR,
+					      cfg->append, mods.mod, mods.n);
+		modules_free(&mods);
+		if (!info) {
+			snprintf(err, n, "the multiboot information does not fit in guest RAM");
 			return -1;
 		}
-		return 0;
+		reset = cpu_reset_multiboot(&vm->cpu, bi.entry, MB_BOOTLOADER_MAGIC, info);
 	}
-	struct module_set mods = {0};
-	if (cfg->initrd && modules_load(cfg->initrd, vm->mem.physmap, vm->mem.ram_size, bi.load_end,
-					&mods, err, n))
-		return -1;
-	uint32_t info = mb_build_info(vm->mem.physmap, vm->mem.ram_size, MB_INFO_ADDR, cfg->append,
-				      mods.mod, mods.n);
-	modules_free(&mods);
-	if (!info) {
-		snprintf(err, n, "the multiboot information does not fit in guest RAM");
-		return -1;
-	}
-	if (cpu_reset_multiboot(&vm->cpu, bi.entry, MB_BOOTLOADER_MAGIC, info)) {
+	if (reset) {
 		snprintf(err, n, "cannot set up the guest's segments (modify_ldt)");
 		return -1;
 	}

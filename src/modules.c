@@ -56,6 +56,41 @@ fail:
 	return -1;
 }
 
+/* Open path and find its size; what names it in messages ("module",
+ * "initrd"). NULL with err set on failure. */
+static FILE *open_sized(const char *what, const char *path, uint64_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s '%s': cannot open: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	long n = -1;
+	if (fseek(f, 0, SEEK_END) == 0)
+		n = ftell(f);
+	if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "%s '%s': cannot read: %s", what, path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	*len = (uint64_t)n;
+	return f;
+}
+
+/* Read all len bytes of f into dst and close it. */
+static int read_close(FILE *f, const char *what, const char *path, uint8_t *dst, uint64_t len,
+		      char *err, size_t errlen)
+{
+	int rc = 0;
+	if (len && fread(dst, 1, (size_t)len, f) != (size_t)len) {
+		snprintf(err, errlen, "%s '%s': cannot read %llu bytes", what, path,
+			 (unsigned long long)len);
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
 /* Read the file an item names (up to its first space) into ram at addr. */
 static int load_one(const char *item, uint8_t *ram, uint64_t ram_size, uint64_t addr,
 		    uint64_t *size, char *err, size_t errlen)
@@ -68,34 +103,20 @@ static int load_one(const char *item, uint8_t *ram, uint64_t ram_size, uint64_t 
 	}
 	memcpy(path, item, n);
 	path[n] = '\0';
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "module '%s': cannot open: %s", path, strerror(errno));
+	uint64_t len;
+	FILE *f = open_sized("module", path, &len, err, errlen);
+	if (!f)
 		return -1;
-	}
-	long len = -1;
-	if (fseek(f, 0, SEEK_END) == 0)
-		len = ftell(f);
-	if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(err, errlen, "module '%s': cannot read: %s", path, strerror(errno));
-		fclose(f);
-		return -1;
-	}
-	if (addr + (uint64_t)len > ram_size || addr + (uint64_t)len > UINT32_MAX) {
+	if (addr + len > ram_size || addr + len > UINT32_MAX) {
 		snprintf(err, errlen,
-			 "module '%s': %ld bytes at 0x%08llx do not fit in %llu MiB of guest RAM",
-			 path, len, (unsigned long long)addr, (unsigned long long)(ram_size >> 20));
+			 "module '%s': %llu bytes at 0x%08llx do not fit in %llu MiB of guest RAM",
+			 path, (unsigned long long)len, (unsigned long long)addr,
+			 (unsigned long long)(ram_size >> 20));
 		fclose(f);
 		return -1;
 	}
-	if (len && fread(ram + addr, 1, (size_t)len, f) != (size_t)len) {
-		snprintf(err, errlen, "module '%s': cannot read %ld bytes", path, len);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	*size = (uint64_t)len;
-	return 0;
+	*size = len;
+	return read_close(f, "module", path, ram + addr, len, err, errlen);
 }
 
 int modules_load(const char *spec, uint8_t *ram, uint64_t ram_size, uint32_t from,
@@ -120,38 +141,23 @@ int modules_load(const char *spec, uint8_t *ram, uint64_t ram_size, uint32_t fro
 int initrd_load_high(const char *path, uint8_t *ram, uint64_t ram_size, uint32_t low, uint32_t max,
 		     uint32_t *addr, uint32_t *size, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	long len = -1;
-	if (!f) {
-		snprintf(err, errlen, "initrd '%s': cannot open: %s", path, strerror(errno));
+	uint64_t len;
+	FILE *f = open_sized("initrd", path, &len, err, errlen);
+	if (!f)
 		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) == 0)
-		len = ftell(f);
-	if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(err, errlen, "initrd '%s': cannot read: %s", path, strerror(errno));
-		fclose(f);
-		return -1;
-	}
 	uint64_t top = (uint64_t)max + 1 < ram_size ? (uint64_t)max + 1 : ram_size;
-	uint64_t at = top >= (uint64_t)len ? (top - (uint64_t)len) & ~(uint64_t)(PAGE - 1) : 0;
-	if ((uint64_t)len > top || at < low) {
+	uint64_t at = top >= len ? (top - len) & ~(uint64_t)(PAGE - 1) : 0;
+	if (len > top || at < low) {
 		snprintf(err, errlen,
-			 "initrd '%s': %ld bytes do not fit between the kernel (0x%08x) and "
+			 "initrd '%s': %llu bytes do not fit between the kernel (0x%08x) and "
 			 "0x%08llx; give more -m",
-			 path, len, low, (unsigned long long)top);
+			 path, (unsigned long long)len, low, (unsigned long long)top);
 		fclose(f);
 		return -1;
 	}
-	if (len && fread(ram + at, 1, (size_t)len, f) != (size_t)len) {
-		snprintf(err, errlen, "initrd '%s': cannot read %ld bytes", path, len);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
 	*addr = (uint32_t)at;
 	*size = (uint32_t)len;
-	return 0;
+	return read_close(f, "initrd", path, ram + at, len, err, errlen);
 }
 
 void modules_free(struct module_set *set)
