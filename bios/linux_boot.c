@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "le.h"
 #include "memmap.h"
 
 /* setup header fields, as offsets in the image / boot_params */
@@ -40,23 +41,6 @@
 
 #define LOADED_HIGH 0x01 /* loadflags: the protected-mode part goes at 1 MiB */
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16),
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 bool linux_is_bzimage(const uint8_t *buf, size_t len)
 {
 	return len >= HDR_MAGIC + 4 && buf[HDR_BOOT_FLAG] == 0x55 &&
@@ -70,7 +54,7 @@ int linux_parse(const uint8_t *buf, size_t len, struct linux_kernel *k, char *er
 		snprintf(err, errlen, "not a Linux bzImage (no \"HdrS\" setup header)");
 		return -1;
 	}
-	k->version = (uint16_t)(buf[HDR_VERSION] | buf[HDR_VERSION + 1] << 8);
+	k->version = get_le16(buf + HDR_VERSION);
 	if (k->version < 0x0206) {
 		snprintf(err, errlen,
 			 "Linux boot protocol %u.%02u is too old (btvmm's 32-bit entry needs 2.06)",
@@ -94,14 +78,11 @@ int linux_parse(const uint8_t *buf, size_t len, struct linux_kernel *k, char *er
 			 k->setup_bytes);
 		return -1;
 	}
-	k->code32_start = rd32(buf + HDR_CODE32_START);
-	k->initrd_addr_max = rd32(buf + HDR_INITRD_ADDR_MAX);
-	k->cmdline_size = rd32(buf + HDR_CMDLINE_SIZE);
-	k->init_size = k->version >= 0x020a ? rd32(buf + HDR_INIT_SIZE) : 0;
-	k->pref_address =
-	    k->version >= 0x020a
-		? rd32(buf + HDR_PREF_ADDRESS) | (uint64_t)rd32(buf + HDR_PREF_ADDRESS + 4) << 32
-		: LINUX_LOAD_ADDR;
+	k->code32_start = get_le32(buf + HDR_CODE32_START);
+	k->initrd_addr_max = get_le32(buf + HDR_INITRD_ADDR_MAX);
+	k->cmdline_size = get_le32(buf + HDR_CMDLINE_SIZE);
+	k->init_size = k->version >= 0x020a ? get_le32(buf + HDR_INIT_SIZE) : 0;
+	k->pref_address = k->version >= 0x020a ? get_le64(buf + HDR_PREF_ADDRESS) : LINUX_LOAD_ADDR;
 	return 0;
 }
 
@@ -114,18 +95,18 @@ void linux_boot_params(uint8_t *ram, uint64_t ram_size, uint32_t at, const struc
 	bp[HDR_VID_MODE] = 0xff; /* NORMAL_VGA: no mode change */
 	bp[HDR_VID_MODE + 1] = 0xff;
 	bp[HDR_TYPE_OF_LOADER] = 0xff; /* "undefined" loader: no registered ID */
-	wr32(bp + HDR_CMD_LINE_PTR, cmdline_addr);
-	wr32(bp + HDR_RAMDISK_IMAGE, initrd_addr);
-	wr32(bp + HDR_RAMDISK_SIZE, initrd_size);
+	put_le32(bp + HDR_CMD_LINE_PTR, cmdline_addr);
+	put_le32(bp + HDR_RAMDISK_IMAGE, initrd_addr);
+	put_le32(bp + HDR_RAMDISK_SIZE, initrd_size);
 	uint64_t above_1m = ram_size > MEMMAP_HIGH ? (ram_size - MEMMAP_HIGH) >> 10 : 0;
-	wr32(bp + BP_ALT_MEM_K, (uint32_t)above_1m);
+	put_le32(bp + BP_ALT_MEM_K, (uint32_t)above_1m);
 	struct mem_range r[MEMMAP_MAX];
 	unsigned n = memmap_pc(ram_size, r);
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *e = bp + BP_E820_TABLE + 20 * i;
-		wr64(e, r[i].base);
-		wr64(e + 8, r[i].length);
-		wr32(e + 16, r[i].type);
+		put_le64(e, r[i].base);
+		put_le64(e + 8, r[i].length);
+		put_le32(e + 16, r[i].type);
 	}
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
 }

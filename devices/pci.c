@@ -37,6 +37,7 @@
  * drivers that honour the enable bits do not probe 0x170.
  */
 #include <string.h>
+#include "le.h"
 #include "pci.h"
 
 #define CA_ENABLE 0x80000000u
@@ -57,18 +58,6 @@
 #define PIIX_IDETIM_DECODE 0x8000 /* IDE decode enable */
 
 /* ---- configuration space helpers ---- */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
 
 /* Bytes past the end of config space (an unaligned access at 0xFD) read
  * as ones and take no writes, like a master abort on those bytes. */
@@ -159,8 +148,8 @@ static void pci_data_write(void *opaque, uint16_t port, int size, uint32_t val)
 /* The masks every function starts with; see the comment at the top. */
 static void default_masks(struct pci_func *f)
 {
-	put16(f->wmask + PCI_COMMAND, PCI_CMD_WMASK);
-	put16(f->w1cmask + PCI_STATUS, PCI_STATUS_W1C);
+	put_le16(f->wmask + PCI_COMMAND, PCI_CMD_WMASK);
+	put_le16(f->w1cmask + PCI_STATUS, PCI_STATUS_W1C);
 	f->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	f->wmask[PCI_LATENCY_TIMER] = 0xff;
 	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
@@ -180,10 +169,10 @@ int pci_add_device(struct pci_bus *pci, int dev, int fn, const struct pci_dev_de
 	f->fn = (uint8_t)fn;
 	f->ops = desc->ops;
 	f->opaque = desc->opaque;
-	put16(f->config + PCI_VENDOR_ID, desc->vendor_id);
-	put16(f->config + PCI_DEVICE_ID, desc->device_id);
-	put16(f->config + PCI_COMMAND, desc->command);
-	put16(f->config + PCI_STATUS, desc->status);
+	put_le16(f->config + PCI_VENDOR_ID, desc->vendor_id);
+	put_le16(f->config + PCI_DEVICE_ID, desc->device_id);
+	put_le16(f->config + PCI_COMMAND, desc->command);
+	put_le16(f->config + PCI_STATUS, desc->status);
 	f->config[PCI_REVISION_ID] = desc->revision;
 	f->config[PCI_PROG_IF] = desc->prog_if;
 	f->config[PCI_SUBCLASS] = desc->subclass;
@@ -205,8 +194,8 @@ int pci_set_io_bar(struct pci_func *f, int bar, uint32_t size, uint16_t base)
 
 	if (bar < 0 || bar > 5 || size < 4 || size > 256 || (size & (size - 1)))
 		return -1;
-	put32(f->wmask + off, ~(size - 1));
-	put32(f->config + off, (base & ~(size - 1)) | 1);
+	put_le32(f->wmask + off, ~(size - 1));
+	put_le32(f->config + off, (base & ~(size - 1)) | 1);
 	return 0;
 }
 
@@ -253,8 +242,8 @@ static int add_chipset(struct pci_bus *pci)
 	/* No firmware runs before the kernel, so do what SeaBIOS would for the
 	 * primary channel; the secondary has no device model behind it. */
 	f = pci_find(pci, 1, 1);
-	put16(f->config + PIIX_IDETIM_PRI, PIIX_IDETIM_DECODE);
-	put16(f->config + PIIX_IDETIM_SEC, 0);
+	put_le16(f->config + PIIX_IDETIM_PRI, PIIX_IDETIM_DECODE);
+	put_le16(f->config + PIIX_IDETIM_SEC, 0);
 	return 0;
 }
 

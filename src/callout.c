@@ -126,9 +126,9 @@ static bool write_cr0(struct ctx *c, uint32_t v)
 static bool write_cr3_cr4(struct ctx *c, int cr, uint32_t v)
 {
 	struct vcpu *cpu = c->cpu;
+	/* CR4 bits: TSD DE PSE PGE PCE OSFXSR OSXMMEXCPT, what CPUID offers */
 	if (cr == 4 && (v & ~0x0000079cu))
-		return raise(c, 13,
-			     0); /* TSD DE PSE PGE PCE OSFXSR OSXMMEXCPT: what CPUID offers */
+		return raise(c, 13, 0);
 	if (cr == 3) {
 		uint32_t old = cpu->cr3;
 		cpu->cr3 = v;

@@ -337,14 +337,6 @@ static int opt_nographic(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
-static int opt_display(struct cli_ctx *ctx, const char *arg)
-{
-	if (strcmp(arg, "none"))
-		return cli_error(ctx, "%s %s: btvmm has no display; only 'none' is accepted",
-				 ctx->opt, arg);
-	return 0;
-}
-
 /* QEMU options for things btvmm has exactly one of (or none of): the
  * value that describes btvmm is accepted, so a QEMU command line can be
  * reused as it is; any other value is an error naming what btvmm has. */
@@ -354,6 +346,11 @@ static int only_none(struct cli_ctx *ctx, const char *arg, const char *what)
 		return cli_error(ctx, "%s %s: btvmm has no %s; only 'none' is accepted", ctx->opt,
 				 arg, what);
 	return 0;
+}
+
+static int opt_display(struct cli_ctx *ctx, const char *arg)
+{
+	return only_none(ctx, arg, "display");
 }
 
 static int opt_monitor(struct cli_ctx *ctx, const char *arg)

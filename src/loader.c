@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "le.h"
 #include "multiboot.h"
 
 #define MB_SEARCH_BYTES 8192u	 /* the header must lie wholly within these */
@@ -101,11 +102,6 @@ static int load_error(struct load_ctx *c, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t page_align_up(uint64_t x)
@@ -548,7 +544,7 @@ static int load_linux(struct load_ctx *c)
 	memcpy(c->ram + LINUX_LOAD_ADDR, c->buf + k->setup_bytes, pm);
 	c->bi->kind = KERNEL_LINUX;
 	c->bi->entry = LINUX_LOAD_ADDR;
-	c->bi->load_end = (uint32_t)((top + 0xfff) & ~0xfffull); /* an initrd goes above */
+	c->bi->load_end = (uint32_t)page_align_up(top); /* an initrd goes above */
 	c->bi->mb_flags = 0;
 	return 0;
 }
