@@ -104,8 +104,7 @@ static void rmap_del(struct shadow *sh, uint32_t pfn, uint32_t lp)
 		sh->rprev[next - 1] = prev;
 }
 
-/* Back to the PROT_NONE reservation every unshadowed window page is. */
-static void unmap_host_range(uint32_t lp, uint32_t n)
+void shadow_unmap_window(uint32_t lp, uint32_t n)
 {
 	mmap(page_addr(lp), (size_t)n * PAGE_SIZE, PROT_NONE,
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
@@ -138,7 +137,7 @@ static void forget(struct vm *vm, uint32_t lp, enum drop_kind why)
 static void drop(struct vm *vm, uint32_t lp)
 {
 	if (vm->sh.ent[lp])
-		unmap_host_range(lp, 1);
+		shadow_unmap_window(lp, 1);
 	forget(vm, lp, DROP_CHANGED);
 }
 
@@ -150,7 +149,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_k
 	uint32_t first = sh->ent[r << 10];
 	if (sh->count[r] == 1024 && (first & SH_LARGE) && !(keep_global && (first & SH_GLOBAL))) {
 		/* one 4 MiB mapping: one host call */
-		unmap_host_range(r << 10, 1024);
+		shadow_unmap_window(r << 10, 1024);
 		for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++) {
 			if (sh->code_lin[lp] && why == DROP_CHANGED)
 				sh->code_unmapped = true;
@@ -173,7 +172,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_k
 		uint32_t e = sh->ent[lp];
 		if (keep_global && (e & SH_GLOBAL)) {
 			if (run)
-				unmap_host_range(run - 1, run_end + 1 - (run - 1));
+				shadow_unmap_window(run - 1, run_end + 1 - (run - 1));
 			run = 0;
 			continue;
 		}
@@ -186,7 +185,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_k
 			forget(vm, lp, why);
 	}
 	if (run)
-		unmap_host_range(run - 1, run_end + 1 - (run - 1));
+		shadow_unmap_window(run - 1, run_end + 1 - (run - 1));
 }
 
 static void drop_all(struct vm *vm, bool keep_global, enum drop_kind why)
@@ -469,8 +468,7 @@ static void window_identity(struct vm *vm, bool on)
 			if (vm->mem.ro_pages[pa >> PAGE_SHIFT])
 				mprotect((void *)(uintptr_t)pa, PAGE_SIZE, PROT_READ);
 	} else {
-		mmap((void *)(uintptr_t)lo, size, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+		shadow_unmap_window((uint32_t)(lo >> PAGE_SHIFT), (uint32_t)(size >> PAGE_SHIFT));
 	}
 }
 

@@ -50,6 +50,10 @@ struct shadow {
 };
 
 int shadow_init(struct vm *vm);
+/* Linear pages [lp, lp+n) back to the PROT_NONE reservation every window
+ * page is when nothing is mapped there (no bookkeeping: for the callers
+ * that keep their own, and for pages that were never a shadow). */
+void shadow_unmap_window(uint32_t lp, uint32_t n);
 void shadow_fini(struct vm *vm);
 
 /* A host fault at linear address lin in translated code, paging on.

@@ -17,11 +17,6 @@
 #include "vm.h"
 #include "walk.h"
 
-static void *page_addr(uint32_t lp)
-{
-	return (void *)((uintptr_t)lp << PAGE_SHIFT);
-}
-
 /* The guest-physical address behind lin, or -1 (not mapped). */
 static int64_t physical(struct vm *vm, uint32_t lin)
 {
@@ -46,7 +41,7 @@ int open_bus_map(struct vm *vm, uint32_t lin)
 	for (int i = 0; i < ob->n; i++)
 		if (ob->lp[i] == lp)
 			return -1; /* open already: the fault was something else */
-	void *p = mmap(page_addr(lp), PAGE_SIZE, PROT_READ | PROT_WRITE,
+	void *p = mmap((void *)((uintptr_t)lp << PAGE_SHIFT), PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
@@ -63,8 +58,7 @@ void open_bus_close(struct vm *vm)
 		uint32_t lp = ob->lp[i];
 		if (vm->sh.on && vm->sh.ent[lp])
 			continue; /* the guest mapped RAM there meanwhile: a shadow now */
-		mmap(page_addr(lp), PAGE_SIZE, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+		shadow_unmap_window(lp, 1);
 	}
 	ob->n = 0;
 }

@@ -220,7 +220,7 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			adapt_after_soft_fault(vm, c, m->guest_eip);
 			return NULL;
 		}
-		if (f->addr < HOLE_BASE && !open_bus_map(vm, (uint32_t)f->addr))
+		if (!open_bus_map(vm, (uint32_t)f->addr)) /* it refuses the hole itself */
 			return one_shot(vm, m->guest_eip);
 		char text[96];
 		soft_insn_text(vm, text, sizeof(text));

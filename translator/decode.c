@@ -763,9 +763,10 @@ static void fill_fpu(const cs_insn *insn, const struct dctx *c, struct xinsn *x)
 	}
 	if (op == 0x0f && op2 == 0xae && x->modrm_off) {
 		uint8_t modrm = x->bytes[x->modrm_off];
-		if ((modrm >> 6) != 3 && ((modrm >> 3) & 7) < 4)
+		int mem = (modrm >> 6) != 3, reg = (modrm >> 3) & 7;
+		if (mem && reg < 4)
 			x->simd = true; /* fxsave, fxrstor, ldmxcsr, stmxcsr */
-		if ((modrm >> 6) != 3 && (((modrm >> 3) & 7) == 2 || ((modrm >> 3) & 7) == 3))
+		if (mem && (reg == 2 || reg == 3))
 			x->sse = true; /* ldmxcsr, stmxcsr */
 	}
 }
