@@ -15,9 +15,7 @@ cmake --build build -j2
 # tests/guests/hello.c instead.
 if scripts/get-debian-kernel.sh build/linux && [ -x build/tests/guests/mkcpio ]; then
 	build/tests/guests/mkcpio build/linux/demo.cpio build/linux/busybox scripts/demo_init.sh
-	cmdline="console=ttyS0 panic=-1 quiet"
-	grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo 2>/dev/null ||
-		cmdline="$cmdline tsc_early_khz=1000000" # docs/ARCHITECTURE.md, Linux boot
+	cmdline=$(echo console=ttyS0 panic=-1 quiet $(scripts/linux-tsc-arg.sh))
 	# The guest ends by resetting the machine: btvmm says so and exits 0.
 	exec build/btvmm -kernel build/linux/vmlinuz-686 -initrd build/linux/demo.cpio -m 128 \
 		-append "$cmdline" -serial stdio -nographic "$@"

@@ -15,23 +15,17 @@
 #     lines are printed but do not fail the test: the guest sees the host's
 #     CPU vendor and model, and a vendor-specific warning on a CI host could
 #     not have been seen here first.
+HERE=$(cd "$(dirname "$0")" && pwd)
 BTVMM=${1:?usage: run_linux_boot.sh BTVMM KERNEL}
 KERNEL=${2:?}
 [ -s "$KERNEL" ] || { echo "no kernel at $KERNEL (scripts/get-debian-kernel.sh): skipped"; exit 77; }
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
-CMDLINE="console=ttyS0 panic=-1 btvmm_test=1"
-# The guest sees the host's CPU vendor. Linux reads the TSC frequency from
-# CPUID leaf 0x15 (which btvmm fills in) only on Intel; elsewhere it
-# calibrates against the PIT, which host jitter can make fail, and after
-# such a failure the boot has been seen to hang (docs/ARCHITECTURE.md,
-# known problems). There the test tells the kernel the frequency itself.
+CMDLINE=$(echo console=ttyS0 panic=-1 btvmm_test=1 $(sh "$HERE/../../scripts/linux-tsc-arg.sh"))
 # Linux prints "Detected 1000.000 MHz TSC" beside the processor speed it
 # measured with the PIT, or, when that measurement fails, "Detected
 # 1000.000 MHz processor" alone.
 WANT_TSC="tsc: Detected 1000.000 MHz"
-grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo 2>/dev/null ||
-    CMDLINE="$CMDLINE tsc_early_khz=1000000"
 timeout ${LINUX_TIMEOUT:-240} "$BTVMM" -kernel "$KERNEL" -m 128 -append "$CMDLINE" >"$out" 2>"$err"
 rc=$?
 fail() {

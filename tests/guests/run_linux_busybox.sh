@@ -15,10 +15,7 @@ BUSYBOX=${4:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$MKCPIO" "$tmp/initrd.cpio" "$BUSYBOX" "$HERE/busybox_init.sh" || exit 1
-CMDLINE="console=ttyS0 panic=-1 btvmm_test=1"
-# see run_linux_boot.sh: Linux reads CPUID leaf 0x15 only on Intel
-grep -q '^vendor_id.*GenuineIntel' /proc/cpuinfo 2>/dev/null ||
-    CMDLINE="$CMDLINE tsc_early_khz=1000000"
+CMDLINE=$(echo console=ttyS0 panic=-1 btvmm_test=1 $(sh "$HERE/../../scripts/linux-tsc-arg.sh"))
 timeout ${LINUX_TIMEOUT:-240} "$BTVMM" -kernel "$KERNEL" -initrd "$tmp/initrd.cpio" -m 128 \
     -append "$CMDLINE" >"$tmp/out" 2>"$tmp/err"
 rc=$?
