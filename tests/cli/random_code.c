@@ -174,9 +174,8 @@ int main(int argc, char **argv)
 	unlink(kernel);
 	unlink(errpath);
 	rmdir(dir);
-	printf("%u seeds: %u stopped by btvmm, %u debug-exits, %u resets, %u still running after "
-	       "%d s, "
-	       "%u bad\n",
+	printf("%u seeds: %u stopped by btvmm, %u debug-exits, %u resets, "
+	       "%u still running after %d s, %u bad\n",
 	       count, stopped, exited, resets, looping, secs, bad);
 	return bad ? 1 : 0;
 }
