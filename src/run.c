@@ -429,7 +429,8 @@ int vm_run(struct vm *vm)
 				open_bus_close(vm); /* this fault opened no page: done */
 			continue;
 		}
-		open_bus_close(vm);
+		if (vm->open_bus.n) /* an open-bus instruction just ran */
+			open_bus_close(vm);
 		handle_exit(vm, &rq, &fill_ibl);
 		if (vm->dbg_exit.fired) {
 			vm->stop = STOP_DEBUG_EXIT;
