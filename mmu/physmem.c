@@ -67,7 +67,7 @@ static int map_hole(char *err, size_t n)
 	return 0;
 }
 
-int physmem_init(struct physmem *pm, uint64_t ram_size, char *err, size_t n)
+int physmem_init(struct physmem *pm, uint64_t ram_size, bool map_hole_too, char *err, size_t n)
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->memfd = -1;
@@ -90,7 +90,7 @@ int physmem_init(struct physmem *pm, uint64_t ram_size, char *err, size_t n)
 	pm->ro_pages = calloc(ram_size >> PAGE_SHIFT, 1);
 	if (!pm->ro_pages)
 		return fail(err, n, "out of memory");
-	if (map_ram_identity(pm, err, n) || map_hole(err, n))
+	if (map_ram_identity(pm, err, n) || (map_hole_too && map_hole(err, n)))
 		return -1;
 	return 0;
 }

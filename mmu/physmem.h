@@ -30,8 +30,9 @@ struct physmem {
 };
 
 /* Reserves the window, creates RAM, maps it at linear = physical (paging
- * off) and maps the hole. -1 with a message in err on failure. */
-int physmem_init(struct physmem *pm, uint64_t ram_size, char *err, size_t errlen);
+ * off) and, if map_hole, maps the hole (the compat backend's block and
+ * cache). -1 with a message in err on failure. */
+int physmem_init(struct physmem *pm, uint64_t ram_size, bool map_hole, char *err, size_t errlen);
 void physmem_fini(struct physmem *pm);
 
 static inline void *gpa_ptr(struct physmem *pm, uint64_t gpa, uint64_t len)

@@ -2,8 +2,9 @@
  * reads and writes. It lives at the bottom of the hole (the top 4 MiB of the
  * guest's linear window), reached from 32-bit translated code and from the
  * 64-bit exit trampoline through %gs, whose base is the block's address.
+ * (The x64 backend puts it above 4 GiB instead and reaches it through %r15.)
  * Offsets are fixed (assembly uses them): BLK_* below, checked against the
- * struct with static asserts in vcpu.c. */
+ * struct with static asserts in vm.c. */
 #ifndef BTVMM_BLOCK_H
 #define BTVMM_BLOCK_H
 
@@ -34,6 +35,15 @@
 #define BLK_HOST_RSP 0x90     /* monitor stack pointer saved by bt_enter */
 #define BLK_HOST_FSBASE 0x98  /* monitor FS base (glibc TLS) */
 #define BLK_FAULT_EIP 0xa0    /* unused by asm; padding to keep FX aligned */
+/* x64 backend only (translator/x64): translated code runs in 64-bit mode with
+ * %r15 = the block, which lives above 4 GiB with the translation cache. */
+#define BLK_X64_ENTRY 0xa8    /* u64: host address x64_enter jumps to */
+#define BLK_X64_EXIT 0xb0     /* u64: x64_exit_tramp (exit stubs jump through it) */
+#define BLK_X64_MISS 0xb8     /* u64: x64_ibl_miss */
+#define BLK_SEGBASE 0xc0      /* u32 x 6: guest segment bases es..gs */
+#define BLK_X64_RSP 0xd8      /* u64: guest %rsp while an in-cache sequence uses BLK_X64_STK */
+#define BLK_X64_STK 0x600     /* top of a small private stack for pushfq/popfq (grows down) */
+#define BLK_IBL64 BLK_SIZE    /* x64: u64 lookup table after the block (BLK_IBL_ENTRIES) */
 #define BLK_FX 0x100	      /* guest x87/SSE state (fxsave, 512 bytes) */
 #define BLK_HOST_FX 0x300     /* the monitor's clean x87/SSE state */
 #define BLK_IBL 0x1000	      /* in-cache indirect lookup table: CCF indirect entries */
@@ -83,7 +93,13 @@ struct vcpu_block {
 	uint16_t hsel[8];
 	uint64_t host_rsp;
 	uint64_t host_fsbase;
-	uint8_t pad2[BLK_FX - 0xa0];
+	uint64_t pad_fault_eip;
+	uint64_t x64_entry;
+	uint64_t x64_exit;
+	uint64_t x64_miss;
+	uint32_t segbase[6];
+	uint64_t x64_rsp;
+	uint8_t pad2[BLK_FX - 0xe0];
 	uint8_t fx[512] __attribute__((aligned(16)));
 	uint8_t host_fx[512] __attribute__((aligned(16)));
 	uint8_t pad3[BLK_IBL - 0x500];

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 enum accel_kind { ACCEL_BT, ACCEL_KVM };
+/* -accel bt,backend=...: how translated code runs (src/backend.h) */
+enum bt_backend { BACKEND_AUTO, BACKEND_COMPAT, BACKEND_X64 };
 
 /* -d categories (comma-separated, like QEMU's -d) */
 #define DBG_TRANSLATIONS (1u << 0) /* -d translations: guest block beside its CCF */
@@ -24,6 +26,7 @@ struct vm_config {
 	const char *serial_file; /* -serial file:PATH: COM1 output to PATH (no input) */
 	bool nographic;		 /* -nographic (accepted; we have no display anyway) */
 	enum accel_kind accel;	 /* -accel bt|kvm */
+	enum bt_backend backend; /* -accel bt,backend=: resolved before vm_init (never AUTO) */
 	bool stats;		 /* -stats: print counters at exit */
 	unsigned debug;		 /* -d mask, DBG_* */
 	const char *debug_log;	 /* -D FILE: where -d output goes (default stderr) */

@@ -56,7 +56,7 @@ uint32_t cpu_code_mode(const struct vcpu *cpu)
 		m |= CODE_MODE_FPU_TRAP;
 	if (!(cpu->cr4 & CR4_OSFXSR))
 		m |= CODE_MODE_NO_SSE;
-	return m;
+	return m | cpu->seg_mode << 5; /* x64: segment classes (0 for compat) */
 }
 
 uint32_t cpu_get_eflags(struct vcpu *cpu)

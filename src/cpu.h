@@ -22,7 +22,8 @@ int cpu_reset_linux(struct vcpu *cpu, uint32_t eip, uint32_t boot_params);
 
 /* The translation-cache key's "code mode": what changes how the same bytes
  * translate. Bit 0 CS.D, bits 1-2 CPL, bit 3 CR0.EM or TS (x87/SIMD trap),
- * bit 4 CR4.OSFXSR clear (SSE instructions are #UD). */
+ * bit 4 CR4.OSFXSR clear (SSE instructions are #UD); for the x64 backend,
+ * bits 5-16 the classes of es..gs (segments.h: SEGC_*). */
 uint32_t cpu_code_mode(const struct vcpu *cpu);
 #define CODE_MODE_FPU_TRAP 0x8u
 #define CODE_MODE_NO_SSE 0x10u

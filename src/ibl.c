@@ -14,15 +14,31 @@
 #include "cpu.h"
 #include "vm.h"
 
+/* The compat backend's table holds 32-bit addresses (in the hole), the x64
+ * backend's 64-bit ones (BLK_IBL64, after the block). */
+static void set_entry(struct vm *vm, uint32_t idx, uintptr_t target)
+{
+	if (vm->cpu.x64)
+		((uint64_t *)((uint8_t *)vm->cpu.blk + BLK_IBL64))[idx] = target;
+	else
+		vm->cpu.blk->ibl[idx] = (uint32_t)target;
+}
+
+static uintptr_t get_entry(struct vm *vm, uint32_t idx)
+{
+	if (vm->cpu.x64)
+		return ((uint64_t *)((uint8_t *)vm->cpu.blk + BLK_IBL64))[idx];
+	return vm->cpu.blk->ibl[idx];
+}
+
 static void reset_all(struct vm *vm)
 {
-	struct vcpu_block *blk = vm->cpu.blk;
 	for (uint32_t i = 0; i < BLK_IBL_ENTRIES; i++)
-		blk->ibl[i] = vm->ibl.miss;
+		set_entry(vm, i, vm->ibl.miss);
 	vm->ibl.ndirty = 0;
 }
 
-int ibl_init(struct vm *vm, uint32_t miss)
+int ibl_init(struct vm *vm, uintptr_t miss)
 {
 	vm->ibl.miss = miss;
 	vm->ibl.dirty = malloc(BLK_IBL_ENTRIES * sizeof(uint16_t));
@@ -45,15 +61,15 @@ void ibl_fill(struct vm *vm, struct ccf *c)
 	if (vm->ibl.ndirty == BLK_IBL_ENTRIES)
 		reset_all(vm); /* the list is full: start over */
 	vm->ibl.dirty[vm->ibl.ndirty++] = (uint16_t)idx;
-	vm->cpu.blk->ibl[idx] = (uint32_t)(uintptr_t)c->ientry;
+	set_entry(vm, idx, (uintptr_t)c->ientry);
 }
 
 void ibl_evict(void *opaque, struct ccf *c)
 {
 	struct vm *vm = opaque;
 	uint32_t idx = c->guest_eip & (BLK_IBL_ENTRIES - 1);
-	if (c->ientry && vm->cpu.blk->ibl[idx] == (uint32_t)(uintptr_t)c->ientry)
-		vm->cpu.blk->ibl[idx] = vm->ibl.miss;
+	if (c->ientry && get_entry(vm, idx) == (uintptr_t)c->ientry)
+		set_entry(vm, idx, vm->ibl.miss);
 }
 
 void ibl_check_mode(struct vm *vm)
@@ -61,9 +77,8 @@ void ibl_check_mode(struct vm *vm)
 	uint32_t mode = cpu_code_mode(&vm->cpu);
 	if (mode == vm->ibl.mode)
 		return;
-	struct vcpu_block *blk = vm->cpu.blk;
 	for (uint32_t i = 0; i < vm->ibl.ndirty; i++)
-		blk->ibl[vm->ibl.dirty[i]] = vm->ibl.miss;
+		set_entry(vm, vm->ibl.dirty[i], vm->ibl.miss);
 	vm->ibl.ndirty = 0;
 	vm->ibl.mode = mode;
 }

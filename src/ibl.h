@@ -8,13 +8,13 @@ struct vm;
 struct ccf;
 
 struct ibl_state {
-	uint32_t miss;	 /* host address of bt_ibl_miss (what empty entries hold) */
+	uintptr_t miss;	 /* host address of bt_ibl_miss (what empty entries hold) */
 	uint16_t *dirty; /* indices filled since the last clear */
 	uint32_t ndirty;
 	uint32_t mode; /* code mode the filled entries belong to */
 };
 
-int ibl_init(struct vm *vm, uint32_t miss);
+int ibl_init(struct vm *vm, uintptr_t miss);
 void ibl_fini(struct vm *vm);
 /* Point the entry for c's EIP at c's indirect entry. */
 void ibl_fill(struct vm *vm, struct ccf *c);

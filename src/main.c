@@ -103,6 +103,9 @@ int main(int argc, char **argv)
 		return die(err);
 	if (cfg.accel == ACCEL_KVM)
 		return die("-accel kvm: the KVM backend is not implemented yet");
+	/* TEMPORARY until the host probe lands: BTVMM_BACKEND=x64 */
+	const char *be_env = getenv("BTVMM_BACKEND");
+	cfg.backend = be_env && !strcmp(be_env, "x64") ? BACKEND_X64 : BACKEND_COMPAT;
 	static struct vm vm; /* large (device and translator state): not on the stack */
 	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)))
 		return die(err);

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "backend.h"
 #include "callout.h"
 #include "cpu.h"
 #include "gmem.h"
@@ -24,7 +25,6 @@
 #include "vm.h"
 #include "walk.h"
 
-extern void bt_enter(struct vcpu_block *blk);
 
 /* The CCF at the guest's EIP, translated if missing. With paging on, the
  * fetch goes through the guest's tables: a fetch fault is the guest's #PF,
@@ -144,7 +144,7 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 		 * precise at the start of its host code */
 		if (c->dead)
 			return NULL;
-		vm->resume_host = (uint32_t)(uintptr_t)c->code + m->host_off;
+		vm->resume_host = (uintptr_t)c->code + m->host_off;
 		return c;
 	case SHF_GUEST_PF:
 		if (vm->stop == STOP_NONE)
@@ -193,13 +193,19 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	const struct ccf_map *m = c ? ccf_map_at(c, pc) : NULL;
 	if (!m) {
 		vm_fail(vm,
-			"internal error: host fault (signal %d) at 0x%08x outside any "
+			"internal error: host fault (signal %d) at 0x%llx outside any "
 			"translated instruction",
-			f->signo, f->pc);
+			f->signo, (unsigned long long)f->pc);
 		return NULL;
 	}
 	cpu->blk->eip = m->guest_eip;
 	bool page_fault = f->signo == SIGSEGV && f->trapno == 14;
+	if (page_fault && f->addr >= WINDOW_SIZE) {
+		/* x64: nothing a guest operand can form lies there */
+		vm_fail(vm, "internal error: translated code at EIP 0x%08x touched host address 0x%llx",
+			m->guest_eip, (unsigned long long)f->addr);
+		return NULL;
+	}
 	if (page_fault && vm->sh.on)
 		return paged_fault(vm, c, m);
 	if (page_fault && f->addr < vm->mem.ram_size) {
@@ -235,7 +241,7 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	}
 	bool limit_fault =
 	    (f->signo == SIGSEGV && f->trapno == 13) || (f->signo == SIGBUS && f->trapno == 12);
-	if (limit_fault && !retried) {
+	if (limit_fault && !retried && !vm->cpu.x64) {
 		struct ccf *again = retry_uncut(vm, m->guest_eip);
 		if (again || vm->stop != STOP_NONE)
 			return again;
@@ -412,10 +418,9 @@ int vm_run(struct vm *vm)
 		ibl_check_mode(vm);
 		set_pending(vm);
 		machine_arm_timer(vm);
-		blk->entry_far.off =
-		    vm->resume_host ? vm->resume_host : (uint32_t)(uintptr_t)c->code;
+		uintptr_t pc = vm->resume_host ? vm->resume_host : (uintptr_t)c->code;
 		vm->resume_host = 0;
-		bt_enter(blk);
+		vm->be->enter(vm, pc);
 		vm->stats.exits++;
 		bool retried = vm->widened_segs != 0;
 		for (int seg = SEG_ES; seg <= SEG_GS; seg++)

@@ -12,7 +12,7 @@ struct host_fault {
 	int signo, code, trapno;
 	uint64_t err;
 	uint64_t addr;
-	uint32_t pc;
+	uint64_t pc;
 };
 
 int signals_install(struct vm *vm);

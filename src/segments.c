@@ -82,11 +82,37 @@ static bool expand_down_hits_hole(const struct seg_cache *s)
 	return last >= HOLE_BASE; /* past 4 GiB means it wrapped through the hole */
 }
 
+int seg_x64_class(const struct seg_cache *s, int seg)
+{
+	if (seg == SEG_CS)
+		return SEGC_SOFT; /* data through CS: read-only, the emulator's */
+	bool usable = (s->attr & SEG_ATTR_P) && (s->sel & ~3u);
+	bool writable_up = (s->attr & 0x1e) == 0x12; /* data, expand-up, writable */
+	if (!usable || !writable_up || s->limit != 0xffffffffu)
+		return SEGC_SOFT;
+	if (seg == SEG_SS && !(s->attr & SEG_ATTR_DB))
+		return SEGC_SOFT; /* a 16-bit stack pointer */
+	return s->base ? SEGC_BASED : SEGC_FLAT;
+}
+
+/* x64: the base for translated code and the class for the code mode. */
+static void x64_seg_changed(struct vcpu *cpu, int seg)
+{
+	const struct seg_cache *s = &cpu->seg[seg];
+	cpu->blk->segbase[seg] = s->base;
+	cpu->seg_mode &= ~(3u << (2 * seg));
+	cpu->seg_mode |= (uint32_t)seg_x64_class(s, seg) << (2 * seg);
+}
+
 int seg_shadow_update(struct vcpu *cpu, int seg)
 {
 	const struct seg_cache *s = &cpu->seg[seg];
 	struct vcpu_block *blk = cpu->blk;
 	blk->gsel[seg] = s->sel;
+	if (cpu->x64) {
+		x64_seg_changed(cpu, seg);
+		return 0;
+	}
 	if (seg == SEG_CS)
 		return 0; /* translated code runs in the host's flat 32-bit CS */
 	bool usable = (s->attr & SEG_ATTR_P) && (s->sel & ~3u);
@@ -213,6 +239,11 @@ int seg_shadow_widen(struct vcpu *cpu, int mask)
 
 int seg_shadow_init(struct vcpu *cpu)
 {
+	if (cpu->x64) {
+		for (int i = SEG_ES; i <= SEG_GS; i++)
+			x64_seg_changed(cpu, i);
+		return 0;
+	}
 	if (ldt_set(LDT_SLOT_BLK, HOLE_BASE, HOLE_SIZE - 1, 0, 1, 1))
 		return -1;
 	cpu->blk->hsel[HSEL_BLK] = LDT_SEL(LDT_SLOT_BLK);

@@ -21,6 +21,14 @@ struct gexc {
 	uint32_t err;
 };
 
+/* x64 backend: how translated code may reach memory through a segment.
+ * SEGC_FLAT: base 0, 4 GiB limit, writable, expand-up (32-bit for SS):
+ * accesses run natively at the offset. SEGC_BASED: the same with a base,
+ * added in translated code. SEGC_SOFT: anything with a limit, a type check
+ * or the null selector: the emulator does the access. */
+enum { SEGC_FLAT, SEGC_BASED, SEGC_SOFT };
+int seg_x64_class(const struct seg_cache *s, int seg);
+
 /* Build the block's descriptor and shadows for every segment register. */
 int seg_shadow_init(struct vcpu *cpu);
 /* Refresh the shadow of one segment register from cpu->seg[seg]. */

@@ -22,12 +22,12 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "block.h"
 #include "physmem.h"
 #include "vm.h"
 
 extern void bt_signal_entry(int, siginfo_t *, void *);
-extern void bt_sigexit(void);
 void bt_signal_handler(int sig, siginfo_t *si, void *ucv);
 
 static struct vm *signal_vm;
@@ -66,7 +66,7 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 	uint64_t pc = (uint64_t)gr[REG_RIP];
 	uint16_t cs = (uint16_t)gr[REG_CSGSFS];
 	struct vm *vm = signal_vm;
-	if (!vm || cs != HOST_CS32 || pc < HOLE_BASE || pc >= WINDOW_SIZE)
+	if (!vm || !vm->be->owns_pc(vm, pc, cs))
 		internal_error(sig, si, pc);
 	struct vcpu_block *blk = vm->cpu.blk;
 	for (int i = 0; i < 8; i++)
@@ -79,9 +79,9 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 	f->trapno = (int)gr[REG_TRAPNO];
 	f->err = (uint64_t)gr[REG_ERR];
 	f->addr = (uint64_t)(uintptr_t)si->si_addr;
-	f->pc = (uint32_t)pc;
-	/* Return into bt_sigexit in 64-bit mode on the monitor's stack. */
-	gr[REG_RIP] = (greg_t)(uintptr_t)bt_sigexit;
+	f->pc = pc;
+	/* Return into the backend's sigexit in 64-bit mode on the monitor's stack. */
+	gr[REG_RIP] = (greg_t)(uintptr_t)vm->be->sigexit;
 	gr[REG_RDI] = (greg_t)(uintptr_t)blk;
 	gr[REG_RSP] = (greg_t)blk->host_rsp;
 	gr[REG_EFL] &= ~(greg_t)(0x400 | 0x100 | 0x40000); /* DF, TF, AC */
@@ -94,7 +94,7 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 
 int signals_install(struct vm *vm)
 {
-	if (!(getauxval(AT_HWCAP2) & 2)) { /* HWCAP2_FSGSBASE */
+	if (vm->be->needs_fsgsbase && !(getauxval(AT_HWCAP2) & 2)) { /* HWCAP2_FSGSBASE */
 		fprintf(stderr, "btvmm: the host kernel does not enable FSGSBASE "
 				"(Linux 5.9 or later on a CPU with it is required)\n");
 		return -1;
@@ -106,7 +106,10 @@ int signals_install(struct vm *vm)
 	signal_vm = vm;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = bt_signal_entry;
+	/* The compat backend's code runs with the guest's %fs loaded: its
+	 * entry restores the monitor's FS base before any C. The x64 backend
+	 * never changes FS. */
+	sa.sa_sigaction = vm->be->needs_fsgsbase ? bt_signal_entry : bt_signal_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};

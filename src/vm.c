@@ -1,5 +1,5 @@
-/* vm.c - building the machine: guest memory and the hole, the vCPU block
- * and the code copied into the hole, the translation cache, the devices. */
+/* vm.c - building the machine: guest memory, the backend's vCPU block and
+ * translation cache (src/backend.h), the translator, the devices. */
 #define _GNU_SOURCE
 #include "vm.h"
 
@@ -9,14 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "cpu.h"
 #include "ibl.h"
 #include "machine.h"
 #include "segments.h"
 
-extern const uint8_t bt_hole_code_start[], bt_hole_code_end[];
-extern const uint8_t bt_exit_tramp[], bt_ibl_miss[];
-extern uint64_t bt_monitor_fsbase;
 
 _Static_assert(offsetof(struct vcpu_block, eip) == BLK_EIP, "block layout");
 _Static_assert(offsetof(struct vcpu_block, exit_rec) == BLK_EXIT_REC, "block layout");
@@ -34,7 +32,11 @@ _Static_assert(offsetof(struct vcpu_block, fx) == BLK_FX, "block layout");
 _Static_assert(offsetof(struct vcpu_block, host_fx) == BLK_HOST_FX, "block layout");
 _Static_assert(offsetof(struct vcpu_block, ibl) == BLK_IBL, "block layout");
 _Static_assert(sizeof(struct vcpu_block) == BLK_SIZE, "block layout");
-_Static_assert(HOLE_BLOCK + BLK_SIZE <= HOLE_STATIC, "hole layout");
+_Static_assert(offsetof(struct vcpu_block, x64_entry) == BLK_X64_ENTRY, "block layout");
+_Static_assert(offsetof(struct vcpu_block, x64_exit) == BLK_X64_EXIT, "block layout");
+_Static_assert(offsetof(struct vcpu_block, x64_miss) == BLK_X64_MISS, "block layout");
+_Static_assert(offsetof(struct vcpu_block, segbase) == BLK_SEGBASE, "block layout");
+_Static_assert(offsetof(struct vcpu_block, x64_rsp) == BLK_X64_RSP, "block layout");
 
 void vm_fail(struct vm *vm, const char *fmt, ...)
 {
@@ -50,52 +52,25 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
 	vm->exit_status = 2;
 }
 
-static uint32_t hole_addr(const uint8_t *sym)
-{
-	return HOLE_STATIC + (uint32_t)(sym - bt_hole_code_start);
-}
-
-static int init_block(struct vm *vm)
-{
-	struct vcpu_block *blk = (struct vcpu_block *)(uintptr_t)HOLE_BLOCK;
-	size_t code_len = (size_t)(bt_hole_code_end - bt_hole_code_start);
-	if (code_len > HOLE_ARENA - HOLE_STATIC)
-		return -1;
-	memcpy((void *)(uintptr_t)HOLE_STATIC, bt_hole_code_start, code_len);
-	vm->cpu.blk = blk;
-	vm->cpu.vm = vm;
-	blk->exit_far = (struct far32){hole_addr(bt_exit_tramp), HOST_CS64, 0};
-	blk->entry_far.sel = HOST_CS32;
-	__asm__ volatile("rdfsbase %0" : "=r"(blk->host_fsbase));
-	bt_monitor_fsbase = blk->host_fsbase;
-	__asm__ volatile("fxsave %0" : "=m"(blk->host_fx));
-	memcpy(blk->fx, blk->host_fx, sizeof(blk->fx));
-	return 0;
-}
-
 static int init_translator(struct vm *vm, char *err, size_t n)
 {
-	size_t arena = (size_t)vm->cfg->tc_size_kb * 1024;
-	if (arena > HOLE_ARENA_MAX)
-		arena = HOLE_ARENA_MAX;
-	if (tc_init(&vm->tc, (uint8_t *)(uintptr_t)HOLE_ARENA, arena, &vm->stats)) {
-		snprintf(err, n, "cannot set up the translation cache");
+	struct vcpu_block *blk = vm->cpu.blk;
+	vm->cpu.vm = vm;
+	__asm__ volatile("fxsave %0" : "=m"(blk->host_fx));
+	memcpy(blk->fx, blk->host_fx, sizeof(blk->fx));
+	if (xlat_init(&vm->xl, &vm->tc, &vm->stats)) {
+		snprintf(err, n, "cannot set up the instruction decoder (Capstone)");
 		return -1;
 	}
-	if (ibl_init(vm, hole_addr(bt_ibl_miss))) {
+	vm->xl.be = vm->be->xlat;
+	if (ibl_init(vm, vm->xl.ibl_miss)) {
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
 	vm->tc.on_evict = ibl_evict;
 	vm->tc.opaque = vm;
-	if (xlat_init(&vm->xl, &vm->tc, &vm->stats)) {
-		snprintf(err, n, "cannot set up the instruction decoder (Capstone)");
-		return -1;
-	}
 	vm->xl.no_chain = vm->cfg->no_chain;
 	vm->xl.adapt.disabled = vm->cfg->no_adapt;
-	vm->xl.exit_tramp = hole_addr(bt_exit_tramp);
-	vm->xl.ibl_miss = hole_addr(bt_ibl_miss);
 	vm->xl.log = vm->cfg->debug & DBG_TRANSLATIONS ? vm->log : NULL;
 	return 0;
 }
@@ -109,7 +84,8 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 		snprintf(err, n, "-D %s: cannot open the log file", cfg->debug_log);
 		return -1;
 	}
-	if (physmem_init(&vm->mem, (uint64_t)cfg->ram_mb << 20, err, n))
+	vm->be = cfg->backend == BACKEND_X64 ? &backend_x64 : &backend_compat;
+	if (physmem_init(&vm->mem, (uint64_t)cfg->ram_mb << 20, vm->be->map_hole, err, n))
 		return -1;
 	if (shadow_init(vm)) {
 		snprintf(err, n, "out of memory for the shadow page tables");
@@ -117,11 +93,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 	}
 	vm->sh.limit = cfg->shadow_limit;
 	vm->sh.prefill = !cfg->no_prefill;
-	if (init_block(vm)) {
-		snprintf(err, n, "hole code does not fit");
-		return -1;
-	}
-	if (init_translator(vm, err, n))
+	if (vm->be->init(vm, err, n) || init_translator(vm, err, n))
 		return -1;
 	if (machine_init(vm, err, n))
 		return -1;

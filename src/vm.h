@@ -81,6 +81,8 @@ struct vcpu {
 	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat;
 	uint64_t msr_bios_sign_id, msr_misc_enable;
 	int cpl;
+	bool x64;	    /* the x64 backend runs this vCPU (no host segments) */
+	uint32_t seg_mode;  /* x64: SEGC_* of es..gs, 2 bits each (part of the code mode) */
 	bool halted;		 /* executed hlt: waits for an interrupt */
 	uint32_t halt_eip;	 /* where the hlt was, for messages */
 	bool irq_shadow;	 /* the next instruction runs before any interrupt (sti, mov ss) */
@@ -119,7 +121,9 @@ struct vm {
 	struct shadow sh;
 	struct vcpu cpu;
 	struct host_fault fault;  /* set by the signal handler */
-	uint32_t resume_host;	  /* re-enter mid-CCF here after a hidden fault (0: CCF start) */
+	uintptr_t resume_host;	  /* re-enter mid-CCF here after a hidden fault (0: CCF start) */
+	const struct backend *be; /* how translated code runs (src/backend.h) */
+	uint8_t *x64_code_lo, *x64_code_hi; /* x64: the translation cache's range */
 	int widened_segs;	  /* shadows mirrored exactly for one instruction (1 << SEG_*) */
 	struct open_bus open_bus; /* scratch pages for one instruction (open_bus.c) */
 	FILE *log;		  /* -d output */

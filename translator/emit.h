@@ -40,15 +40,15 @@ static inline void ebytes(struct emitter *e, const uint8_t *b, size_t n)
 		e8(e, b[i]);
 }
 
-static inline uint32_t emit_pos(const struct emitter *e)
+static inline uintptr_t emit_pos(const struct emitter *e)
 {
-	return (uint32_t)(uintptr_t)e->p;
+	return (uintptr_t)e->p;
 }
 
-/* Set the rel32 at site to reach target. */
-static inline void patch_rel32(uint8_t *site, uint32_t target)
+/* Set the rel32 at site to reach target (both in the arena: within 2 GiB). */
+static inline void patch_rel32(uint8_t *site, uintptr_t target)
 {
-	int32_t rel = (int32_t)(target - ((uint32_t)(uintptr_t)site + 4));
+	int32_t rel = (int32_t)(int64_t)(target - ((uintptr_t)site + 4));
 	memcpy(site, &rel, 4);
 }
 
@@ -96,7 +96,7 @@ static inline void e_ljmp_gs(struct emitter *e, uint32_t off) /* ljmpl *%gs:off 
 }
 
 /* jmp rel32 to target (0: to be patched); returns the rel32 field */
-static inline uint8_t *e_jmp32(struct emitter *e, uint32_t target)
+static inline uint8_t *e_jmp32(struct emitter *e, uintptr_t target)
 {
 	e8(e, 0xe9);
 	uint8_t *site = e->p;

@@ -21,6 +21,8 @@
  * as they were there. */
 #include "xlat.h"
 
+#include "xlat_priv.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,28 +39,8 @@
 
 #define CCF_ROOM_NEEDED 4096 /* worst case for one block, with stubs */
 
-struct pending_exit {
-	uint8_t *site;	 /* rel32 that initially jumps to the check or stub */
-	uint32_t target; /* guest EIP */
-	bool check;	 /* poll BLK_PENDING before leaving */
-	bool flags_dead; /* the guest's arithmetic flags are dead at target */
-	bool one_shot;	 /* REC_END: never linked */
-};
-
-struct block_builder {
-	struct xlat *x;
-	struct vcpu *cpu;
-	struct ccf *c;
-	struct emitter e;
-	struct pending_exit exits[CCF_MAX_EXITS];
-	int nexits;
-	bool end;	  /* the block is complete */
-	bool force_check; /* fall-through must poll (after sti/popf) */
-	bool transient;
-};
-
-static uint32_t new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct ccf *c,
-			int exit_idx, const struct xinsn *in)
+uint32_t xlat_new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct ccf *c,
+		      int exit_idx, const struct xinsn *in)
 {
 	if (x->nrecs == x->caprecs) {
 		uint32_t cap = x->caprecs ? x->caprecs * 2 : 1024;
@@ -87,20 +69,12 @@ static uint32_t new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct
 	return x->nrecs++;
 }
 
-static void emit_exit_to_monitor(struct emitter *e, uint32_t rec)
-{
-	e_store_gs_imm(e, BLK_EXIT_REC, rec);
-	e_ljmp_gs(e, BLK_EXIT_FAR);
-}
-
-/* Emit jmp rel32 (or take a jcc's rel32 site) that leaves to guest target. */
 /* Are the arithmetic flags dead at guest eip: overwritten by the straight-
  * line code there before anything reads them? Looks a few instructions
  * ahead; anything it cannot see through counts as a read. */
 static bool flags_dead_at(struct block_builder *b, uint32_t eip)
 {
-	uint8_t written = 0;
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0, written = 0; i < 8; i++) {
 		uint32_t avail;
 		const uint8_t *code =
 		    gmem_code_ptr(b->cpu, b->cpu->seg[SEG_CS].base + eip, &avail, NULL);
@@ -119,7 +93,7 @@ static bool flags_dead_at(struct block_builder *b, uint32_t eip)
 	return false;
 }
 
-static void add_exit(struct block_builder *b, uint8_t *site, uint32_t target, bool check)
+void xlat_add_exit(struct block_builder *b, uint8_t *site, uint32_t target, bool check)
 {
 	struct pending_exit *pe = &b->exits[b->nexits++];
 	pe->site = site;
@@ -129,27 +103,16 @@ static void add_exit(struct block_builder *b, uint8_t *site, uint32_t target, bo
 	pe->one_shot = b->transient;
 }
 
-static void exit_jmp(struct block_builder *b, uint32_t target, uint32_t from_eip)
+void xlat_exit_jmp(struct block_builder *b, uint32_t target, uint32_t from_eip)
 {
 	uint8_t *site = e_jmp32(&b->e, 0);
-	add_exit(b, site, target, target <= from_eip);
+	xlat_add_exit(b, site, target, target <= from_eip);
 }
 
-/* The flag-free event poll, with the guest's %ecx already saved in BLK_SC0:
- * leave for the monitor (resuming at guest eip) if BLK_PENDING is set,
- * else go on with %ecx restored. */
-static void emit_poll_ecx_saved(struct block_builder *b, uint32_t eip)
+void xlat_emit_callout(struct block_builder *b, const struct xinsn *in)
 {
-	struct emitter *e = &b->e;
-	e_load_gs(e, R_ECX, BLK_PENDING);
-	e8(e, 0xe3); /* jecxz over the event exit */
-	uint8_t *skip = e->p;
-	e8(e, 0);
-	e_load_gs(e, R_ECX, BLK_SC0);
-	emit_exit_to_monitor(e, new_rec(b->x, REC_EVENT, eip, b->c, -1, NULL));
-	if (!e->overflow)
-		*skip = (uint8_t)(e->p - skip - 1);
-	e_load_gs(e, R_ECX, BLK_SC0);
+	b->x->be->emit_exit(&b->e, xlat_new_rec(b->x, REC_CALLOUT, in->eip, b->c, -1, in));
+	b->end = true;
 }
 
 /* Stubs after the block body: the optional event check, the patchable jump
@@ -158,6 +121,7 @@ static void emit_stubs(struct block_builder *b)
 {
 	struct emitter *e = &b->e;
 	struct xlat *x = b->x;
+	const struct xlat_backend *be = x->be;
 	for (int i = 0; i < b->nexits; i++) {
 		struct pending_exit *pe = &b->exits[i];
 		uint8_t *site = pe->site;
@@ -167,319 +131,46 @@ static void emit_stubs(struct block_builder *b)
 			 * the usual path falls through to the patchable jmp */
 			if (!e->overflow)
 				patch_rel32(site, emit_pos(e));
-			static const uint8_t cmp[] = {0x65, 0x83, 0x3d}; /* cmpl $0, %gs:pending */
-			ebytes(e, cmp, sizeof(cmp));
-			e32(e, BLK_PENDING);
-			e8(e, 0);
+			be->emit_poll_cmp(e);
 			e8(e, 0x0f);
 			e8(e, 0x85); /* jne to the event exit, after the stub */
 			event_jne = e->p;
 			e32(e, 0);
 			site = e_jmp32(e, 0);
 		} else if (pe->check) {
-			/* flags live: test through %ecx with jecxz, which touches no flags */
+			/* flags live: a test that touches no flags */
 			if (!e->overflow)
 				patch_rel32(site, emit_pos(e));
-			e_store_gs(e, R_ECX, BLK_SC0);
-			emit_poll_ecx_saved(b, pe->target);
+			be->emit_poll_live(b, pe->target);
 			site = e_jmp32(e, 0);
 		}
-		uint32_t stub = emit_pos(e);
+		uintptr_t stub = emit_pos(e);
 		if (!e->overflow)
 			patch_rel32(site, stub);
 		if (pe->one_shot) {
-			emit_exit_to_monitor(e, new_rec(x, REC_END, pe->target, b->c, -1, NULL));
+			be->emit_exit(e, xlat_new_rec(x, REC_END, pe->target, b->c, -1, NULL));
 		} else {
 			int idx = (int)b->c->n_exits++;
 			struct tc_exit *te = &b->c->exits[idx];
 			te->patch_site = site;
-			te->stub = (uint8_t *)(uintptr_t)stub;
+			te->stub = (uint8_t *)stub;
 			te->target_eip = pe->target;
 			te->owner = b->c;
-			emit_exit_to_monitor(e,
-					     new_rec(x, REC_BRANCH, pe->target, b->c, idx, NULL));
+			be->emit_exit(e, xlat_new_rec(x, REC_BRANCH, pe->target, b->c, idx, NULL));
 		}
 		if (event_jne) {
 			if (!e->overflow)
 				patch_rel32(event_jne, emit_pos(e));
-			emit_exit_to_monitor(e, new_rec(x, REC_EVENT, pe->target, b->c, -1, NULL));
+			be->emit_exit(e, xlat_new_rec(x, REC_EVENT, pe->target, b->c, -1, NULL));
 		}
-	}
-}
-
-/* Copy an instruction, replacing its %gs override with %fs and switching
- * %fs to the guest-%gs shadow around it (%gs belongs to the monitor). */
-static void emit_gs_rewrite(struct block_builder *b, const struct xinsn *in)
-{
-	struct emitter *e = &b->e;
-	e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_GS); /* mov %gs:hsel_gs, %fs */
-	for (int i = 0; i < in->len; i++)
-		e8(e, i == in->seg_prefix_off ? 0x64 : in->bytes[i]);
-	e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_FS); /* mov %gs:hsel_fs, %fs */
-}
-
-/* Indirect branches jump through the lookup table with the guest's %ecx in
- * BLK_SC0 and the target EIP in BLK_TGT: each site has its own indirect
- * jump, so the host predicts it from that site's history. The entry found
- * is the target CCF's indirect entry (emit_ientry), which checks the tag. */
-static void emit_ibl_jump(struct block_builder *b)
-{
-	static const uint8_t jmp[] = {0x65, 0xff, 0x24, 0x8d}; /* jmp *%gs:ibl(, %ecx, 4) */
-	ebytes(&b->e, jmp, sizeof(jmp));
-	e32(&b->e, BLK_IBL);
-	b->end = true;
-}
-
-/* The table index from the target still in %ecx. */
-static void emit_index_from_ecx(struct emitter *e)
-{
-	static const uint8_t movzwl[] = {0x0f, 0xb7, 0xc9}; /* movzwl %cx, %ecx */
-	ebytes(e, movzwl, sizeof(movzwl));
-}
-
-/* jmp/call r/m: load the target into BLK_TGT through %ecx (saved first).
- * The load is the only access that can fault, and %ecx is still intact then. */
-static void emit_load_target(struct block_builder *b, const struct xinsn *in)
-{
-	struct emitter *e = &b->e;
-	bool gs = in->seg_prefix == 0x65;
-	e_store_gs(e, R_ECX, BLK_SC0);
-	if (gs)
-		e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_GS);
-	for (int i = 0; i < in->modrm_off; i++) {
-		uint8_t p = in->bytes[i];
-		if (p == 0x66 || p == 0xf2 || p == 0xf3 || p == 0xff)
-			continue; /* operand size is handled by the opcode below */
-		e8(e, i == in->seg_prefix_off && gs ? 0x64 : p);
-	}
-	if (in->opsize16) {
-		e8(e, 0x0f); /* movzwl r/m16, %ecx */
-		e8(e, 0xb7);
-	} else {
-		e8(e, 0x8b); /* mov r/m32, %ecx */
-	}
-	e8(e, (uint8_t)((in->bytes[in->modrm_off] & 0xc7) | (R_ECX << 3)));
-	ebytes(e, in->bytes + in->modrm_off + 1, in->len - in->modrm_off - 1u);
-	if (gs)
-		e_gs_modrm(e, 0x8e, 4, BLK_HSEL + 2 * HSEL_FS);
-	e_store_gs(e, R_ECX, BLK_TGT);
-}
-
-static void emit_push_imm(struct emitter *e, uint32_t v, bool o16)
-{
-	if (o16) {
-		e8(e, 0x66);
-		e8(e, 0x68);
-		e8(e, (uint8_t)v);
-		e8(e, (uint8_t)(v >> 8));
-	} else {
-		e8(e, 0x68);
-		e32(e, v);
-	}
-}
-
-static void emit_ret(struct block_builder *b, const struct xinsn *in)
-{
-	struct emitter *e = &b->e;
-	static const uint8_t lea[] = {0x8d, 0xa4, 0x24}; /* lea disp32(%esp), %esp */
-	e_store_gs(e, R_ECX, BLK_SC0);
-	if (in->opsize16) {
-		e8(e, 0x66);
-		e8(e, 0x59); /* popw %cx: faults before changing %esp or %ecx */
-		emit_index_from_ecx(e);
-	} else {
-		e8(e, 0x59); /* pop %ecx: faults before changing %esp or %ecx */
-	}
-	if (in->ret_pop) {
-		ebytes(e, lea, sizeof(lea));
-		e32(e, in->ret_pop);
-	}
-	e_store_gs(e, R_ECX, BLK_TGT);
-	emit_index_from_ecx(e);
-	emit_ibl_jump(b);
-}
-
-/* The indirect entry of a CCF: reached through the lookup table with the
- * guest's %ecx in BLK_SC0. Checks that BLK_TGT is this block's EIP (lea and
- * jecxz: no flags touched), polls for pending events, then runs the block. */
-static void emit_ientry(struct block_builder *b)
-{
-	struct emitter *e = &b->e;
-	struct ccf *c = b->c;
-	c->ientry = e->p;
-	e_load_gs(e, R_ECX, BLK_TGT);
-	e8(e, 0x8d); /* lea -eip(%ecx), %ecx */
-	e8(e, 0x89);
-	e32(e, (uint32_t)-c->guest_eip);
-	e8(e, 0xe3); /* jecxz: it is ours */
-	e8(e, 5);
-	e_jmp32(e, b->x->ibl_miss);
-	emit_poll_ecx_saved(b, c->guest_eip);
-	e_jmp32(e, (uint32_t)(uintptr_t)e->start);
-}
-
-/* pushf: guest EFLAGS = host arithmetic flags + DF | virtual system flags | IF. */
-static void emit_pushf(struct block_builder *b)
-{
-	struct emitter *e = &b->e;
-	e8(e, 0x9c); /* pushfl (the only access that can fault) */
-	e_store_gs(e, R_EAX, BLK_SC0);
-	static const uint8_t ld[] = {0x8b, 0x04, 0x24}; /* mov (%esp), %eax */
-	ebytes(e, ld, sizeof(ld));
-	e8(e, 0x25); /* and $ARITH_DF, %eax */
-	e32(e, EFL_ARITH_DF);
-	e_gs_modrm(e, 0x0b, R_EAX, BLK_VSYS); /* or %gs:vsys, %eax */
-	e_gs_modrm(e, 0x0b, R_EAX, BLK_VIF);  /* or %gs:vif, %eax */
-	e8(e, 0x9d);			      /* popfl: host flags back as they were */
-	e8(e, 0x50);			      /* push %eax */
-	e_load_gs(e, R_EAX, BLK_SC0);
-}
-
-/* Flags a CPL-0 popf may change besides arithmetic, DF and IF. */
-#define POPF_SYS_MASK 0x00247100u /* TF, IOPL, NT, AC, ID */
-
-/* popf: arithmetic flags and DF go to the host EFLAGS through a real popfl of
- * a sanitized copy; IF and the system flags go to the block. The copy is
- * written over the slot just read, which the guest itself pushed. */
-static void emit_popf(struct block_builder *b)
-{
-	struct emitter *e = &b->e;
-	static const uint8_t ld[] = {0x8b, 0x04, 0x24}; /* mov (%esp), %eax */
-	static const uint8_t st[] = {0x89, 0x04, 0x24}; /* mov %eax, (%esp) */
-	e_store_gs(e, R_EAX, BLK_SC0);
-	ebytes(e, ld, sizeof(ld)); /* can fault: %eax still intact */
-	e_store_gs(e, R_EAX, BLK_SC1);
-	e8(e, 0x25);
-	e32(e, 0x200); /* and $IF */
-	e_store_gs(e, R_EAX, BLK_SC2);
-	e_load_gs(e, R_EAX, BLK_SC1);
-	e8(e, 0x25);
-	e32(e, POPF_SYS_MASK);
-	e8(e, 0x0d);
-	e32(e, 0x2); /* or $2 (reserved bit 1) */
-	e_store_gs(e, R_EAX, BLK_SC3);
-	e_load_gs(e, R_EAX, BLK_SC1);
-	e8(e, 0x25);
-	e32(e, EFL_ARITH_DF);
-	ebytes(e, st, sizeof(st));
-	e8(e, 0x9d); /* popfl */
-	e_load_gs(e, R_EAX, BLK_SC2);
-	e_store_gs(e, R_EAX, BLK_VIF);
-	e_load_gs(e, R_EAX, BLK_SC3);
-	e_store_gs(e, R_EAX, BLK_VSYS);
-	e_load_gs(e, R_EAX, BLK_SC0);
-}
-
-/* After IF may have become 1 (sti, popf): if an interrupt waits, make the
- * block's closing poll leave the cache (%ecx saved around; no flags). */
-static void emit_irq_window_check(struct emitter *e)
-{
-	e_store_gs(e, R_ECX, BLK_SC0);
-	e_load_gs(e, R_ECX, BLK_IRQ_REQ);
-	e_store_gs(e, R_ECX, BLK_PENDING);
-	e_load_gs(e, R_ECX, BLK_SC0);
-}
-
-/* mov %sreg, reg / push %sreg: the guest's selector, not the host's. */
-static void emit_seg_read(struct block_builder *b, const struct xinsn *in)
-{
-	struct emitter *e = &b->e;
-	uint32_t off = BLK_GSEL + 4u * in->sreg;
-	if (in->dest_reg == XREG_PUSH) {
-		if (in->opsize16)
-			e8(e, 0x66);
-		e_gs_modrm(e, 0xff, 6, off); /* push %gs:gsel */
-	} else if (in->opsize16) {
-		e8(e, 0x66);
-		e_gs_modrm(e, 0x8b, in->dest_reg, off);
-	} else {
-		e_movzwl_gs(e, in->dest_reg, off);
-	}
-}
-
-/* jcxz/loop have only rel8 forms: branch over a short jmp to two exits. */
-static void emit_short_branch(struct block_builder *b, const struct xinsn *in, uint8_t op)
-{
-	struct emitter *e = &b->e;
-	if (in->addr16)
-		e8(e, 0x67);
-	e8(e, op);
-	e8(e, 2); /* taken: skip the short jmp */
-	e8(e, 0xeb);
-	e8(e, 5); /* not taken: skip the taken exit's jmp rel32 */
-	exit_jmp(b, in->target, in->eip);
-	exit_jmp(b, in->next, in->eip);
-	b->end = true;
-}
-
-static void emit_callout(struct block_builder *b, const struct xinsn *in)
-{
-	emit_exit_to_monitor(&b->e, new_rec(b->x, REC_CALLOUT, in->eip, b->c, -1, in));
-	b->end = true;
-}
-
-static void emit_insn(struct block_builder *b, const struct xinsn *in)
-{
-	struct emitter *e = &b->e;
-	static const uint8_t loop_op[] = {0xe0, 0xe1, 0xe2};
-	switch (in->cls) {
-	case XC_IDENT: ebytes(e, in->bytes, in->len); break;
-	case XC_GS_REWRITE: emit_gs_rewrite(b, in); break;
-	case XC_JMP:
-		exit_jmp(b, in->target, in->eip);
-		b->end = true;
-		break;
-	case XC_JCC: {
-		e8(e, 0x0f);
-		e8(e, (uint8_t)(0x80 | in->cc));
-		uint8_t *site = e->p;
-		e32(e, 0);
-		add_exit(b, site, in->target, in->target <= in->eip);
-		exit_jmp(b, in->next, in->eip);
-		b->end = true;
-		break;
-	}
-	case XC_JCXZ: emit_short_branch(b, in, 0xe3); break;
-	case XC_LOOP: emit_short_branch(b, in, loop_op[in->loop_kind]); break;
-	case XC_CALL:
-		emit_push_imm(e, in->next, in->opsize16);
-		exit_jmp(b, in->target, in->eip);
-		b->end = true;
-		break;
-	case XC_RET: emit_ret(b, in); break;
-	case XC_JMP_IND:
-		emit_load_target(b, in);
-		emit_index_from_ecx(e);
-		emit_ibl_jump(b);
-		break;
-	case XC_CALL_IND:
-		emit_load_target(b, in);
-		e_load_gs(e, R_ECX, BLK_SC0); /* %ecx back before the push can fault */
-		emit_push_imm(e, in->next, in->opsize16);
-		e_movzwl_gs(e, R_ECX, BLK_TGT); /* the index, from the target saved above */
-		emit_ibl_jump(b);
-		break;
-	case XC_CLI: e_store_gs_imm(e, BLK_VIF, 0); break;
-	case XC_STI:
-		e_store_gs_imm(e, BLK_VIF, 0x200);
-		emit_irq_window_check(e);
-		break;
-	case XC_PUSHF: emit_pushf(b); break;
-	case XC_POPF:
-		emit_popf(b);
-		emit_irq_window_check(e); /* with IF clear the monitor just re-enters */
-		break;
-	case XC_SEG_READ: emit_seg_read(b, in); break;
-	case XC_CALLOUT:
-	case XC_UNSUPPORTED: emit_callout(b, in); break;
 	}
 }
 
 static void log_block(struct xlat *x, struct ccf *c, struct xinsn *ins, int n)
 {
 	FILE *f = x->log;
-	fprintf(f, "block 0x%08x: %d guest insns -> CCF 0x%08x, %u host bytes%s\n", c->guest_eip, n,
-		(uint32_t)(uintptr_t)c->code, c->code_len, c->transient ? " (one-shot)" : "");
+	fprintf(f, "block 0x%08x: %d guest insns -> CCF %p, %u host bytes%s\n", c->guest_eip, n,
+		(void *)c->code, c->code_len, c->transient ? " (one-shot)" : "");
 	for (int i = 0; i < n; i++) {
 		const struct ccf_map *m = &c->map[i];
 		fprintf(f, "  %08x  %-40s |", ins[i].eip, ins[i].text);
@@ -593,11 +284,15 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			in->cls = XC_CALLOUT; /* CR0.EM/TS: the monitor raises #NM or #UD */
 			in->co = CO_FPU_TRAP;
 			in->ends_block = true;
+		} else {
+			x->be->adjust(b, in);
+			if (in->cls == XC_UNSUPPORTED && n > 0)
+				break;
 		}
 		struct ccf_map *m = &b->c->map[b->c->n_map++];
 		m->guest_eip = eip;
 		m->host_off = (uint16_t)(b->e.p - b->e.start);
-		emit_insn(b, in);
+		x->be->emit_insn(b, in);
 		m->host_end = (uint16_t)(b->e.p - b->e.start);
 		if (in->cls == XC_IDENT || in->cls == XC_GS_REWRITE)
 			x->stats->insns_ident++;
@@ -617,7 +312,7 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			break;
 	}
 	if (!b->end)
-		exit_jmp(b, eip, eip - 1); /* fall through; forward unless wrapped */
+		xlat_exit_jmp(b, eip, eip - 1); /* fall through; forward unless wrapped */
 	return n;
 }
 
@@ -651,7 +346,7 @@ struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_i
 			return NULL;
 		emit_stubs(&b);
 		if (!b.transient)
-			emit_ientry(&b);
+			x->be->emit_ientry(&b);
 		if (b.e.overflow) {
 			xlat_flush(x);
 			continue;
@@ -684,7 +379,8 @@ int xlat_init(struct xlat *x, struct tcache *tc, struct stats *st)
 	x->nrecs = 0;
 	x->caprecs = 0;
 	x->recs = NULL;
-	new_rec(x, REC_IBL_MISS, 0, NULL, -1, NULL);
+	x->be = &xlat_backend_compat;
+	xlat_new_rec(x, REC_IBL_MISS, 0, NULL, -1, NULL);
 	if (adapt_init(&x->adapt, false))
 		return -1;
 	return xdecode_init(&x->dec, true);

@@ -35,7 +35,10 @@ struct exit_rec {
 	struct xinsn *insn; /* REC_CALLOUT: the decoded instruction */
 };
 
+struct xlat_backend;
+
 struct xlat {
+	const struct xlat_backend *be; /* compat (default) or x64: emits host code */
 	struct xdecoder dec;
 	struct adapt adapt; /* instructions to translate as software call-outs */
 	struct tcache *tc;
@@ -44,8 +47,7 @@ struct xlat {
 	uint32_t nrecs, caprecs;
 	bool no_chain;
 	bool fetch_fault;    /* the last xlat_block failed on a #PF fetching code */
-	uint32_t exit_tramp; /* host addresses in the hole */
-	uint32_t ibl_miss;
+	uintptr_t ibl_miss; /* compat: bt_ibl_miss in the hole */
 	FILE *log; /* -d translations, or NULL */
 };
 

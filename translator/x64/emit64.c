@@ -1,0 +1,919 @@
+/* emit64.c - the x64 backend's emitter: guest 32-bit instructions re-encoded,
+ * one by one, as 64-bit host code that can reach nothing but the guest's
+ * 4 GiB linear window.
+ *
+ * Register use in translated code: guest EAX..EDI live in the low halves of
+ * RAX..RDI with the upper halves zero (every write to them is a 32-bit or
+ * narrower operation), RSP is the guest ESP zero-extended, RFLAGS holds the
+ * guest's arithmetic flags and DF. R15 is the vCPU block (above 4 GiB, like
+ * the translation cache); R8-R11 are scratch inside one guest instruction.
+ *
+ * Confinement by construction. Every guest memory access is re-encoded with
+ * the address-size prefix 0x67, so its effective address is computed in 32
+ * bits, wraps at 4 GiB as on a 32-bit CPU, and is zero-extended: it lies in
+ * [0, 4 GiB). Segment overrides are dropped (64-bit mode would add the
+ * host's FS/GS base). A segment with a non-zero base (and a 4 GiB limit) is
+ * reached by computing base + offset with a 32-bit lea into R10 and
+ * addressing through it, so that sum wraps too. Segments with a limit, a
+ * read-only or expand-down type, 16-bit addressing, and the instructions
+ * that do not exist in 64-bit mode are handed to the emulator (a call-out)
+ * by adjust(). ModRM mod=00 rm=101 (absolute disp32) means RIP-relative in
+ * 64-bit mode and becomes the SIB form with no base and no index.
+ *
+ * Stack instructions (push, pop, call, ret, pushf, popf, leave) are
+ * rewritten as a store or load at the guest ESP followed by a flag-free lea
+ * that moves ESP: the access comes first, so a fault leaves the guest state
+ * as it was at the instruction (precise state, as in the compat backend).
+ * Nothing in translated code uses the host stack except pushf/popf, which
+ * switch RSP to a small stack in the block for one pushfq/popfq. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "block.h"
+#include "cpu.h"
+#include "emit.h"
+#include "emulate.h"
+#include "segments.h"
+#include "vm.h"
+#include "xlat_priv.h"
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11 };
+
+/* ---- encodings through the block (%r15) ---- */
+
+/* REX prefix: w for 64-bit operand size, reg and rm register numbers. */
+static void rex(struct emitter *e, bool w, int reg, int index, int rm)
+{
+	e8(e, (uint8_t)(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) |
+			((rm & 8) ? 1 : 0)));
+}
+
+/* op reg, off(%r15) (or the reverse, as op says); 32-bit operand size. */
+static void blk_op(struct emitter *e, uint8_t op, int reg, uint32_t off)
+{
+	rex(e, false, reg, 0, 15);
+	e8(e, op);
+	e8(e, (uint8_t)(0x80 | ((reg & 7) << 3) | 7));
+	e32(e, off);
+}
+
+static void blk_load(struct emitter *e, int reg, uint32_t off) /* mov off(%r15), %reg32 */
+{
+	blk_op(e, 0x8b, reg, off);
+}
+
+static void blk_store(struct emitter *e, int reg, uint32_t off) /* mov %reg32, off(%r15) */
+{
+	blk_op(e, 0x89, reg, off);
+}
+
+static void blk_store_imm(struct emitter *e, uint32_t off, uint32_t imm) /* movl $imm, off(%r15) */
+{
+	blk_op(e, 0xc7, 0, off);
+	e32(e, imm);
+}
+
+static void blk_movzwl(struct emitter *e, int reg, uint32_t off) /* movzwl off(%r15), %reg32 */
+{
+	rex(e, false, reg, 0, 15);
+	e8(e, 0x0f);
+	e8(e, 0xb7);
+	e8(e, (uint8_t)(0x80 | ((reg & 7) << 3) | 7));
+	e32(e, off);
+}
+
+/* mov %src64, %dst64 */
+static void mov64(struct emitter *e, int dst, int src)
+{
+	rex(e, true, src, 0, dst);
+	e8(e, 0x89);
+	e8(e, (uint8_t)(0xc0 | ((src & 7) << 3) | (dst & 7)));
+}
+
+/* mov %src32, %dst32 */
+static void mov32(struct emitter *e, int dst, int src)
+{
+	if ((dst | src) & 8)
+		rex(e, false, src, 0, dst);
+	e8(e, 0x89);
+	e8(e, (uint8_t)(0xc0 | ((src & 7) << 3) | (dst & 7)));
+}
+
+/* lea disp(%rsp), %esp: moves the guest ESP without touching flags; the
+ * 32-bit destination makes it wrap at 4 GiB. */
+static void adjust_esp(struct emitter *e, int32_t disp)
+{
+	if (disp >= -128 && disp <= 127) {
+		static const uint8_t lea8[] = {0x8d, 0x64, 0x24};
+		ebytes(e, lea8, sizeof(lea8));
+		e8(e, (uint8_t)disp);
+	} else {
+		static const uint8_t lea32[] = {0x8d, 0xa4, 0x24};
+		ebytes(e, lea32, sizeof(lea32));
+		e32(e, (uint32_t)disp);
+	}
+}
+
+/* 0x67 op ModRM(mod=01, reg, rm=esp) SIB(esp) disp8: an access at
+ * disp(%esp) with a 32-bit address. reg may be r8-r15 (REX.R). */
+static void esp_access(struct emitter *e, bool o16, const uint8_t *op, int oplen, int reg,
+		       int8_t disp)
+{
+	e8(e, 0x67);
+	if (o16)
+		e8(e, 0x66);
+	if (reg & 8)
+		rex(e, false, reg, 0, 0);
+	ebytes(e, op, (size_t)oplen);
+	e8(e, (uint8_t)(0x44 | ((reg & 7) << 3)));
+	e8(e, 0x24);
+	e8(e, (uint8_t)disp);
+}
+
+static void store_esp(struct emitter *e, bool o16, int reg, int8_t disp) /* mov %reg, disp(%esp) */
+{
+	static const uint8_t op[] = {0x89};
+	esp_access(e, o16, op, 1, reg, disp);
+}
+
+/* A load from the stack into reg, zero-extended for 16-bit operands. */
+static void load_esp(struct emitter *e, bool o16, int reg, int8_t disp)
+{
+	static const uint8_t mov[] = {0x8b}, movzwl[] = {0x0f, 0xb7};
+	if (o16)
+		esp_access(e, false, movzwl, 2, reg, disp);
+	else
+		esp_access(e, false, mov, 1, reg, disp);
+}
+
+/* movl/movw $imm, disp(%esp) */
+static void store_esp_imm(struct emitter *e, bool o16, uint32_t imm, int8_t disp)
+{
+	static const uint8_t op[] = {0xc7};
+	esp_access(e, o16, op, 1, 0, disp);
+	if (o16) {
+		e8(e, (uint8_t)imm);
+		e8(e, (uint8_t)(imm >> 8));
+	} else {
+		e32(e, imm);
+	}
+}
+
+/* ---- guest memory operands ---- */
+
+struct gmem {
+	uint8_t mod, rm; /* from the guest's ModRM */
+	bool has_sib;
+	uint8_t sib;
+	int32_t disp;
+	int len;	/* ModRM + SIB + displacement bytes */
+	int seg;	/* effective segment register */
+	bool esp_base;	/* the base register is ESP */
+};
+
+static int sib_base(const struct gmem *m)
+{
+	return m->has_sib ? (m->sib & 7) : m->rm;
+}
+
+/* The segment register an override prefix names, or def without one. */
+static int prefix_seg(const struct xinsn *in, int def)
+{
+	if (in->seg_prefix_off < 0)
+		return def;
+	switch (in->seg_prefix) {
+	case 0x26: return SEG_ES;
+	case 0x2e: return SEG_CS;
+	case 0x36: return SEG_SS;
+	case 0x64: return SEG_FS;
+	case 0x65: return SEG_GS;
+	}
+	return SEG_DS;
+}
+
+/* Parse the guest's 32-bit ModRM memory operand at in->modrm_off. */
+static void parse_mem(const struct xinsn *in, struct gmem *m)
+{
+	const uint8_t *p = in->bytes + in->modrm_off;
+	m->mod = p[0] >> 6;
+	m->rm = p[0] & 7;
+	m->has_sib = m->rm == 4;
+	m->sib = m->has_sib ? p[1] : 0;
+	const uint8_t *d = p + 1 + m->has_sib;
+	bool no_base = m->mod == 0 && sib_base(m) == 5;
+	if (m->mod == 1) {
+		m->disp = (int8_t)d[0];
+		m->len = 2 + m->has_sib;
+	} else if (m->mod == 2 || no_base) {
+		m->disp = (int32_t)((uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+				    (uint32_t)d[3] << 24);
+		m->len = 5 + m->has_sib;
+	} else {
+		m->disp = 0;
+		m->len = 1 + m->has_sib;
+	}
+	int base = no_base ? -1 : sib_base(m);
+	m->esp_base = base == RSP;
+	m->seg = prefix_seg(in, base == RSP || base == RBP ? SEG_SS : SEG_DS);
+}
+
+/* Write the guest operand with ModRM.reg = reg (low 3 bits), 32-bit
+ * addressing, delta added to the displacement. Absolute disp32 (mod=00
+ * rm=101, RIP-relative in 64-bit mode) becomes SIB with no base and index. */
+static void put_mem(struct emitter *e, int reg, const struct gmem *m, int32_t delta)
+{
+	uint8_t r = (uint8_t)((reg & 7) << 3);
+	bool no_base = m->mod == 0 && sib_base(m) == 5;
+	if (m->mod == 0 && !m->has_sib && m->rm == 5) {
+		e8(e, (uint8_t)(r | 4));
+		e8(e, 0x25);
+		e32(e, (uint32_t)(m->disp + delta));
+	} else if (delta == 0 || no_base) {
+		e8(e, (uint8_t)((m->mod << 6) | r | m->rm));
+		if (m->has_sib)
+			e8(e, m->sib);
+		if (m->mod == 1)
+			e8(e, (uint8_t)m->disp);
+		else if (m->mod == 2 || no_base)
+			e32(e, (uint32_t)(m->disp + delta));
+	} else {
+		e8(e, (uint8_t)(0x80 | r | m->rm)); /* mod=10: disp32 */
+		if (m->has_sib)
+			e8(e, m->sib);
+		e32(e, (uint32_t)(m->disp + delta));
+	}
+}
+
+/* Segment classes, as segments.c computes them for the code mode. */
+static int seg_class(const struct block_builder *b, int seg)
+{
+	return seg_x64_class(&b->cpu->seg[seg], seg);
+}
+
+/* For a based segment: R10 = segment base + effective address, 32-bit wrap. */
+static void based_address(struct emitter *e, const struct gmem *m, int32_t delta)
+{
+	blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)m->seg);
+	e8(e, 0x67);
+	rex(e, false, R10, 0, 0);
+	e8(e, 0x8d); /* lea ea, %r10d */
+	put_mem(e, R10, m, delta);
+	static const uint8_t add[] = {0x47, 0x8d, 0x14, 0x02}; /* lea (%r10,%r8), %r10d */
+	ebytes(e, add, sizeof(add));
+}
+
+/* The guest's legacy prefixes without segment overrides and 0x67. */
+static void put_prefixes(struct emitter *e, const struct xinsn *in)
+{
+	for (int i = 0; i < in->opcode_off; i++) {
+		uint8_t p = in->bytes[i];
+		if (p == 0x26 || p == 0x2e || p == 0x36 || p == 0x3e || p == 0x64 || p == 0x65 ||
+		    p == 0x67)
+			continue;
+		e8(e, p);
+	}
+}
+
+/* The instruction with its memory operand at a 32-bit address: in place for
+ * a flat segment, through R10 for a based one (or for no segment at all:
+ * lea and hints). op/oplen are the opcode bytes to use, reg the ModRM.reg
+ * (R8-R11 allowed), delta an addition to the displacement. */
+static void emit_mem_insn(struct block_builder *b, const struct xinsn *in, const uint8_t *op,
+			  int oplen, int reg, int32_t delta, bool no_segment)
+{
+	struct emitter *e = &b->e;
+	struct gmem m;
+	parse_mem(in, &m);
+	const uint8_t *rest = in->bytes + in->modrm_off + m.len;
+	int restlen = in->len - (in->modrm_off + m.len);
+	if (!no_segment && seg_class(b, m.seg) == SEGC_BASED) {
+		based_address(e, &m, delta);
+		put_prefixes(e, in);
+		rex(e, false, reg, 0, R10);
+		ebytes(e, op, (size_t)oplen);
+		e8(e, (uint8_t)(((reg & 7) << 3) | (R10 & 7))); /* (%r10) */
+	} else {
+		e8(e, 0x67);
+		put_prefixes(e, in);
+		if (reg & 8)
+			rex(e, false, reg, 0, 0);
+		ebytes(e, op, (size_t)oplen);
+		put_mem(e, reg, &m, delta);
+	}
+	ebytes(e, rest, (size_t)restlen);
+}
+
+/* ---- instruction forms ---- */
+
+static int opcode(const struct xinsn *in)
+{
+	int op = in->bytes[in->opcode_off];
+	return op == 0x0f ? 0x100 | in->bytes[in->opcode_off + 1] : op;
+}
+
+static bool has_mem(const struct xinsn *in)
+{
+	return in->modrm_off && (in->bytes[in->modrm_off] >> 6) != 3;
+}
+
+static int modrm_reg(const struct xinsn *in)
+{
+	return (in->bytes[in->modrm_off] >> 3) & 7;
+}
+
+static int modrm_rm(const struct xinsn *in)
+{
+	return in->bytes[in->modrm_off] & 7;
+}
+
+/* Opcodes whose ModRM.reg names a byte register (AH-BH need no REX). */
+static bool byte_reg_form(int op)
+{
+	switch (op) {
+	case 0x00: case 0x02: case 0x08: case 0x0a: case 0x10: case 0x12: case 0x18:
+	case 0x1a: case 0x20: case 0x22: case 0x28: case 0x2a: case 0x30: case 0x32:
+	case 0x38: case 0x3a: case 0x84: case 0x86: case 0x88: case 0x8a: case 0x1b0:
+	case 0x1c0: return true;
+	}
+	return false;
+}
+
+/* Memory operands that are only an address (no access through a segment). */
+static bool address_only(int op, const struct xinsn *in)
+{
+	if (op == 0x8d)
+		return true; /* lea */
+	if (op >= 0x118 && op <= 0x11f)
+		return true; /* prefetch hints and long nops */
+	return op == 0x10d; /* 3DNow! prefetch */
+}
+
+static bool string_op(int op)
+{
+	return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf);
+}
+
+static bool moffs_op(int op)
+{
+	return op >= 0xa0 && op <= 0xa3;
+}
+
+/* Stack instructions this emitter rewrites (needs a flat 32-bit SS). */
+static bool stack_op(int op, const struct xinsn *in)
+{
+	if ((op >= 0x50 && op <= 0x5f) || op == 0x68 || op == 0x6a || op == 0x8f || op == 0xc9)
+		return true;
+	return op == 0xff && modrm_reg(in) == 6;
+}
+
+/* Instructions that do not exist in 64-bit mode (or mean something else),
+ * and forms this emitter leaves to the emulator. */
+static bool needs_emulator(int op, const struct xinsn *in)
+{
+	switch (op) {
+	case 0x27: case 0x2f: case 0x37: case 0x3f: /* BCD */
+	case 0x60: case 0x61:			     /* pusha, popa */
+	case 0x62:				     /* bound */
+	case 0xc8:				     /* enter */
+	case 0xd4: case 0xd5: case 0xd6:	     /* aam, aad, salc */
+		return true;
+	case 0xc9: return in->opsize16; /* leave with SP/BP */
+	}
+	return false;
+}
+
+/* Would the native form be wrong for this instruction's segments? */
+static const char *unnative(struct block_builder *b, const struct xinsn *in)
+{
+	int op = opcode(in);
+	if (needs_emulator(op, in))
+		return "it does not exist in 64-bit mode";
+	bool stack = stack_op(op, in) || in->cls == XC_CALL || in->cls == XC_RET ||
+		     in->cls == XC_CALL_IND || in->cls == XC_PUSHF || in->cls == XC_POPF ||
+		     (in->cls == XC_SEG_READ && in->dest_reg == XREG_PUSH);
+	if (stack && seg_class(b, SEG_SS) != SEGC_FLAT)
+		return "a stack access through a segment with a base or limit";
+	if (in->addr16 && (has_mem(in) || string_op(op) || moffs_op(op) || op == 0xd7 ||
+			   in->cls == XC_JCXZ || in->cls == XC_LOOP))
+		return "16-bit addressing";
+	if (string_op(op)) {
+		int src = prefix_seg(in, SEG_DS);
+		bool uses_src = op != 0xaa && op != 0xab && op != 0xae && op != 0xaf;
+		bool uses_dst = op != 0xac && op != 0xad;
+		if ((uses_src && seg_class(b, src) != SEGC_FLAT) ||
+		    (uses_dst && seg_class(b, SEG_ES) != SEGC_FLAT))
+			return "a string access through a segment with a base or limit";
+		return NULL;
+	}
+	if (op == 0xd7 || moffs_op(op)) {
+		int cls = seg_class(b, prefix_seg(in, SEG_DS));
+		if (cls == SEGC_SOFT || (op == 0xd7 && cls != SEGC_FLAT))
+			return "an access through a segment with a limit";
+		return NULL;
+	}
+	if (has_mem(in) && !address_only(op, in)) {
+		struct gmem m;
+		parse_mem(in, &m);
+		int cls = seg_class(b, m.seg);
+		if (cls == SEGC_SOFT)
+			return "an access through a segment with a limit";
+		if (cls == SEGC_BASED && byte_reg_form(op) && modrm_reg(in) >= 4)
+			return "AH-BH with a based segment";
+		if (cls == SEGC_BASED && m.esp_base && op == 0x8f)
+			return "pop to a based ESP operand";
+	}
+	return NULL;
+}
+
+static void adjust(struct block_builder *b, struct xinsn *in)
+{
+	if (in->cls == XC_CALLOUT || in->cls == XC_UNSUPPORTED)
+		return;
+	const char *why = unnative(b, in);
+	if (!why)
+		return;
+	if (emu_handles(in)) { /* the emulator sets EIP itself, branches too */
+		in->cls = XC_CALLOUT;
+		in->co = CO_EMULATE;
+		in->ends_block = true;
+		return;
+	}
+	in->cls = XC_UNSUPPORTED;
+	in->why = why;
+	in->ends_block = true;
+}
+
+/* ---- exits, polls, indirect branches ---- */
+
+static void emit_exit(struct emitter *e, uint32_t rec)
+{
+	blk_store_imm(e, BLK_EXIT_REC, rec);
+	rex(e, false, 0, 0, 15);
+	e8(e, 0xff); /* jmp *BLK_X64_EXIT(%r15) */
+	e8(e, 0xa7);
+	e32(e, BLK_X64_EXIT);
+}
+
+static void emit_poll_cmp(struct emitter *e)
+{
+	blk_op(e, 0x83, 7, BLK_PENDING); /* cmpl $0, pending(%r15) */
+	e8(e, 0);
+}
+
+/* Leave for REC_EVENT at eip if BLK_PENDING is set; %rcx is kept in %r9
+ * around jrcxz, so no flag and no guest register changes. */
+static void emit_poll_live(struct block_builder *b, uint32_t eip)
+{
+	struct emitter *e = &b->e;
+	mov64(e, R9, RCX);
+	blk_load(e, RCX, BLK_PENDING);
+	e8(e, 0xe3); /* jrcxz over the event exit */
+	uint8_t *skip = e->p;
+	e8(e, 0);
+	mov64(e, RCX, R9);
+	emit_exit(e, xlat_new_rec(b->x, REC_EVENT, eip, b->c, -1, NULL));
+	if (!e->overflow)
+		*skip = (uint8_t)(e->p - skip - 1);
+	mov64(e, RCX, R9);
+}
+
+/* The target is in %r11d: record it and jump through the lookup table. */
+static void emit_ibl_jump(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	blk_store(e, R11, BLK_TGT);
+	static const uint8_t idx[] = {0x45, 0x0f, 0xb7, 0xd3}; /* movzwl %r11w, %r10d */
+	ebytes(e, idx, sizeof(idx));
+	static const uint8_t jmp[] = {0x43, 0xff, 0xa4, 0xd7}; /* jmp *ibl(%r15,%r10,8) */
+	ebytes(e, jmp, sizeof(jmp));
+	e32(e, BLK_IBL64);
+	b->end = true;
+}
+
+/* Entered through the table with BLK_TGT set and the guest state intact:
+ * check the tag (lea and jrcxz: no flags), poll, run the body. */
+static void emit_ientry(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	struct ccf *c = b->c;
+	c->ientry = e->p;
+	mov64(e, R9, RCX);
+	blk_load(e, RCX, BLK_TGT);
+	e8(e, 0x8d); /* lea -eip(%rcx), %ecx */
+	e8(e, 0x89);
+	e32(e, (uint32_t)-c->guest_eip);
+	e8(e, 0xe3); /* jrcxz: it is ours */
+	e8(e, 3 + 7);
+	mov64(e, RCX, R9);
+	rex(e, false, 0, 0, 15);
+	e8(e, 0xff); /* jmp *BLK_X64_MISS(%r15) */
+	e8(e, 0xa7);
+	e32(e, BLK_X64_MISS);
+	blk_load(e, RCX, BLK_PENDING);
+	e8(e, 0xe3); /* jrcxz: nothing pending */
+	uint8_t *skip = e->p;
+	e8(e, 0);
+	mov64(e, RCX, R9);
+	emit_exit(e, xlat_new_rec(b->x, REC_EVENT, c->guest_eip, c, -1, NULL));
+	if (!e->overflow)
+		*skip = (uint8_t)(e->p - skip - 1);
+	mov64(e, RCX, R9);
+	e_jmp32(e, (uintptr_t)e->start);
+}
+
+/* ---- stack instructions ---- */
+
+static void emit_push_reg(struct emitter *e, bool o16, int reg)
+{
+	int n = o16 ? 2 : 4;
+	store_esp(e, o16, reg, (int8_t)-n);
+	adjust_esp(e, -n);
+}
+
+static void emit_push_imm(struct emitter *e, bool o16, uint32_t v)
+{
+	int n = o16 ? 2 : 4;
+	store_esp_imm(e, o16, v, (int8_t)-n);
+	adjust_esp(e, -n);
+}
+
+static void emit_pop_reg(struct emitter *e, bool o16, int reg)
+{
+	int n = o16 ? 2 : 4;
+	static const uint8_t mov[] = {0x8b};
+	esp_access(e, o16, mov, 1, reg, 0); /* can fault: nothing changed yet */
+	if (reg != RSP)
+		adjust_esp(e, n); /* pop %esp: the loaded value is the new ESP */
+}
+
+/* push r/m (FF /6) */
+static void emit_push_rm(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	bool o16 = in->opsize16;
+	if (!has_mem(in)) {
+		emit_push_reg(e, o16, modrm_rm(in));
+		return;
+	}
+	static const uint8_t mov[] = {0x8b}, movzwl[] = {0x0f, 0xb7};
+	if (o16)
+		emit_mem_insn(b, in, movzwl, 2, R11, 0, false);
+	else
+		emit_mem_insn(b, in, mov, 1, R11, 0, false);
+	emit_push_reg(e, o16, R11);
+}
+
+/* pop r/m (8F /0): an ESP-based destination is addressed after the
+ * increment (SDM POP); the store comes before ESP moves. */
+static void emit_pop_rm(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	bool o16 = in->opsize16;
+	int n = o16 ? 2 : 4;
+	if (!has_mem(in)) {
+		emit_pop_reg(e, o16, modrm_rm(in));
+		return;
+	}
+	struct gmem m;
+	parse_mem(in, &m);
+	load_esp(e, o16, R11, 0);
+	static const uint8_t mov[] = {0x89}; /* a 0x66 prefix among the guest's is kept */
+	emit_mem_insn(b, in, mov, 1, R11, m.esp_base ? n : 0, false);
+	adjust_esp(e, n);
+}
+
+/* leave: ESP = EBP, then pop EBP (32-bit stack, 32-bit operand) */
+static void emit_leave(struct emitter *e)
+{
+	static const uint8_t ld[] = {0x67, 0x44, 0x8b, 0x5d, 0x00}; /* mov 0(%ebp), %r11d */
+	ebytes(e, ld, sizeof(ld));
+	static const uint8_t lea[] = {0x8d, 0x65, 0x04}; /* lea 4(%rbp), %esp */
+	ebytes(e, lea, sizeof(lea));
+	mov32(e, RBP, R11);
+}
+
+static void emit_ret(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	int n = in->opsize16 ? 2 : 4;
+	load_esp(e, in->opsize16, R11, 0); /* can fault: nothing changed yet */
+	adjust_esp(e, n + in->ret_pop);
+	emit_ibl_jump(b);
+}
+
+/* The target of jmp/call r/m into %r11d (the only access that can fault). */
+static void emit_load_target(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	static const uint8_t mov[] = {0x8b}, movzwl[] = {0x0f, 0xb7};
+	if (!has_mem(in)) {
+		if (in->opsize16) {
+			rex(e, false, R11, 0, 0);
+			e8(e, 0x0f);
+			e8(e, 0xb7);
+			e8(e, (uint8_t)(0xc0 | ((R11 & 7) << 3) | modrm_rm(in)));
+		} else {
+			mov32(e, R11, modrm_rm(in));
+		}
+		return;
+	}
+	struct xinsn t = *in;
+	/* the operand size becomes the opcode's: drop a 0x66 prefix */
+	int k = 0;
+	for (int i = 0; i < in->opcode_off; i++)
+		if (in->bytes[i] != 0x66)
+			t.bytes[k++] = in->bytes[i];
+	int dropped = in->opcode_off - k;
+	for (int i = in->opcode_off; i < in->len; i++)
+		t.bytes[i - dropped] = in->bytes[i];
+	t.len = (uint8_t)(in->len - dropped);
+	t.opcode_off = (uint8_t)k;
+	t.modrm_off = (uint8_t)(in->modrm_off - dropped);
+	if (in->opsize16)
+		emit_mem_insn(b, &t, movzwl, 2, R11, 0, false);
+	else
+		emit_mem_insn(b, &t, mov, 1, R11, 0, false);
+}
+
+/* pushf: guest EFLAGS = arithmetic flags and DF | virtual system flags | IF */
+static void emit_pushf(struct block_builder *b, bool o16)
+{
+	struct emitter *e = &b->e;
+	/* pushfq on the block's private stack: RSP is the guest's */
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x89);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_RSP); /* mov %rsp, x64_rsp(%r15) */
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x8d);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_STK); /* lea stk(%r15), %rsp */
+	e8(e, 0x9c);	     /* pushfq */
+	e8(e, 0x41);
+	e8(e, 0x5b); /* pop %r11 */
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x8b);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_RSP); /* mov x64_rsp(%r15), %rsp */
+	/* compose in %r11d; the and/or below clobber flags, but these are
+	 * the flags just saved, put back by popfq from the copy in %r10 */
+	mov64(e, R10, R11);
+	e8(e, 0x41);
+	e8(e, 0x81);
+	e8(e, 0xe3);
+	e32(e, EFL_ARITH_DF); /* and $ARITH_DF, %r11d */
+	blk_op(e, 0x0b, R11, BLK_VSYS);
+	blk_op(e, 0x0b, R11, BLK_VIF);
+	/* restore the host flags from %r10 */
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x89);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_RSP);
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x8d);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_STK);
+	e8(e, 0x41);
+	e8(e, 0x52); /* push %r10 */
+	e8(e, 0x9d); /* popfq */
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x8b);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_RSP);
+	emit_push_reg(e, o16, R11); /* the only guest access */
+}
+
+/* Flags a CPL-0 popf may change besides arithmetic, DF and IF. */
+#define POPF_SYS_MASK 0x00247100u /* TF, IOPL, NT, AC, ID */
+
+static void and_imm(struct emitter *e, int reg, uint32_t imm) /* and $imm, %reg32 (r8-r15) */
+{
+	rex(e, false, 0, 0, reg);
+	e8(e, 0x81);
+	e8(e, (uint8_t)(0xe0 | (reg & 7)));
+	e32(e, imm);
+}
+
+/* popf at CPL 0: IF and the system flags to the block, arithmetic flags and
+ * DF to RFLAGS through popfq on the private stack. */
+static void emit_popf(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	load_esp(e, false, R11, 0); /* can fault: nothing changed yet */
+	mov32(e, R10, R11);
+	and_imm(e, R10, 0x200);
+	blk_store(e, R10, BLK_VIF);
+	mov32(e, R10, R11);
+	and_imm(e, R10, POPF_SYS_MASK);
+	rex(e, false, 0, 0, R10);
+	e8(e, 0x81);
+	e8(e, 0xca);
+	e32(e, 2); /* or $2, %r10d (reserved bit 1) */
+	blk_store(e, R10, BLK_VSYS);
+	and_imm(e, R11, EFL_ARITH_DF);
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x89);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_RSP);
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x8d);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_STK);
+	e8(e, 0x41);
+	e8(e, 0x53); /* push %r11 */
+	e8(e, 0x9d); /* popfq */
+	rex(e, true, RSP, 0, 15);
+	e8(e, 0x8b);
+	e8(e, 0xa7);
+	e32(e, BLK_X64_RSP);
+	adjust_esp(e, 4);
+}
+
+/* After IF may have become 1: an interrupt that waits makes the block's
+ * closing poll leave. */
+static void emit_irq_window_check(struct emitter *e)
+{
+	blk_load(e, R11, BLK_IRQ_REQ);
+	blk_store(e, R11, BLK_PENDING);
+}
+
+static void emit_seg_read(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	uint32_t off = BLK_GSEL + 4u * in->sreg;
+	if (in->dest_reg == XREG_PUSH) {
+		blk_load(e, R11, off);
+		emit_push_reg(e, in->opsize16, R11);
+	} else if (in->opsize16) {
+		e8(e, 0x66);
+		blk_load(e, in->dest_reg, off);
+	} else {
+		blk_movzwl(e, in->dest_reg, off);
+	}
+}
+
+/* jcxz/loop: rel8 only; the 0x67 prefix makes them use ECX. */
+static void emit_short_branch(struct block_builder *b, const struct xinsn *in, uint8_t op)
+{
+	struct emitter *e = &b->e;
+	e8(e, 0x67);
+	e8(e, op);
+	e8(e, 2); /* taken: skip the short jmp */
+	e8(e, 0xeb);
+	e8(e, 5); /* not taken: skip the taken exit's jmp rel32 */
+	xlat_exit_jmp(b, in->target, in->eip);
+	xlat_exit_jmp(b, in->next, in->eip);
+	b->end = true;
+}
+
+/* moffs forms (A0-A3) through a based segment: mov through (%r10). */
+static void emit_moffs(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	int op = opcode(in);
+	int seg = prefix_seg(in, SEG_DS);
+	const uint8_t *moffs = in->bytes + in->opcode_off + 1;
+	if (seg_class(b, seg) == SEGC_FLAT) {
+		e8(e, 0x67);
+		put_prefixes(e, in);
+		e8(e, (uint8_t)op);
+		ebytes(e, moffs, 4);
+		return;
+	}
+	struct gmem m = {.mod = 0, .rm = 5, .seg = seg};
+	m.disp = (int32_t)((uint32_t)moffs[0] | (uint32_t)moffs[1] << 8 |
+			   (uint32_t)moffs[2] << 16 | (uint32_t)moffs[3] << 24);
+	based_address(e, &m, 0);
+	put_prefixes(e, in);
+	static const uint8_t movop[] = {0x8a, 0x8b, 0x88, 0x89};
+	rex(e, false, 0, 0, R10);
+	e8(e, movop[op - 0xa0]);
+	e8(e, (uint8_t)(R10 & 7)); /* ModRM: (%r10), %al/%eax */
+}
+
+/* Everything the decoder calls IDENT: copied, except what 64-bit mode
+ * encodes differently. */
+static void emit_ident(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	int op = opcode(in);
+	bool o16 = in->opsize16;
+	if (op >= 0x40 && op <= 0x4f) { /* inc/dec r: REX prefixes in 64-bit mode */
+		put_prefixes(e, in);
+		e8(e, 0xff);
+		e8(e, (uint8_t)((op < 0x48 ? 0xc0 : 0xc8) | (op & 7)));
+		return;
+	}
+	if (op >= 0x50 && op <= 0x57)
+		return emit_push_reg(e, o16, op & 7);
+	if (op >= 0x58 && op <= 0x5f)
+		return emit_pop_reg(e, o16, op & 7);
+	if (op == 0x68 || op == 0x6a) {
+		const uint8_t *imm = in->bytes + in->opcode_off + 1;
+		uint32_t v;
+		if (op == 0x6a)
+			v = (uint32_t)(int32_t)(int8_t)imm[0];
+		else if (o16)
+			v = (uint32_t)imm[0] | (uint32_t)imm[1] << 8;
+		else
+			v = (uint32_t)imm[0] | (uint32_t)imm[1] << 8 | (uint32_t)imm[2] << 16 |
+			    (uint32_t)imm[3] << 24;
+		return emit_push_imm(e, o16, v);
+	}
+	if (op == 0x8f)
+		return emit_pop_rm(b, in);
+	if (op == 0xff && modrm_reg(in) == 6)
+		return emit_push_rm(b, in);
+	if (op == 0xc9)
+		return emit_leave(e);
+	if (string_op(op) || op == 0xd7) {
+		e8(e, 0x67);
+		put_prefixes(e, in);
+		ebytes(e, in->bytes + in->opcode_off, (size_t)(in->len - in->opcode_off));
+		return;
+	}
+	if (moffs_op(op))
+		return emit_moffs(b, in);
+	if (has_mem(in)) {
+		int oplen = in->modrm_off - in->opcode_off;
+		uint8_t ops[4];
+		for (int i = 0; i < oplen && i < 4; i++)
+			ops[i] = in->bytes[in->opcode_off + i];
+		if (op == 0x82)
+			ops[0] = 0x80;
+		return emit_mem_insn(b, in, ops, oplen, modrm_reg(in), 0, address_only(op, in));
+	}
+	if (op == 0x82) { /* an alias of 0x80, invalid in 64-bit mode */
+		put_prefixes(e, in);
+		e8(e, 0x80);
+		ebytes(e, in->bytes + in->opcode_off + 1, (size_t)(in->len - in->opcode_off - 1));
+		return;
+	}
+	put_prefixes(e, in); /* segment prefixes do nothing without memory */
+	ebytes(e, in->bytes + in->opcode_off, (size_t)(in->len - in->opcode_off));
+}
+
+static void emit_insn(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	static const uint8_t loop_op[] = {0xe0, 0xe1, 0xe2};
+	switch (in->cls) {
+	case XC_IDENT:
+	case XC_GS_REWRITE: emit_ident(b, in); break;
+	case XC_JMP:
+		xlat_exit_jmp(b, in->target, in->eip);
+		b->end = true;
+		break;
+	case XC_JCC: {
+		e8(e, 0x0f);
+		e8(e, (uint8_t)(0x80 | in->cc));
+		uint8_t *site = e->p;
+		e32(e, 0);
+		xlat_add_exit(b, site, in->target, in->target <= in->eip);
+		xlat_exit_jmp(b, in->next, in->eip);
+		b->end = true;
+		break;
+	}
+	case XC_JCXZ: emit_short_branch(b, in, 0xe3); break;
+	case XC_LOOP: emit_short_branch(b, in, loop_op[in->loop_kind]); break;
+	case XC_CALL:
+		emit_push_imm(e, in->opsize16, in->next);
+		xlat_exit_jmp(b, in->target, in->eip);
+		b->end = true;
+		break;
+	case XC_RET: emit_ret(b, in); break;
+	case XC_JMP_IND:
+		emit_load_target(b, in);
+		emit_ibl_jump(b);
+		break;
+	case XC_CALL_IND:
+		emit_load_target(b, in);
+		emit_push_imm(e, in->opsize16, in->next);
+		emit_ibl_jump(b);
+		break;
+	case XC_CLI: blk_store_imm(e, BLK_VIF, 0); break;
+	case XC_STI:
+		blk_store_imm(e, BLK_VIF, 0x200);
+		emit_irq_window_check(e);
+		break;
+	case XC_PUSHF: emit_pushf(b, false); break;
+	case XC_POPF:
+		emit_popf(b);
+		emit_irq_window_check(e);
+		break;
+	case XC_SEG_READ: emit_seg_read(b, in); break;
+	case XC_CALLOUT:
+	case XC_UNSUPPORTED: xlat_emit_callout(b, in); break;
+	}
+}
+
+const struct xlat_backend xlat_backend_x64 = {
+    .name = "x64",
+    .adjust = adjust,
+    .emit_insn = emit_insn,
+    .emit_exit = emit_exit,
+    .emit_poll_cmp = emit_poll_cmp,
+    .emit_poll_live = emit_poll_live,
+    .emit_ientry = emit_ientry,
+};
