@@ -241,7 +241,7 @@ int seg_shadow_init(struct vcpu *cpu)
 {
 	if (cpu->x64) {
 		for (int i = SEG_ES; i <= SEG_GS; i++)
-			x64_seg_changed(cpu, i);
+			seg_shadow_update(cpu, i);
 		return 0;
 	}
 	if (ldt_set(LDT_SLOT_BLK, HOLE_BASE, HOLE_SIZE - 1, 0, 1, 1))

@@ -362,7 +362,7 @@ static bool moffs_op(int op)
 /* Stack instructions this emitter rewrites (needs a flat 32-bit SS). */
 static bool stack_op(int op, const struct xinsn *in)
 {
-	if ((op >= 0x50 && op <= 0x5f) || op == 0x68 || op == 0x6a || op == 0x8f || op == 0xc9)
+	if ((op >= 0x50 && op <= 0x61) || op == 0x68 || op == 0x6a || op == 0x8f || op == 0xc9)
 		return true;
 	return op == 0xff && modrm_reg(in) == 6;
 }
@@ -373,12 +373,13 @@ static bool needs_emulator(int op, const struct xinsn *in)
 {
 	switch (op) {
 	case 0x27: case 0x2f: case 0x37: case 0x3f: /* BCD */
-	case 0x60: case 0x61:			     /* pusha, popa */
 	case 0x62:				     /* bound */
 	case 0xc8:				     /* enter */
 	case 0xd4: case 0xd5: case 0xd6:	     /* aam, aad, salc */
 		return true;
-	case 0xc9: return in->opsize16; /* leave with SP/BP */
+	case 0x60: case 0x61: /* pushaw, popaw */
+	case 0xc9:	      /* leave with SP/BP */
+		return in->opsize16;
 	}
 	return false;
 }
@@ -581,6 +582,28 @@ static void emit_pop_rm(struct block_builder *b, const struct xinsn *in)
 	static const uint8_t mov[] = {0x89}; /* a 0x66 prefix among the guest's is kept */
 	emit_mem_insn(b, in, mov, 1, R11, m.esp_base ? n : 0, false);
 	adjust_esp(e, n);
+}
+
+/* pusha: the eight stores below ESP, then ESP moves (a fault part way
+ * leaves ESP and the registers as they were). */
+static void emit_pusha(struct emitter *e)
+{
+	for (int r = RAX; r <= RDI; r++)
+		store_esp(e, false, r, (int8_t)(-4 * (r + 1)));
+	adjust_esp(e, -32);
+}
+
+/* popa: touch both ends of the 32 bytes first (lowest first, as the CPU
+ * reads), so that no register changes before a fault; ESP's slot is skipped. */
+static void emit_popa(struct emitter *e)
+{
+	load_esp(e, false, R11, 0);
+	load_esp(e, false, R11, 28);
+	static const uint8_t mov[] = {0x8b};
+	for (int r = RDI; r >= RAX; r--)
+		if (r != RSP)
+			esp_access(e, false, mov, 1, r, (int8_t)(4 * (RDI - r)));
+	adjust_esp(e, 32);
 }
 
 /* leave: ESP = EBP, then pop EBP (32-bit stack, 32-bit operand) */
@@ -827,6 +850,10 @@ static void emit_ident(struct block_builder *b, const struct xinsn *in)
 		return emit_push_rm(b, in);
 	if (op == 0xc9)
 		return emit_leave(e);
+	if (op == 0x60)
+		return emit_pusha(e);
+	if (op == 0x61)
+		return emit_popa(e);
 	if (string_op(op) || op == 0xd7) {
 		e8(e, 0x67);
 		put_prefixes(e, in);
