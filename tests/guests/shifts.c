@@ -140,8 +140,8 @@ static u32 immtests(void)
         u32 a = 0x1281, f;
         __asm__ volatile("push $0\n\tpopf\n\tshlb $1, %%ah\n\trorb $1, %%al\n\tpushf\n\tpop %[f]"
                          : "+a"(a), [f] "=r"(f) : : "cc");
-        /* AF is undefined after a shift (SDM SAL/SAR/SHL/SHR): Zen 2 CPUs
-         * set it here, QEMU and other CPUs clear it, so it is masked */
+        /* AF is undefined after a shift (SDM SAL/SAR/SHL/SHR): an AMD EPYC
+         * host sets it here, QEMU clears it, so it is masked */
         printf("imm shlb/rorb %%ah,%%al: %08x %03x\n", a, f & (CF | OF | 0xC4));
         n++;
     }
