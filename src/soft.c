@@ -123,8 +123,17 @@ static int decode_at_eip(struct vm *vm, struct xinsn *in)
 {
 	struct vcpu *cpu = &vm->cpu;
 	uint32_t eip = cpu->blk->eip, avail;
-	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
-	return !code || xdecode(&vm->xl.dec, code, avail, eip, in) ? -1 : 0;
+	uint32_t lin = cpu->seg[SEG_CS].base + eip;
+	const uint8_t *code = gmem_code_ptr(cpu, lin, &avail, NULL);
+	int r = code ? xdecode(&vm->xl.dec, code, avail, eip, in) : -1;
+	if (r == -2) {
+		/* it runs into the next page, which paging may put anywhere */
+		uint8_t bytes[16];
+		if (gmem_fetch(cpu, lin, bytes, sizeof(bytes)))
+			return -1;
+		r = xdecode(&vm->xl.dec, bytes, sizeof(bytes), eip, in);
+	}
+	return r ? -1 : 0;
 }
 
 int soft_exec(struct vm *vm)
