@@ -1243,7 +1243,7 @@ START_TEST(test_unsupported)
 	    {E(0x0f, 0xaf, 0x0f)},	     /* imul (%edi),%ecx */
 	    {E(0xd9, 0x07)},		     /* flds (%edi) */
 	    {E(0x0f, 0xba, 0x27 - 0x20, 1)}, /* 0f ba /0: invalid */
-	    {E(0xc9)},			     /* leave */
+	    {E(0xce)},			     /* into: CO_INTO, not here */
 	    {E(0xff, 0x37 | 0x08)},	     /* ff /7: invalid */
 	};
 	struct emu_ops ops;
