@@ -1,5 +1,6 @@
-/* emulate.c - software execution of one memory-touching guest instruction
- * (see emulate.h for what is covered and the flag choices).
+/* emulate.c - software execution of one guest instruction: memory-touching
+ * ones, and the 32-bit-only ones a 64-bit host cannot run (see emulate.h
+ * for what is covered and the flag choices).
  *
  * The instruction arrives decoded by xdecode, but only its bytes and its
  * effective operand/address sizes are used: the emulator parses prefixes,
@@ -11,8 +12,10 @@
  * committed to the caller's only when the instruction completes. Every
  * instruction reads all its memory operands before it writes, and writes
  * memory before the registers are committed, so an exception from ops
- * leaves the guest state as it was. The exception is rep string
- * instructions, which commit per iteration as the processor does. */
+ * leaves the guest state as it was. The exceptions are rep string
+ * instructions, which commit per iteration as the processor does, and
+ * pusha and enter, which write several stack slots below ESP (pusha its
+ * two ends first), where a restart writes the same values again. */
 #include "emulate.h"
 
 #include <string.h>
@@ -29,6 +32,7 @@
 #define F_OF 0x0800u
 #define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
 
+#define VEC_BR 5
 #define VEC_UD 6
 /* internal: a rep string instruction stopped after EMU_REP_CHUNK iterations */
 #define EMU_CUT (-2)
@@ -747,14 +751,32 @@ static uint32_t sp_mask(const struct emu *e)
 	return e->s.stack32 ? 0xffffffffu : 0xffffu;
 }
 
+/* Moves the stack pointer by delta: ESP, or SP alone on a 16-bit stack. */
+static void sp_add(struct emu *e, uint32_t delta)
+{
+	uint32_t m = sp_mask(e);
+
+	e->s.gpr[R_ESP] = (e->s.gpr[R_ESP] & ~m) | ((e->s.gpr[R_ESP] + delta) & m);
+}
+
 /* Writes v below the stack pointer, then moves it. */
 static int push(struct emu *e, uint32_t v, int size)
 {
-	uint32_t m = sp_mask(e), sp = (e->s.gpr[R_ESP] - size) & m;
+	uint32_t sp = (e->s.gpr[R_ESP] - size) & sp_mask(e);
 	int rc = mem_write(e, SEG_SS, sp, size, v);
 
 	if (!rc)
-		e->s.gpr[R_ESP] = (e->s.gpr[R_ESP] & ~m) | sp;
+		sp_add(e, (uint32_t)-size);
+	return rc;
+}
+
+/* Reads the value at the stack pointer, then moves it. */
+static int pop(struct emu *e, int size, uint32_t *v)
+{
+	int rc = mem_read(e, SEG_SS, e->s.gpr[R_ESP] & sp_mask(e), size, v);
+
+	if (!rc)
+		sp_add(e, (uint32_t)size);
 	return rc;
 }
 
@@ -771,12 +793,11 @@ static int do_push_mem(struct emu *e)
  * destination address. */
 static int do_pop_mem(struct emu *e)
 {
-	uint32_t m = sp_mask(e), v;
-	int rc = mem_read(e, SEG_SS, e->s.gpr[R_ESP] & m, e->osz, &v);
+	uint32_t v;
+	int rc = pop(e, e->osz, &v);
 
 	if (rc)
 		return rc;
-	e->s.gpr[R_ESP] = (e->s.gpr[R_ESP] & ~m) | ((e->s.gpr[R_ESP] + e->osz) & m);
 	compute_ea(e);
 	return rm_write(e, e->osz, v);
 }
@@ -879,6 +900,260 @@ static int do_string(struct emu *e)
 	}
 }
 
+/* ---- register pushes and stack frames ---- */
+
+/* 50-57 push reg, 58-5F pop reg. push %esp stores the value ESP had
+ * before the push; pop %esp loads the popped value over the increment. */
+static int do_push_pop_reg(struct emu *e)
+{
+	int reg = e->op & 7;
+	uint32_t v;
+	int rc;
+
+	if (e->op < 0x58)
+		return push(e, reg_read(&e->s, reg, e->osz), e->osz);
+	rc = pop(e, e->osz, &v);
+	if (!rc)
+		reg_write(&e->s, reg, e->osz, v);
+	return rc;
+}
+
+/* 68 push imm16/imm32, 6A push imm8 sign-extended to the operand size. */
+static int do_push_imm(struct emu *e)
+{
+	uint32_t v = e->op == 0x68 ? imm(e, e->osz) : sign_extend(imm(e, 1), 1);
+
+	return push(e, v, e->osz);
+}
+
+/* Stack offset of push number k (from 0) of a run of pushes of size bytes
+ * that starts at the current stack pointer. */
+static uint32_t push_slot(const struct emu *e, int k, int size)
+{
+	return (e->s.gpr[R_ESP] - (uint32_t)((k + 1) * size)) & sp_mask(e);
+}
+
+/* The n pushes of v[] as one instruction (pusha). The slots at the ends of
+ * the range are written first: once they are, the segment limit and the
+ * (at most two) pages of the 32 bytes have accepted the whole range, so a
+ * limit or page fault comes before any other write and no register has
+ * changed. A 16-bit SP that wraps splits the range in two; the slots on
+ * either side of the wrap are ends too. */
+static int push_block(struct emu *e, const uint32_t *v, int n, int size)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int k = 0; k < n; k++) {
+			bool end = k == 0 || k == n - 1 || push_slot(e, k, size) < (uint32_t)size ||
+				   push_slot(e, k - 1, size) < (uint32_t)size;
+			int rc;
+
+			if (end != (pass == 0))
+				continue;
+			rc = mem_write(e, SEG_SS, push_slot(e, k, size), size, v[k]);
+			if (rc)
+				return rc;
+		}
+	}
+	sp_add(e, (uint32_t)(-n * size));
+	return 0;
+}
+
+/* 60: EAX, ECX, EDX, EBX, the ESP before the instruction, EBP, ESI, EDI
+ * (their low halves with a 16-bit operand size). */
+static int do_pusha(struct emu *e)
+{
+	uint32_t v[8];
+
+	for (int i = 0; i < 8; i++)
+		v[i] = reg_read(&e->s, i, e->osz);
+	return push_block(e, v, 8, e->osz);
+}
+
+/* 61: EDI, ESI, EBP, (the saved ESP: skipped, not read, per the SDM), EBX,
+ * EDX, ECX, EAX. Every read comes before any register changes. */
+static int do_popa(struct emu *e)
+{
+	int size = e->osz;
+	uint32_t v[8];
+
+	for (int k = 0; k < 8; k++) {
+		uint32_t off = (e->s.gpr[R_ESP] + (uint32_t)(k * size)) & sp_mask(e);
+		int rc = 7 - k == R_ESP ? 0 : mem_read(e, SEG_SS, off, size, &v[k]);
+
+		if (rc)
+			return rc;
+	}
+	for (int k = 0; k < 8; k++)
+		if (7 - k != R_ESP)
+			reg_write(&e->s, 7 - k, size, v[k]);
+	sp_add(e, (uint32_t)(8 * size));
+	return 0;
+}
+
+/* C8 imm16, imm8: the SDM's ENTER. The level is taken mod 32. Levels > 1
+ * copy level - 1 frame pointers of the enclosing frame, read at EBP - size,
+ * EBP - 2 * size... (offsets wrap as the stack pointer does), then every
+ * level > 0 pushes the new frame pointer. EBP is written at the operand
+ * size, ESP moves at the stack size, as for push. */
+static int do_enter(struct emu *e)
+{
+	int size = e->osz;
+	uint32_t alloc = imm(e, 2), level = imm(e, 1) & 31;
+	uint32_t ebp = e->s.gpr[R_EBP], frame, v;
+	int rc = push(e, reg_read(&e->s, R_EBP, size), size);
+
+	if (rc)
+		return rc;
+	frame = e->s.gpr[R_ESP];
+	for (uint32_t i = 1; i < level; i++) {
+		rc = mem_read(e, SEG_SS, (ebp - i * (uint32_t)size) & sp_mask(e), size, &v);
+		if (!rc)
+			rc = push(e, v, size);
+		if (rc)
+			return rc;
+	}
+	if (level > 0) {
+		rc = push(e, frame, size);
+		if (rc)
+			return rc;
+	}
+	reg_write(&e->s, R_EBP, size, frame);
+	sp_add(e, -alloc);
+	return 0;
+}
+
+/* C9: ESP = EBP at the stack size, then pop EBP at the operand size. */
+static int do_leave(struct emu *e)
+{
+	uint32_t m = sp_mask(e), v;
+	int rc;
+
+	e->s.gpr[R_ESP] = (e->s.gpr[R_ESP] & ~m) | (e->s.gpr[R_EBP] & m);
+	rc = pop(e, e->osz, &v);
+	if (!rc)
+		reg_write(&e->s, R_EBP, e->osz, v);
+	return rc;
+}
+
+/* 62: #BR (a fault) unless lower <= reg <= upper, signed, the bounds being
+ * two operand-sized values at the memory operand. */
+static int do_bound(struct emu *e)
+{
+	int size = e->osz;
+	int32_t v = (int32_t)sign_extend(reg_read(&e->s, e->m.reg, size), size);
+	uint32_t lo, hi;
+	int rc = rm_read(e, size, &lo);
+
+	if (!rc)
+		rc = mem_read(e, e->seg, e->off + (uint32_t)size, size, &hi);
+	if (rc)
+		return rc;
+	if (v < (int32_t)sign_extend(lo, size) || v > (int32_t)sign_extend(hi, size))
+		return VEC_BR;
+	return 0;
+}
+
+/* ---- register-only instructions ---- */
+
+/* Sets AL, and SF ZF PF from it; the undefined OF AF CF of aam/aad are
+ * cleared (QEMU's choice, which tests/guests/bcd.expect records). */
+static void set_al_szp(struct emu *e, uint32_t al, uint32_t mask, uint32_t f)
+{
+	reg_write(&e->s, R_EAX, 1, al);
+	set_flags(e, mask, f | flags_szp(al, 1));
+}
+
+/* 27 daa, 2F das: the SDM's pseudo-code. OF is undefined and cleared, as
+ * QEMU does. */
+static int do_daa_das(struct emu *e)
+{
+	uint32_t al = e->s.gpr[R_EAX] & 0xff, old = al, f = 0;
+	bool cf = e->s.eflags & F_CF, das = e->op == 0x2f;
+
+	if ((al & 0xf) > 9 || (e->s.eflags & F_AF)) {
+		if (das && al < 6)
+			f |= F_CF; /* the borrow of al - 6 */
+		al = (das ? al - 6 : al + 6) & 0xff;
+		f |= F_AF;
+	}
+	if (old > 0x99 || cf) {
+		al = (das ? al - 0x60 : al + 0x60) & 0xff;
+		f |= F_CF;
+	}
+	set_al_szp(e, al, F_ARITH, f);
+	return 0;
+}
+
+/* 37 aaa, 3F aas: AX + 106h / AX - 106h when the low digit needs it, then
+ * AL keeps its low digit. This is the SDM's and AMD's current form (a carry
+ * or borrow out of AL reaches AH). Only AF and CF change: OF SF ZF PF are
+ * undefined and left as they were, as QEMU does. */
+static int do_aaa_aas(struct emu *e)
+{
+	uint32_t ax = e->s.gpr[R_EAX] & 0xffff, f = 0;
+
+	if ((ax & 0xf) > 9 || (e->s.eflags & F_AF)) {
+		ax = e->op == 0x37 ? ax + 0x106 : ax - 0x106;
+		f = F_AF | F_CF;
+	}
+	reg_write(&e->s, R_EAX, 2, ax & 0xff0f);
+	set_flags(e, F_AF | F_CF, f);
+	return 0;
+}
+
+/* D4 ib: AH = AL / base, AL = AL % base; a zero base is #DE. */
+static int do_aam(struct emu *e)
+{
+	uint32_t base = imm(e, 1), al = e->s.gpr[R_EAX] & 0xff;
+
+	if (base == 0)
+		return EMU_DE;
+	reg_write(&e->s, 4 /* AH */, 1, al / base);
+	set_al_szp(e, al % base, F_ARITH, 0);
+	return 0;
+}
+
+/* D5 ib: AL = AH * base + AL, AH = 0. */
+static int do_aad(struct emu *e)
+{
+	uint32_t base = imm(e, 1), ax = e->s.gpr[R_EAX];
+
+	reg_write(&e->s, 4 /* AH */, 1, 0);
+	set_al_szp(e, ((ax >> 8) & 0xff) * base + (ax & 0xff), F_ARITH, 0);
+	return 0;
+}
+
+/* D6 salc: AL = CF ? FFh : 0, flags unchanged. */
+static int do_salc(struct emu *e)
+{
+	reg_write(&e->s, R_EAX, 1, (e->s.eflags & F_CF) ? 0xff : 0);
+	return 0;
+}
+
+/* 40-47 inc reg, 48-4F dec reg: CF is kept. */
+static int do_inc_dec_reg(struct emu *e)
+{
+	int reg = e->op & 7;
+	uint32_t v = reg_read(&e->s, reg, e->osz), f, res;
+
+	res = e->op < 0x48 ? add_op(v, 1, 0, e->osz, &f) : sub_op(v, 1, 0, e->osz, &f);
+	reg_write(&e->s, reg, e->osz, res);
+	set_flags(e, F_ARITH & ~F_CF, f);
+	return 0;
+}
+
+#define F_SAHF (F_SF | F_ZF | F_AF | F_PF | F_CF)
+
+/* 9E sahf: SF ZF AF PF CF from AH. 9F lahf: AH = those flags, bit 1 set. */
+static int do_sahf_lahf(struct emu *e)
+{
+	if (e->op == 0x9e)
+		set_flags(e, F_SAHF, reg_read(&e->s, 4 /* AH */, 1));
+	else
+		reg_write(&e->s, 4 /* AH */, 1, (e->s.eflags & F_SAHF) | 0x2);
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 /* Instructions that take lock with a memory destination (bt, cmp, test,
@@ -947,6 +1222,7 @@ static int exec1(struct emu *e)
 	case 0x8b:
 	case 0xc6:
 	case 0xc7: return do_mov(e);
+	case 0x62: return do_bound(e);
 	case 0x8f: return do_pop_mem(e);
 	case 0xc0:
 	case 0xc1:
@@ -975,6 +1251,7 @@ static bool known1(uint8_t op, int reg)
 	if (op < 0x40)
 		return (op & 7) < 4;
 	switch (op) {
+	case 0x62:
 	case 0x80:
 	case 0x81:
 	case 0x82:
@@ -1051,12 +1328,81 @@ static int exec2(struct emu *e)
 	return do_cmpxchg8b(e);
 }
 
-/* Runs the instruction on e->s; 0, EMU_CUT, a vector, or EMU_UNSUPPORTED
- * before anything was touched. */
+/* One-byte opcodes without a ModRM operand (other than strings and
+ * moffs) that the emulator takes. */
+static bool plain1(uint8_t op)
+{
+	if (op >= 0x40 && op <= 0x61)
+		return true; /* inc, dec, push, pop reg; pusha, popa */
+	switch (op) {
+	case 0x27:
+	case 0x2f:
+	case 0x37:
+	case 0x3f:
+	case 0x68:
+	case 0x6a:
+	case 0x9e:
+	case 0x9f:
+	case 0xc8:
+	case 0xc9:
+	case 0xd4:
+	case 0xd5:
+	case 0xd6: return true;
+	}
+	return false;
+}
+
+/* Size of the immediate(s) of a plain1 opcode. */
+static int plain_imm_size(const struct emu *e)
+{
+	switch (e->op) {
+	case 0x68: return e->osz;
+	case 0x6a:
+	case 0xd4:
+	case 0xd5: return 1;
+	case 0xc8: return 3; /* imm16, imm8 */
+	}
+	return 0;
+}
+
+static int exec_plain(struct emu *e)
+{
+	uint8_t op = e->op;
+
+	if (op >= 0x40 && op <= 0x4f)
+		return do_inc_dec_reg(e);
+	if (op >= 0x50 && op <= 0x5f)
+		return do_push_pop_reg(e);
+	switch (op) {
+	case 0x27:
+	case 0x2f: return do_daa_das(e);
+	case 0x37:
+	case 0x3f: return do_aaa_aas(e);
+	case 0x60: return do_pusha(e);
+	case 0x61: return do_popa(e);
+	case 0x68:
+	case 0x6a: return do_push_imm(e);
+	case 0x9e:
+	case 0x9f: return do_sahf_lahf(e);
+	case 0xc8: return do_enter(e);
+	case 0xc9: return do_leave(e);
+	case 0xd4: return do_aam(e);
+	case 0xd5: return do_aad(e);
+	}
+	return do_salc(e);
+}
+
+/* Runs the instruction on e->s; 0, EMU_CUT, a vector (or EMU_DE), or
+ * EMU_UNSUPPORTED before anything was touched. */
 static int execute(struct emu *e)
 {
 	int reg;
 
+	if (!e->twobyte && plain1(e->op)) {
+		if (e->pos + plain_imm_size(e) != e->in->len)
+			return EMU_UNSUPPORTED;
+		return e->lock ? VEC_UD : exec_plain(e);
+	}
 	if (!e->twobyte && e->op >= 0xa0 && e->op <= 0xa3)
 		return e->lock ? VEC_UD : do_moffs(e);
 	if (!e->twobyte && e->op >= 0xa4 && e->op <= 0xaf && e->op != 0xa8 && e->op != 0xa9) {
@@ -1111,8 +1457,9 @@ static int refuse_write(void *ctx, int seg, uint32_t off, const void *buf, int s
 
 bool emu_handles(const struct xinsn *in)
 {
-	/* Every form the emulator takes touches memory (a string instruction
-	 * at least once with ECX = 1), so the first access ends the run. */
+	/* A memory form stops at its first access (a string instruction
+	 * makes one with ECX = 1); a register-only form runs on these
+	 * throw-away registers. Either way nothing outside is touched. */
 	struct emu_regs r = {.gpr = {[R_ECX] = 1}, .eflags = 0x2, .stack32 = true};
 	struct emu_ops refuse = {refuse_read, refuse_write, NULL};
 	return emu_insn(in, &r, &refuse) != EMU_UNSUPPORTED;

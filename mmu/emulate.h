@@ -1,8 +1,10 @@
-/* emulate.h - software execution of ONE memory-touching guest instruction.
+/* emulate.h - software execution of ONE guest instruction.
  *
  * The monitor uses it when an access cannot run natively: MMIO (APIC
  * registers), a write to a write-protected guest page table (trace fault),
- * a segment we cannot load on the host. The emulator knows nothing of the
+ * a segment we cannot load on the host; and for the 32-bit-only
+ * instructions a 64-bit host cannot run at all (the x64 backend's
+ * CO_EMULATE call-outs). The emulator knows nothing of the
  * vCPU: it works on a copy of the general registers, EFLAGS and EIP, and
  * reaches guest memory only through the two callbacks of struct emu_ops,
  * which do segmentation, paging and MMIO dispatch.
@@ -15,7 +17,15 @@
  *   cmpxchg 0F B0/B1; cmpxchg8b 0F C7 /1; bt/bts/btr/btc 0F A3/AB/B3/BB and
  *   0F BA /4-/7; rol/ror/rcl/rcr/shl/shr/sar D0-D3, C0/C1; setcc 0F 90-9F;
  *   push FF /6, pop 8F /0, call FF /2, jmp FF /4 (near, through memory);
- *   movs/cmps/stos/lods/scas A4-AF with rep/repe/repne, either DF.
+ *   movs/cmps/stos/lods/scas A4-AF with rep/repe/repne, either DF;
+ *   bound 62 (#BR when out of range).
+ * And without a memory operand (or with only stack accesses):
+ *   daa 27, das 2F, aaa 37, aas 3F, aam D4 ib (#DE for 0), aad D5 ib,
+ *   salc D6; inc/dec reg 40-4F; push/pop reg 50-5F, push imm 68/6A;
+ *   pusha/popa 60/61; enter C8 (any level), leave C9; sahf 9E, lahf 9F.
+ * Stack accesses go through SS with ESP, or SP alone when stack32 is
+ * clear; push %esp pushes the value before the push, pop %esp loads the
+ * popped value. into (CE) is not here: the translators' CO_INTO does it.
  *
  * Flags are the architectural ones. Where Intel's SDM leaves a flag
  * undefined the emulator produces what current Intel cores do (measured):
@@ -24,7 +34,11 @@
  * operand would give; CF of an 8/16-bit shl/shr by >= the width = the last
  * bit out of a 32-bit shifter (shl by 8 of a byte: its bit 0; beyond: 0);
  * bt/bts/btr/btc leave OF, SF, AF, PF unchanged; rcl/rcr of an 8/16-bit
- * operand by a multiple of 9/17 change nothing.
+ * operand by a multiple of 9/17 change nothing. The BCD instructions
+ * follow QEMU instead (tests/guests/bcd.expect, recorded under QEMU and
+ * checked on AMD hardware): daa/das clear OF; aaa/aas (AX + 106h / AX -
+ * 106h, the current SDM form) change only AF and CF; aam/aad clear OF,
+ * AF and CF.
  *
  * Read-modify-write instructions always write their destination back, as
  * the processor's locked cycles do: cmpxchg/cmpxchg8b write the old value
@@ -41,6 +55,11 @@ struct xinsn;
 
 /* Not an instruction (form) this emulator handles; nothing changed. */
 #define EMU_UNSUPPORTED (-1)
+
+/* emu_insn's return for #DE (aam with a zero base): vector 0, which the
+ * 0 that means "done" cannot carry. Every exception return is > 0 and
+ * its low byte is the vector. */
+#define EMU_DE 0x100
 
 /* A rep string instruction runs at most this many iterations per call. If
  * more remain, emu_insn returns 0 with the completed iterations committed
@@ -71,18 +90,26 @@ struct emu_regs {
  *   0: done; registers, flags and EIP (in->next, or a call/jmp target, or
  *      in->eip for a rep string instruction cut after EMU_REP_CHUNK
  *      iterations) updated;
- *   EMU_UNSUPPORTED: not handled (also register-only forms); r unchanged;
- *   a vector > 0: the exception ops returned, or 6 (#UD) for a misplaced
- *      lock prefix. r is unchanged and so is memory, except for writes
- *      made before the faulting access of the same instruction (none for
- *      the instructions above, which read all before they write and write
- *      once), and that for a rep string instruction ECX/ESI/EDI (and the
- *      flags of cmps/scas) reflect the iterations completed before the
- *      fault, as the processor leaves them. EIP stays at the instruction. */
+ *   EMU_UNSUPPORTED: not handled (also register-only forms not listed
+ *      above); r unchanged;
+ *   an exception > 0, its vector in the low byte: what ops returned, 6
+ *      (#UD) for a lock prefix where none is allowed, 5 (#BR) from bound,
+ *      EMU_DE (#DE) from aam 0; all faults. r is unchanged and so is
+ *      memory, except for writes made before the faulting access of the
+ *      same instruction (none for most instructions above, which read all
+ *      before they write and write once; pusha writes the two ends of its
+ *      range first, so only a fault at the second end follows a write;
+ *      enter writes as it goes), and that for a rep string instruction
+ *      ECX/ESI/EDI (and the flags of cmps/scas) reflect the iterations
+ *      completed before the fault, as the processor leaves them. EIP stays
+ *      at the instruction. Stack writes that a fault leaves behind lie
+ *      below ESP and are rewritten when the instruction restarts. */
 int emu_insn(const struct xinsn *in, struct emu_regs *r, const struct emu_ops *ops);
 
 /* Whether emu_insn handles in (some form, whatever the registers): a dry
- * run whose every memory access faults, so nothing is touched. */
+ * run on throw-away registers whose every memory access faults, so
+ * nothing is touched. True for every instruction listed above, including
+ * aam 0 (which always raises #DE) and a lock-prefixed one (#UD). */
 bool emu_handles(const struct xinsn *in);
 
 #endif

@@ -109,8 +109,8 @@ int soft_exec_insn(struct vm *vm, const struct xinsn *in)
 	if (rc == EMU_UNSUPPORTED)
 		return -1;
 	vm->stats.soft_insns++;
-	if (rc > 0) {
-		cpu_exception(cpu, rc, 0, in->eip);
+	if (rc > 0) { /* a fault; the low byte is the vector (EMU_DE: 0) */
+		cpu_exception(cpu, rc & 0xff, 0, in->eip);
 		return 0;
 	}
 	memcpy(blk->gpr, r.gpr, sizeof(r.gpr));
