@@ -646,6 +646,44 @@ static bool do_flags16(struct ctx *c)
 	return do_popf(c, 2);
 }
 
+/* Near call, ret and pushf done by the monitor: the x64 backend hands them
+ * over when SS has a base, a limit or a 16-bit stack pointer. */
+static bool do_near_stack(struct ctx *c)
+{
+	const struct xinsn *in = c->in;
+	struct vcpu *cpu = c->cpu;
+	uint32_t target = in->target;
+	int vec = 0;
+	switch (byte_at(c, 0)) {
+	case 0x9c: /* pushf */
+		vec = cpu_push(cpu, cpu_get_eflags(cpu), c->osize);
+		return vec ? raise(c, vec, 0) : true;
+	case 0xc2: /* ret imm16, ret */
+	case 0xc3:
+		if ((vec = cpu_pop(cpu, &target, c->osize)))
+			break;
+		if (cpu->seg[SEG_SS].attr & SEG_ATTR_DB)
+			c->blk->gpr[4] += in->ret_pop;
+		else
+			c->blk->gpr[4] = (c->blk->gpr[4] & 0xffff0000u) |
+					 ((c->blk->gpr[4] + in->ret_pop) & 0xffffu);
+		break;
+	case 0xff: { /* call r/m */
+		struct operand op;
+		insn_modrm(cpu, in, in->modrm_off, &op);
+		if ((vec = op_read(cpu, &op, c->osize, &target)))
+			break;
+	}
+		/* fall through */
+	case 0xe8: vec = cpu_push(cpu, in->next, c->osize); break;
+	default: return raise(c, 6, 0); /* adjust() sends nothing else */
+	}
+	if (vec)
+		return raise(c, vec, 0);
+	c->blk->eip = c->osize == 2 ? target & 0xffff : target;
+	return false;
+}
+
 /* cli/sti outside ring 0: allowed only when CPL <= IOPL. */
 static bool do_cli_sti(struct ctx *c, bool set)
 {
@@ -810,6 +848,12 @@ static bool dispatch(struct ctx *c)
 	case CO_FAR_RET: return do_far_ret(c);
 	case CO_SEG_LOAD: return do_seg_load(c);
 	case CO_SEG_READ: return do_seg_read_mem(c);
+	case CO_NEAR_STACK: return do_near_stack(c);
+	case CO_PUSH_SREG: {
+		/* x64 backend: push %sreg on a stack it cannot reach natively */
+		int vec = cpu_push(c->cpu, c->cpu->seg[c->in->sreg].sel, c->osize);
+		return vec ? raise(c, vec, 0) : true;
+	}
 	case CO_INTO: return (c->blk->hflags & EFL_OF) ? do_int(c, 4, INT_SOFTWARE) : true;
 	case CO_INT3: return do_int(c, 3, INT_SOFTWARE);
 	case CO_INT:

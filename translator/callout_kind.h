@@ -42,6 +42,8 @@
 	X(CO_FAR_RET, "far ret")                                                                   \
 	X(CO_SEG_LOAD, "segment load")                                                             \
 	X(CO_SEG_READ, "segment read")                                                             \
+	X(CO_PUSH_SREG, "push of a segment register")                                              \
+	X(CO_NEAR_STACK, "near call/ret/pushf on a stack with a base or limit")                    \
 	X(CO_INT, "int n")                                                                         \
 	X(CO_INT3, "int3")                                                                         \
 	X(CO_INTO, "into")                                                                         \

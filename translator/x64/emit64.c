@@ -434,6 +434,15 @@ static void adjust(struct block_builder *b, struct xinsn *in)
 	const char *why = unnative(b, in);
 	if (!why)
 		return;
+	static const enum callout_kind monitor_path[] = {
+	    [XC_SEG_READ] = CO_PUSH_SREG, [XC_CALL] = CO_NEAR_STACK, [XC_CALL_IND] = CO_NEAR_STACK,
+	    [XC_RET] = CO_NEAR_STACK,	  [XC_PUSHF] = CO_NEAR_STACK, [XC_POPF] = CO_POPF};
+	if (in->cls < sizeof(monitor_path) / sizeof(monitor_path[0]) && monitor_path[in->cls]) {
+		in->co = monitor_path[in->cls]; /* the monitor does it on the guest's stack */
+		in->cls = XC_CALLOUT;
+		in->ends_block = true;
+		return;
+	}
 	if (emu_handles(in)) { /* the emulator sets EIP itself, branches too */
 		in->cls = XC_CALLOUT;
 		in->co = CO_EMULATE;
