@@ -31,7 +31,6 @@ struct ccf_map {
 	uint16_t host_off; /* first host byte of the instruction's translation */
 	uint16_t host_end; /* one past its last byte */
 	uint32_t guest_eip;
-	uint8_t kind; /* translator-defined recipe for rebuilding guest state */
 };
 
 struct ccf {
