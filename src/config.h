@@ -7,6 +7,13 @@
 
 enum accel_kind { ACCEL_BT, ACCEL_KVM };
 
+/* -accel bt,backend=: how translated code runs (backend.c chooses AUTO). */
+enum bt_backend {
+	BACKEND_AUTO,	/* compat where the host allows it, else x64 */
+	BACKEND_COMPAT, /* 32-bit compatibility mode with host LDT descriptors */
+	BACKEND_X64,	/* all guest code translated to 64-bit host code */
+};
+
 /* -d categories (comma-separated, like QEMU's -d) */
 #define DBG_TRANSLATIONS (1u << 0) /* -d translations: guest block beside its CCF */
 #define DBG_EXITS (1u << 1)	   /* -d exits: every exit to the monitor */
@@ -34,6 +41,12 @@ struct vm_config {
 	uint32_t shadow_limit;	 /* -shadow-limit: cap on shadow page mappings (0: the host's) */
 	const char *drive;	 /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
 	bool drive_readonly;	 /* -drive ...,readonly=on */
+
+	/* -accel bt,backend=...; after backend_select() (main, before vm_init)
+	 * the backend that runs, never AUTO, and backend_why says why it was
+	 * chosen (the first line of -stats). */
+	enum bt_backend backend;
+	char backend_why[200];
 };
 
 #endif

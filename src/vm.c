@@ -104,6 +104,12 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
+	/* What follows builds the compat backend (init_block executes rdfsbase):
+	 * backend_select() chose it only where AT_HWCAP2 has FSGSBASE. */
+	if (cfg->backend != BACKEND_COMPAT) {
+		snprintf(err, n, "internal error: vm_init builds only the compat backend");
+		return -1;
+	}
 	vm->log = stderr;
 	if (cfg->debug_log && !(vm->log = fopen(cfg->debug_log, "w"))) {
 		snprintf(err, n, "-D %s: cannot open the log file", cfg->debug_log);

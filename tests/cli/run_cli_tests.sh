@@ -162,7 +162,36 @@ ram_zero)
 ram_huge)
 	expect_fail "-m 99999: RAM size must be between 2 and 3072 MiB" -kernel "$GOOD" -m 99999 ;;
 accel_foo)
-	expect_fail "-accel foo: accepted values are 'bt' and 'kvm'" -kernel "$GOOD" -accel foo ;;
+	expect_fail "-accel foo: accepted values are 'bt[,backend=auto|compat|x64]', 'kvm' and 'help'" \
+		-kernel "$GOOD" -accel foo ;;
+accel_backend_bad)
+	expect_fail "-accel bt,backend=x86: backend must be auto, compat or x64" \
+		-kernel "$GOOD" -accel bt,backend=x86 ;;
+accel_help)
+	# no -kernel needed; one "NAME: yes" or "NAME: no: REASON" line each
+	expect_info "bt,backend=compat: " -accel help
+	for name in bt,backend=compat bt,backend=x64 bt,backend=auto kvm; do
+		n=$(grep -c "^$name: " "$TMP/stdout")
+		[ "$n" -eq 1 ] || fail "$n lines for $name, expected 1"
+	done
+	bad=$(grep -v -e '^[a-z0-9,=]*: yes$' -e '^[a-z0-9,=]*: yes: ..*$' \
+		-e '^[a-z0-9,=]*: no: ..*$' "$TMP/stdout")
+	[ -z "$bad" ] || fail "lines not in the 'NAME: yes' / 'NAME: no: REASON' format: $bad"
+	cat "$TMP/stdout" ;;
+accel_forced_unavailable)
+	# each backend -accel help calls unusable here, forced, is one error
+	# line naming the reason, status 1, before the guest runs at all
+	run -accel help
+	[ "$RC" -eq 0 ] || fail "-accel help: exit status $RC"
+	cp "$TMP/stdout" "$TMP/help"
+	tested=0
+	for b in compat x64; do
+		reason=$(sed -n "s/^bt,backend=$b: no: //p" "$TMP/help")
+		[ -n "$reason" ] || continue
+		expect_fail "$reason" -kernel "$FX/exit5.elf" -accel "bt,backend=$b"
+		tested=$((tested + 1))
+	done
+	echo "ok: $tested backend(s) refused as -accel help says" ;;
 debug_bogus)
 	expect_fail "unknown item 'bogus'" -kernel "$GOOD" -d bogus ;;
 initrd_missing)
