@@ -19,6 +19,10 @@
 # (read with $NM, default nm), and for exceptions the "bytes" must start
 # with that instruction's bytes.  debug_exit_5 checks a guest's serial
 # output and the isa-debug-exit status (5 << 1) | 1 = 11.
+#
+# BTVMM_ACCEL (set by tests/with_backend.sh for the cases that run a
+# guest) is appended to every btvmm command line as -accel; the accel_*
+# cases test -accel itself and ignore it.
 set -u
 CASE=${1:?usage: run_cli_tests.sh CASE BTVMM FIXTURE_DIR}
 BTVMM=${2:?missing BTVMM}
@@ -39,8 +43,8 @@ fail() {
 }
 
 run() {
-	echo "+ btvmm $*"
-	timeout 10 "$BTVMM" "$@" <"/dev/null" >"$TMP/stdout" 2>"$TMP/stderr"
+	echo "+ btvmm $*${BTVMM_ACCEL:+ -accel $BTVMM_ACCEL}"
+	timeout 10 "$BTVMM" "$@" ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} <"/dev/null" >"$TMP/stdout" 2>"$TMP/stderr"
 	RC=$?
 }
 
@@ -137,6 +141,10 @@ expect_exit() {
 
 [ -x "$BTVMM" ] || { echo "FAIL [$CASE]: no executable $BTVMM" >&2; exit 1; }
 [ -f "$GOOD" ] || { echo "FAIL [$CASE]: fixture $GOOD missing" >&2; exit 1; }
+
+case $CASE in
+accel_*) unset BTVMM_ACCEL ;;
+esac
 
 case $CASE in
 missing_kernel_file)
