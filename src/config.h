@@ -6,13 +6,8 @@
 #include <stdint.h>
 
 enum accel_kind { ACCEL_BT, ACCEL_KVM };
-
-/* -accel bt,backend=: how translated code runs (backend.c chooses AUTO). */
-enum bt_backend {
-	BACKEND_AUTO,	/* compat where the host allows it, else x64 */
-	BACKEND_COMPAT, /* 32-bit compatibility mode with host LDT descriptors */
-	BACKEND_X64,	/* all guest code translated to 64-bit host code */
-};
+/* -accel bt,backend=...: how translated code runs (src/backend.h) */
+enum bt_backend { BACKEND_AUTO, BACKEND_COMPAT, BACKEND_X64 };
 
 /* -d categories (comma-separated, like QEMU's -d) */
 #define DBG_TRANSLATIONS (1u << 0) /* -d translations: guest block beside its CCF */
@@ -31,6 +26,7 @@ struct vm_config {
 	const char *serial_file; /* -serial file:PATH: COM1 output to PATH (no input) */
 	bool nographic;		 /* -nographic (accepted; we have no display anyway) */
 	enum accel_kind accel;	 /* -accel bt|kvm */
+	enum bt_backend backend; /* -accel bt,backend=: resolved before vm_init (never AUTO) */
 	bool stats;		 /* -stats: print counters at exit */
 	unsigned debug;		 /* -d mask, DBG_* */
 	const char *debug_log;	 /* -D FILE: where -d output goes (default stderr) */
@@ -41,11 +37,8 @@ struct vm_config {
 	uint32_t shadow_limit;	 /* -shadow-limit: cap on shadow page mappings (0: the host's) */
 	const char *drive;	 /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
 	bool drive_readonly;	 /* -drive ...,readonly=on */
-
-	/* -accel bt,backend=...; after backend_select() (main, before vm_init)
-	 * the backend that runs, never AUTO, and backend_why says why it was
-	 * chosen (the first line of -stats). */
-	enum bt_backend backend;
+	/* why backend_select() (src/backend_select.c: auto, compat where the host
+	 * allows it, else x64) chose backend; the first line of -stats */
 	char backend_why[200];
 };
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "backend_select.h"
 #include "bda.h"
 #include "boot_gdt.h"
 #include "mptable.h"

@@ -1,7 +1,7 @@
-/* backend.h - which execution backend runs the guest (-accel bt,backend=),
+/* backend_select.h - which execution backend runs the guest (-accel bt,backend=),
  * chosen from what the host probe found (host_probe.h). */
-#ifndef BTVMM_BACKEND_H
-#define BTVMM_BACKEND_H
+#ifndef BTVMM_BACKEND_SELECT_H
+#define BTVMM_BACKEND_SELECT_H
 
 #include <stdbool.h>
 #include <stddef.h>

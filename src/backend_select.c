@@ -1,4 +1,4 @@
-/* backend.c - choosing the execution backend (see backend.h and
+/* backend_select.c - choosing the execution backend (see backend_select.h and
  * docs/ARCHITECTURE.md, "Host probe and backend selection").
  *
  * The compat backend runs translated code in 32-bit compatibility mode
@@ -6,7 +6,7 @@
  * the monitor's FS base with rdfsbase/wrfsbase; it needs all four of the
  * probe's compat_mode, ldt, limits_enforced and fsgsbase. The x64 backend
  * translates guest code to 64-bit host code and needs nothing special. */
-#include "backend.h"
+#include "backend_select.h"
 
 #include <string.h>
 #include <unistd.h>
