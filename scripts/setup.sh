@@ -3,14 +3,16 @@
 #
 # Idempotent and silent when everything is present; installs (as root) only
 # the packages that are missing, running apt-get update only then.
-# qemu-system-x86 and clang-format are optional: tests use QEMU as an oracle
-# and clang-format for the style check when present, so a failure to
-# install them is reported but does not stop the build.
+# qemu-system-x86, qemu-user and clang-format are optional: tests use QEMU
+# as an oracle, qemu-i386 to run 32-bit test programs on hosts whose kernel
+# runs none (tests/native/run32.sh), and clang-format for the style check
+# when present, so a failure to install them is reported but does not stop
+# the build.
 set -euo pipefail
 
 REQUIRED=(build-essential cmake pkg-config libcapstone-dev libxxhash-dev libelf-dev check
 	gcc-multilib)
-OPTIONAL=(qemu-system-x86 clang-format)
+OPTIONAL=(qemu-system-x86 qemu-user clang-format)
 
 # dpkg -s also knows removed packages whose config files remain: look at
 # the status line, not just the exit code.  (sed reads all of the output;
@@ -50,5 +52,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 if [ ${#want[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${want[@]}" ||
-		echo "setup.sh: warning: could not install ${want[*]}; QEMU comparisons will be skipped" >&2
+		echo "setup.sh: warning: could not install ${want[*]}; the tests that need them will be skipped" >&2
 fi

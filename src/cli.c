@@ -12,7 +12,8 @@
  * never exits and never reports errors itself: a bad command line comes
  * back as -1 with a one-line reason, and main decides how to show it.  The
  * only output it produces is the text explicitly asked for by -h, -version
- * and -d help, written to stdout, after which it returns 1.
+ * and -d help, written to stdout, after which it returns 1 (-accel help
+ * needs the host probe: it returns CLI_ACCEL_HELP and main prints it).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -422,14 +423,46 @@ static int opt_device(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+/* -accel bt[,backend=auto|compat|x64] | kvm | help, as QEMU spells its
+ * accelerators and their properties. */
 static int opt_accel(struct cli_ctx *ctx, const char *arg)
 {
-	if (!strcmp(arg, "bt"))
-		ctx->cfg->accel = ACCEL_BT;
-	else if (!strcmp(arg, "kvm"))
+	size_t len = strcspn(arg, ",");
+	const char *p = arg + len, *end;
+	enum bt_backend backend = BACKEND_AUTO;
+	struct subopt o;
+
+	if (!strcmp(arg, "help"))
+		return CLI_ACCEL_HELP;
+	if (subopt_is(arg, len, "kvm")) {
+		if (*p)
+			return cli_error(ctx, "%s %s: kvm takes no properties", ctx->opt, arg);
 		ctx->cfg->accel = ACCEL_KVM;
-	else
-		return cli_error(ctx, "%s %s: accepted values are 'bt' and 'kvm'", ctx->opt, arg);
+		return 0;
+	}
+	if (!subopt_is(arg, len, "bt"))
+		return cli_error(ctx,
+				 "%s %s: accepted values are 'bt[,backend=auto|compat|x64]', "
+				 "'kvm' and 'help'",
+				 ctx->opt, arg);
+	for (; *p == ','; p = end) {
+		end = subopt_end(++p);
+		subopt_split(p, end, &o);
+		if (!subopt_is(o.key, o.key_len, "backend"))
+			return cli_error(ctx, "%s %s: unknown property '%.*s' (bt takes backend=)",
+					 ctx->opt, arg, (int)o.key_len, o.key);
+		if (o.value && subopt_is(o.value, o.value_len, "auto"))
+			backend = BACKEND_AUTO;
+		else if (o.value && subopt_is(o.value, o.value_len, "compat"))
+			backend = BACKEND_COMPAT;
+		else if (o.value && subopt_is(o.value, o.value_len, "x64"))
+			backend = BACKEND_X64;
+		else
+			return cli_error(ctx, "%s %s: backend must be auto, compat or x64",
+					 ctx->opt, arg);
+	}
+	ctx->cfg->accel = ACCEL_BT;
+	ctx->cfg->backend = backend;
 	return 0;
 }
 
@@ -677,7 +710,9 @@ void cli_usage(void)
 	       "                   raw disk image as the primary IDE master\n"
 	       "  -hda IMG         same as -drive file=IMG,format=raw\n"
 	       "  -nographic, -display none  accepted; btvmm has no display\n"
-	       "  -accel bt|kvm    binary translation (default) or KVM, for comparison\n"
+	       "  -accel bt[,backend=auto|compat|x64] | kvm\n"
+	       "                   binary translation (default) or KVM, for comparison;\n"
+	       "                   -accel help lists what this host can run\n"
 	       "  -enable-kvm      same as -accel kvm\n"
 	       "  -stats           print event counters at exit\n"
 	       "  -d ITEM[,...]    log translations and/or exits; -d help lists the items\n"

@@ -37,6 +37,9 @@ struct vm_config {
 	uint32_t shadow_limit;	 /* -shadow-limit: cap on shadow page mappings (0: the host's) */
 	const char *drive;	 /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
 	bool drive_readonly;	 /* -drive ...,readonly=on */
+	/* why backend_select() (src/backend_select.c: auto, compat where the host
+	 * allows it, else x64) chose backend; the first line of -stats */
+	char backend_why[200];
 };
 
 #endif

@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_select.h"
 #include "bda.h"
 #include "boot_gdt.h"
 #include "mptable.h"
 #include "cli.h"
 #include "cpu.h"
+#include "host_probe.h"
 #include "linux_boot.h"
 #include "loader.h"
 #include "memmap.h"
@@ -96,21 +98,28 @@ int main(int argc, char **argv)
 {
 	struct vm_config cfg;
 	char err[512];
+	struct host_caps caps;
 	int r = cli_parse(argc, argv, &cfg, err, sizeof(err));
+	if (r == CLI_ACCEL_HELP) {
+		host_probe(&caps);
+		accel_help(&caps, stdout);
+		return 0;
+	}
 	if (r > 0)
 		return 0;
 	if (r < 0)
 		return die(err);
 	if (cfg.accel == ACCEL_KVM)
 		return die("-accel kvm: the KVM backend is not implemented yet");
-	/* TEMPORARY until the host probe lands: BTVMM_BACKEND=x64 */
-	const char *be_env = getenv("BTVMM_BACKEND");
-	cfg.backend = be_env && !strcmp(be_env, "x64") ? BACKEND_X64 : BACKEND_COMPAT;
+	host_probe(&caps);
+	if (backend_select(&cfg, &caps, err, sizeof(err)))
+		return die(err);
 	static struct vm vm; /* large (device and translator state): not on the stack */
 	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)))
 		return die(err);
 	int status = vm_run(&vm);
 	if (cfg.stats) {
+		fprintf(stderr, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
 		stats_print(&vm.stats, &vm.io, stderr);
 		stats_print_mmio(&vm.mmio, stderr);
 	}

@@ -8,6 +8,8 @@
  * context so that sigreturn lands in bt_sigexit, which returns from
  * bt_enter as an ordinary exit would. The run loop then decides what the
  * fault means. A fault anywhere else is a bug in btvmm: report and exit.
+ * (This is the compat backend: backend_select() chose it only where
+ * AT_HWCAP2 says the kernel enabled FSGSBASE, which bt_signal_entry uses.)
  *
  * The handler finds the machine through signal_vm: the one piece of
  * process-global state, since a signal handler has no argument to carry it. */
@@ -18,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -94,11 +95,6 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 
 int signals_install(struct vm *vm)
 {
-	if (vm->be->needs_fsgsbase && !(getauxval(AT_HWCAP2) & 2)) { /* HWCAP2_FSGSBASE */
-		fprintf(stderr, "btvmm: the host kernel does not enable FSGSBASE "
-				"(Linux 5.9 or later on a CPU with it is required)\n");
-		return -1;
-	}
 	stack_t ss = {.ss_size = 1 << 16};
 	ss.ss_sp = malloc(ss.ss_size);
 	if (!ss.ss_sp || sigaltstack(&ss, NULL))

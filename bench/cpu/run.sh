@@ -7,7 +7,8 @@
 #   native_s btvmm_s ratio
 # Environment: CC (default gcc), ITER / SORT_N (override workload size),
 # RUNS (default 3), QEMU=1 to time qemu-system-i386 instead of btvmm,
-# WORKLOAD=calls for the call-heavy workload (bench/cpu/calls.c).
+# WORKLOAD=calls for the call-heavy workload (bench/cpu/calls.c),
+# BTVMM_ACCEL=bt,backend=... to pick btvmm's backend (-accel).
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -49,7 +50,8 @@ if [ -n "$QEMU" ]; then
         -display none -monitor none -nodefaults -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 128)
 else
-    vm_s=$(best_of timeout 600 "$BTVMM" -kernel "$OUT/$W.elf" -serial stdio -nographic)
+    vm_s=$(best_of timeout 600 "$BTVMM" -kernel "$OUT/$W.elf" -serial stdio -nographic \
+        ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"})
 fi
 vm_sum=$(grep '^workload checksum:' "$OUT/last.out" || true)
 if [ -z "$native_sum" ] || [ "$native_sum" != "$vm_sum" ]; then

@@ -21,6 +21,7 @@
 # Environment: N, RUNS, CC, PIT=0 (skip the PIT part), QEMU=1 (run the
 # guests under qemu-system-i386 TCG instead of btvmm: its TSC runs at the
 # host TSC rate, so only tsc_ticks and the wall-clock figures mean anything).
+# BTVMM_ACCEL=bt,backend=... picks btvmm's backend (-accel).
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -51,7 +52,7 @@ if [ -n "${QEMU:-}" ]; then
         -display none -monitor none -nodefaults -no-reboot \\
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 128
 else
-    exec timeout 600 "$BTVMM" -kernel "\$1" -serial stdio -nographic
+    exec timeout 600 "$BTVMM" -kernel "\$1" -serial stdio -nographic ${BTVMM_ACCEL:+-accel $BTVMM_ACCEL}
 fi
 EOF
 chmod +x "$OUT/vm.sh"

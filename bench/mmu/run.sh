@@ -24,7 +24,8 @@
 # of one context switch between two processes on one CPU (pipe ping-pong).
 # btvmm's guest TSC runs at 1 GHz, so its tick counts are nanoseconds.
 #
-# Environment: BTVMM_ARGS (extra btvmm options, e.g. -no-prefill), RUNS,
+# Environment: BTVMM_ARGS (extra btvmm options, e.g. -no-prefill),
+# BTVMM_ACCEL (btvmm's -accel, e.g. bt,backend=x64), RUNS,
 # CC, FAULT_N / PTE_N / CR3_N (guest sizes; defaults 20000 / 100000 /
 # 20000), QEMU=1 (run the guest under qemu-system-i386 TCG
 # instead of btvmm: QEMU's TCG rdtsc reads the host TSC, so the guest's
@@ -58,7 +59,8 @@ if [ -n "${QEMU:-}" ]; then
 else
     vmname="btvmm ($BTVMM)"
     # shellcheck disable=SC2086 # BTVMM_ARGS is a list of options
-    runvm() { timeout 600 "$BTVMM" -kernel "$1" -serial stdio -nographic ${BTVMM_ARGS:-}; }
+    runvm() { timeout 600 "$BTVMM" -kernel "$1" -serial stdio -nographic ${BTVMM_ARGS:-} \
+        ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"}; }
 fi
 
 # Guest runs: each must exit with status 1 (main returned 0).

@@ -22,7 +22,8 @@
  * 1) after a few thousand of them.
  * Anything else fails: death by a signal (a host crash), another status,
  * other stderr output. The child's status comes from waitpid(), so a
- * crash is never mistaken for a debug-exit status. */
+ * crash is never mistaken for a debug-exit status. BTVMM_ACCEL in the
+ * environment (tests/with_backend.sh) is passed on as -accel. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
@@ -66,12 +67,26 @@ static int run(const char *btvmm, const char *kernel, const char *append, const 
 	if (pid == 0) {
 		if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
 			_exit(127);
-		if (append)
-			execl(btvmm, btvmm, "-kernel", kernel, "-append", append, "-nographic",
-			      "-serial", "none", (char *)NULL);
-		else
-			execl(btvmm, btvmm, "-kernel", kernel, "-nographic", "-serial", "none",
-			      (char *)NULL);
+		/* BTVMM_ACCEL (tests/with_backend.sh) is passed on as -accel */
+		const char *accel = getenv("BTVMM_ACCEL");
+		char *args[12];
+		int n = 0;
+		args[n++] = (char *)btvmm;
+		args[n++] = "-kernel";
+		args[n++] = (char *)kernel;
+		if (append) {
+			args[n++] = "-append";
+			args[n++] = (char *)append;
+		}
+		args[n++] = "-nographic";
+		args[n++] = "-serial";
+		args[n++] = "none";
+		if (accel && *accel) {
+			args[n++] = "-accel";
+			args[n++] = (char *)accel;
+		}
+		args[n] = NULL;
+		execv(btvmm, args);
 		_exit(127);
 	}
 	struct timespec start, now, nap = {0, 5 * 1000 * 1000};

@@ -19,6 +19,10 @@
 # (read with $NM, default nm), and for exceptions the "bytes" must start
 # with that instruction's bytes.  debug_exit_5 checks a guest's serial
 # output and the isa-debug-exit status (5 << 1) | 1 = 11.
+#
+# BTVMM_ACCEL (set by tests/with_backend.sh for the cases that run a
+# guest) is appended to every btvmm command line as -accel; the accel_*
+# cases test -accel itself and ignore it.
 set -u
 CASE=${1:?usage: run_cli_tests.sh CASE BTVMM FIXTURE_DIR}
 BTVMM=${2:?missing BTVMM}
@@ -39,8 +43,8 @@ fail() {
 }
 
 run() {
-	echo "+ btvmm $*"
-	timeout 10 "$BTVMM" "$@" <"/dev/null" >"$TMP/stdout" 2>"$TMP/stderr"
+	echo "+ btvmm $*${BTVMM_ACCEL:+ -accel $BTVMM_ACCEL}"
+	timeout 10 "$BTVMM" "$@" ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} <"/dev/null" >"$TMP/stdout" 2>"$TMP/stderr"
 	RC=$?
 }
 
@@ -139,6 +143,10 @@ expect_exit() {
 [ -f "$GOOD" ] || { echo "FAIL [$CASE]: fixture $GOOD missing" >&2; exit 1; }
 
 case $CASE in
+accel_*) unset BTVMM_ACCEL ;;
+esac
+
+case $CASE in
 missing_kernel_file)
 	expect_fail "cannot open: No such file or directory" -kernel "$TMP/no-such.elf" ;;
 empty_file)
@@ -162,7 +170,36 @@ ram_zero)
 ram_huge)
 	expect_fail "-m 99999: RAM size must be between 2 and 3072 MiB" -kernel "$GOOD" -m 99999 ;;
 accel_foo)
-	expect_fail "-accel foo: accepted values are 'bt' and 'kvm'" -kernel "$GOOD" -accel foo ;;
+	expect_fail "-accel foo: accepted values are 'bt[,backend=auto|compat|x64]', 'kvm' and 'help'" \
+		-kernel "$GOOD" -accel foo ;;
+accel_backend_bad)
+	expect_fail "-accel bt,backend=x86: backend must be auto, compat or x64" \
+		-kernel "$GOOD" -accel bt,backend=x86 ;;
+accel_help)
+	# no -kernel needed; one "NAME: yes" or "NAME: no: REASON" line each
+	expect_info "bt,backend=compat: " -accel help
+	for name in bt,backend=compat bt,backend=x64 bt,backend=auto kvm; do
+		n=$(grep -c "^$name: " "$TMP/stdout")
+		[ "$n" -eq 1 ] || fail "$n lines for $name, expected 1"
+	done
+	bad=$(grep -v -e '^[a-z0-9,=]*: yes$' -e '^[a-z0-9,=]*: yes: ..*$' \
+		-e '^[a-z0-9,=]*: no: ..*$' "$TMP/stdout")
+	[ -z "$bad" ] || fail "lines not in the 'NAME: yes' / 'NAME: no: REASON' format: $bad"
+	cat "$TMP/stdout" ;;
+accel_forced_unavailable)
+	# each backend -accel help calls unusable here, forced, is one error
+	# line naming the reason, status 1, before the guest runs at all
+	run -accel help
+	[ "$RC" -eq 0 ] || fail "-accel help: exit status $RC"
+	cp "$TMP/stdout" "$TMP/help"
+	tested=0
+	for b in compat x64; do
+		reason=$(sed -n "s/^bt,backend=$b: no: //p" "$TMP/help")
+		[ -n "$reason" ] || continue
+		expect_fail "$reason" -kernel "$FX/exit5.elf" -accel "bt,backend=$b"
+		tested=$((tested + 1))
+	done
+	echo "ok: $tested backend(s) refused as -accel help says" ;;
 debug_bogus)
 	expect_fail "unknown item 'bogus'" -kernel "$GOOD" -d bogus ;;
 initrd_missing)

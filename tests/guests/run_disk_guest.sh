@@ -13,7 +13,7 @@ trap 'rm -f "$img" "$out"' EXIT
 sh "$HERE/run_qemu_disk.sh" --image "$img" || exit 1
 before=$(od -A n -t x1 -j $((5 * 512)) -N 16 "$img")
 timeout 60 "$BTVMM" -kernel "$ELF" -serial stdio -nographic \
-    -drive "file=$img,format=raw" >"$out"
+    -drive "file=$img,format=raw" ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} >"$out"
 rc=$?
 if [ $rc -ne 1 ]; then
     echo "$(basename "$ELF"): exit status $rc (want 1)"; cat "$out"; exit 1

@@ -18,7 +18,7 @@ trap 'rm -rf "$TMP"' EXIT
 # /usr/bin/time writes its line to -o; "%x" is the command's exit status.
 "$TIME" -o "$TMP/time" -f '%U %S %e %x' \
     timeout "${GUEST_TIMEOUT:-30}" "$BTVMM" -kernel "$ELF" -serial stdio -nographic "$@" \
-    >"$TMP/out" 2>"$TMP/err"
+    ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} >"$TMP/out" 2>"$TMP/err"
 set -- $(tail -n 1 "$TMP/time")
 user=$1 sys=$2 elapsed=$3 rc=$4
 if [ -z "$rc" ]; then

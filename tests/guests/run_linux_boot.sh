@@ -26,7 +26,8 @@ CMDLINE=$(echo console=ttyS0 panic=-1 btvmm_test=1 $(sh "$HERE/../../scripts/lin
 # measured with the PIT, or, when that measurement fails, "Detected
 # 1000.000 MHz processor" alone.
 WANT_TSC="tsc: Detected 1000.000 MHz"
-timeout ${LINUX_TIMEOUT:-240} "$BTVMM" -kernel "$KERNEL" -m 128 -append "$CMDLINE" >"$out" 2>"$err"
+timeout ${LINUX_TIMEOUT:-240} "$BTVMM" -kernel "$KERNEL" -m 128 -append "$CMDLINE" \
+    ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} >"$out" 2>"$err"
 rc=$?
 fail() {
     echo "FAIL: $*"

@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$MKCPIO" "$tmp/initrd.cpio" "$BUSYBOX" "$HERE/busybox_init.sh" || exit 1
 CMDLINE=$(echo console=ttyS0 panic=-1 btvmm_test=1 $(sh "$HERE/../../scripts/linux-tsc-arg.sh"))
 timeout ${LINUX_TIMEOUT:-240} "$BTVMM" -kernel "$KERNEL" -initrd "$tmp/initrd.cpio" -m 128 \
-    -append "$CMDLINE" >"$tmp/out" 2>"$tmp/err"
+    -append "$CMDLINE" ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} >"$tmp/out" 2>"$tmp/err"
 rc=$?
 cat >"$tmp/want" <<'WANT'
 bb: hello from the busybox init

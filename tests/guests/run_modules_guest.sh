@@ -16,7 +16,8 @@ if [ "$KIND" = qemu ]; then
         -display none -monitor none -nodefaults -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 128 >"$out" 2>&1
 else
-    timeout 60 "$PROG" -kernel "$ELF" -initrd "$MODS" -serial stdio -nographic >"$out"
+    timeout 60 "$PROG" -kernel "$ELF" -initrd "$MODS" -serial stdio -nographic \
+        ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} >"$out"
 fi
 rc=$?
 if [ $rc -ne 1 ]; then

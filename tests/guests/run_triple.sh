@@ -8,7 +8,8 @@ BTVMM=${1:?usage: run_triple.sh BTVMM TRIPLE_ELF}
 ELF=${2:?}
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
-timeout 30 "$BTVMM" -kernel "$ELF" -serial stdio -nographic >"$out" 2>"$err"
+timeout 30 "$BTVMM" -kernel "$ELF" -serial stdio -nographic ${BTVMM_ACCEL:+-accel "$BTVMM_ACCEL"} \
+    >"$out" 2>"$err"
 rc=$?
 want_out='triple: loading an IDT with limit 0
 triple: int3'

@@ -102,6 +102,7 @@ START_TEST(defaults)
 	ck_assert(p.cfg.serial_stdio);
 	ck_assert(!p.cfg.nographic);
 	ck_assert_int_eq(p.cfg.accel, ACCEL_BT);
+	ck_assert_int_eq(p.cfg.backend, BACKEND_AUTO);
 	ck_assert(!p.cfg.stats);
 	ck_assert_uint_eq(p.cfg.debug, 0);
 	ck_assert_uint_eq(p.cfg.tc_size_kb, 2048);
@@ -329,9 +330,57 @@ START_TEST(accel_values)
 	ck_assert_int_eq(p.rc, 0);
 	ck_assert_int_eq(p.cfg.accel, ACCEL_KVM);
 	p = PARSE("-kernel", "k", "-accel", "tcg");
-	ck_parse_error(p, "-accel tcg: accepted values are 'bt' and 'kvm'");
+	ck_parse_error(p, "-accel tcg: accepted values are 'bt[,backend=auto|compat|x64]', 'kvm' "
+			  "and 'help'");
 	p = PARSE("-kernel", "k", "-accel", "foo");
-	ck_parse_error(p, "-accel foo: accepted values are 'bt' and 'kvm'");
+	ck_parse_error(p, "-accel foo: accepted values are");
+	p = PARSE("-kernel", "k", "-accel", "btx");
+	ck_parse_error(p, "-accel btx: accepted values are");
+	p = PARSE("-kernel", "k", "-accel", "kvm,backend=x64");
+	ck_parse_error(p, "-accel kvm,backend=x64: kvm takes no properties");
+}
+END_TEST
+
+START_TEST(accel_backend)
+{
+	struct parse p = PARSE("-kernel", "k", "-accel", "bt,backend=compat");
+
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_int_eq(p.cfg.accel, ACCEL_BT);
+	ck_assert_int_eq(p.cfg.backend, BACKEND_COMPAT);
+	p = PARSE("-kernel", "k", "-accel", "bt,backend=x64");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_int_eq(p.cfg.backend, BACKEND_X64);
+	p = PARSE("-kernel", "k", "-accel", "bt,backend=x64", "-accel", "bt,backend=auto");
+	ck_assert_int_eq(p.cfg.backend, BACKEND_AUTO);
+	/* a later plain "bt" is auto again, as a later option replaces an earlier one */
+	p = PARSE("-kernel", "k", "-accel", "bt,backend=compat", "-accel", "bt");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_int_eq(p.cfg.backend, BACKEND_AUTO);
+	p = PARSE("-kernel", "k", "--accel=bt,backend=x64");
+	ck_assert_int_eq(p.cfg.backend, BACKEND_X64);
+	p = PARSE("-kernel", "k", "-accel", "kvm", "-accel", "bt,backend=compat");
+	ck_assert_int_eq(p.cfg.accel, ACCEL_BT);
+
+	p = PARSE("-kernel", "k", "-accel", "bt,backend=foo");
+	ck_parse_error(p, "-accel bt,backend=foo: backend must be auto, compat or x64");
+	p = PARSE("-kernel", "k", "-accel", "bt,backend");
+	ck_parse_error(p, "-accel bt,backend: backend must be auto, compat or x64");
+	p = PARSE("-kernel", "k", "-accel", "bt,backend=");
+	ck_parse_error(p, "backend must be auto, compat or x64");
+	p = PARSE("-kernel", "k", "-accel", "bt,speed=9");
+	ck_parse_error(p, "-accel bt,speed=9: unknown property 'speed'");
+}
+END_TEST
+
+/* -accel help needs no kernel and stops parsing: main prints it. */
+START_TEST(accel_help)
+{
+	struct parse p = PARSE("-accel", "help");
+
+	ck_assert_int_eq(p.rc, CLI_ACCEL_HELP);
+	p = PARSE("-m", "64", "-accel", "help", "-bogus");
+	ck_assert_int_eq(p.rc, CLI_ACCEL_HELP);
 }
 END_TEST
 
@@ -584,6 +633,8 @@ static Suite *cli_suite(void)
 	tcase_add_test(ok, tc_size);
 	tcase_add_test(ok, serial_values);
 	tcase_add_test(ok, accel_values);
+	tcase_add_test(ok, accel_backend);
+	tcase_add_test(ok, accel_help);
 	tcase_add_test(ok, drive_values);
 	tcase_add_test(ok, debug_items);
 	tcase_add_test(ok, debug_help);

@@ -1,0 +1,105 @@
+/* backend_select.c - choosing the execution backend (see backend_select.h and
+ * docs/ARCHITECTURE.md, "Host probe and backend selection").
+ *
+ * The compat backend runs translated code in 32-bit compatibility mode
+ * with host LDT descriptors whose limits confine guest accesses, and keeps
+ * the monitor's FS base with rdfsbase/wrfsbase; it needs all four of the
+ * probe's compat_mode, ldt, limits_enforced and fsgsbase. The x64 backend
+ * translates guest code to 64-bit host code and needs nothing special. */
+#include "backend_select.h"
+
+#include <string.h>
+#include <unistd.h>
+
+const char *backend_name(enum bt_backend b)
+{
+	switch (b) {
+	case BACKEND_AUTO: return "auto";
+	case BACKEND_COMPAT: return "compat";
+	case BACKEND_X64: return "x64";
+	}
+	return "?";
+}
+
+bool backend_available(enum bt_backend b)
+{
+	return b == BACKEND_COMPAT || b == BACKEND_X64;
+}
+
+/* Why the host cannot run b ("" when it can); the binary aside. */
+static const char *host_lacks(enum bt_backend b, const struct host_caps *caps)
+{
+	if (b == BACKEND_COMPAT && !host_caps_compat(caps))
+		return caps->why_compat;
+	return "";
+}
+
+int backend_select(struct vm_config *cfg, const struct host_caps *caps, char *err, size_t n)
+{
+	enum bt_backend b = cfg->backend;
+	const char *lacks;
+
+	if (b == BACKEND_AUTO) {
+		if (host_caps_compat(caps)) {
+			b = BACKEND_COMPAT;
+			snprintf(cfg->backend_why, sizeof(cfg->backend_why),
+				 "auto: compat mode, LDT, enforced limits and FSGSBASE present");
+		} else {
+			b = BACKEND_X64;
+			snprintf(cfg->backend_why, sizeof(cfg->backend_why),
+				 "auto: the host cannot run compat: %s", caps->why_compat);
+		}
+	} else {
+		snprintf(cfg->backend_why, sizeof(cfg->backend_why), "-accel bt,backend=%s",
+			 backend_name(b));
+		lacks = host_lacks(b, caps);
+		if (lacks[0]) {
+			snprintf(err, n, "-accel bt,backend=%s: this host cannot run it: %s",
+				 backend_name(b), lacks);
+			return -1;
+		}
+	}
+	if (!backend_available(b)) {
+		if (cfg->backend == BACKEND_AUTO)
+			snprintf(err, n, "the %s backend is not built into this binary (%s)",
+				 backend_name(b), cfg->backend_why);
+		else
+			snprintf(err, n, "the %s backend is not built into this binary",
+				 backend_name(b));
+		return -1;
+	}
+	cfg->backend = b;
+	return 0;
+}
+
+static void help_line(FILE *out, const char *name, const char *no_why)
+{
+	if (no_why[0])
+		fprintf(out, "%s: no: %s\n", name, no_why);
+	else
+		fprintf(out, "%s: yes\n", name);
+}
+
+void accel_help(const struct host_caps *caps, FILE *out)
+{
+	static const enum bt_backend bt[] = {BACKEND_COMPAT, BACKEND_X64};
+	char name[32], why[256];
+
+	for (size_t i = 0; i < sizeof(bt) / sizeof(bt[0]); i++) {
+		snprintf(name, sizeof(name), "bt,backend=%s", backend_name(bt[i]));
+		help_line(out, name,
+			  !backend_available(bt[i]) ? "not built into this binary"
+						    : host_lacks(bt[i], caps));
+	}
+	/* what -accel bt (auto) would choose */
+	struct vm_config cfg = {.backend = BACKEND_AUTO};
+	if (backend_select(&cfg, caps, why, sizeof(why)))
+		help_line(out, "bt,backend=auto", why);
+	else
+		fprintf(out, "bt,backend=auto: yes: %s (%s)\n", backend_name(cfg.backend),
+			cfg.backend_why);
+	/* There is no KVM backend in btvmm yet (-accel kvm stops at once). */
+	help_line(out, "kvm",
+		  access("/dev/kvm", F_OK) ? "not built into this binary (and /dev/kvm is absent)"
+					   : "not built into this binary");
+}

@@ -1,0 +1,47 @@
+#!/bin/sh
+# with_backend.sh - run one test command with btvmm's given backend, or skip.
+#
+#   with_backend.sh BACKEND BTVMM_EXE CMD...
+#
+# Asks BTVMM_EXE -accel help whether this host and binary can run
+# BACKEND (compat, x64). If not, prints "SKIP: backend BACKEND: <reason>"
+# and exits 77 (ctest's SKIP_RETURN_CODE). It also skips when the test
+# (its ctest name in BTVMM_TEST_NAME, with or without the "_BACKEND"
+# suffix) is listed for BACKEND in tests/backend_gaps.txt. Otherwise it
+# exports BTVMM_ACCEL=bt,backend=BACKEND, which every script that starts
+# btvmm for a guest appends as -accel "$BTVMM_ACCEL", and execs CMD.
+BACKEND=${1:?usage: with_backend.sh BACKEND BTVMM_EXE CMD...}
+BTVMM=${2:?usage: with_backend.sh BACKEND BTVMM_EXE CMD...}
+shift 2
+[ $# -gt 0 ] || { echo "usage: with_backend.sh BACKEND BTVMM_EXE CMD..." >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+help=$("$BTVMM" -accel help) || { echo "with_backend.sh: $BTVMM -accel help failed"; exit 1; }
+line=$(printf '%s\n' "$help" | grep "^bt,backend=$BACKEND: ")
+case $line in
+"bt,backend=$BACKEND: yes") ;;
+"bt,backend=$BACKEND: no: "*)
+    echo "SKIP: backend $BACKEND: ${line#"bt,backend=$BACKEND: no: "}"
+    exit 77 ;;
+*)
+    echo "with_backend.sh: $BTVMM -accel help has no line for backend $BACKEND:"
+    printf '%s\n' "$help"
+    exit 1 ;;
+esac
+
+if [ -n "${BTVMM_TEST_NAME:-}" ] && [ -f "$HERE/backend_gaps.txt" ]; then
+    gap=$(awk -v b="$BACKEND" -v t="$BTVMM_TEST_NAME" '
+        /^[ \t]*(#|$)/ { next }
+        $1 == b && ($2 == t || $2 "_" b == t) {
+            $1 = ""; $2 = ""; sub(/^[ \t]+/, "")
+            print ($0 == "" ? "listed in tests/backend_gaps.txt" : $0); exit
+        }' "$HERE/backend_gaps.txt")
+    if [ -n "$gap" ]; then
+        echo "SKIP: backend $BACKEND: $gap"
+        exit 77
+    fi
+fi
+
+BTVMM_ACCEL=bt,backend=$BACKEND
+export BTVMM_ACCEL
+exec "$@"
