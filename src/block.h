@@ -27,14 +27,14 @@
 #define BLK_SC1 0x44
 #define BLK_SC2 0x48
 #define BLK_SC3 0x4c
-#define BLK_TGT 0x50	      /* guest target EIP of an indirect branch */
-#define BLK_ENTRY_FAR 0x58    /* m16:32 far pointer: where bt_enter jumps (32-bit CS) */
-#define BLK_EXIT_FAR 0x60     /* m16:32 far pointer: the 64-bit exit trampoline */
-#define BLK_GSEL 0x68	      /* guest selectors es,cs,ss,ds,fs,gs as u32 (push/mov reads) */
-#define BLK_HSEL 0x80	      /* host selectors to load: es,cs,ss,ds,fs,gs(guest gs),blk as u16 */
-#define BLK_HOST_RSP 0x90     /* monitor stack pointer saved by bt_enter */
-#define BLK_HOST_FSBASE 0x98  /* monitor FS base (glibc TLS) */
-#define BLK_FAULT_EIP 0xa0    /* unused by asm; padding to keep FX aligned */
+#define BLK_TGT 0x50	     /* guest target EIP of an indirect branch */
+#define BLK_ENTRY_FAR 0x58   /* m16:32 far pointer: where bt_enter jumps (32-bit CS) */
+#define BLK_EXIT_FAR 0x60    /* m16:32 far pointer: the 64-bit exit trampoline */
+#define BLK_GSEL 0x68	     /* guest selectors es,cs,ss,ds,fs,gs as u32 (push/mov reads) */
+#define BLK_HSEL 0x80	     /* host selectors to load: es,cs,ss,ds,fs,gs(guest gs),blk as u16 */
+#define BLK_HOST_RSP 0x90    /* monitor stack pointer saved by bt_enter */
+#define BLK_HOST_FSBASE 0x98 /* monitor FS base (glibc TLS) */
+#define BLK_FAULT_EIP 0xa0   /* unused by asm; padding to keep FX aligned */
 /* x64 backend only (translator/x64): translated code runs in 64-bit mode with
  * %r15 = the block, which lives above 4 GiB with the translation cache. */
 #define BLK_X64_ENTRY 0xa8    /* u64: host address x64_enter jumps to */

@@ -25,7 +25,6 @@
 #include "vm.h"
 #include "walk.h"
 
-
 /* The CCF at the guest's EIP, translated if missing. With paging on, the
  * fetch goes through the guest's tables: a fetch fault is the guest's #PF,
  * delivered here, and the lookup continues at its handler. */
@@ -202,7 +201,8 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	bool page_fault = f->signo == SIGSEGV && f->trapno == 14;
 	if (page_fault && f->addr >= WINDOW_SIZE) {
 		/* x64: nothing a guest operand can form lies there */
-		vm_fail(vm, "internal error: translated code at EIP 0x%08x touched host address 0x%llx",
+		vm_fail(vm,
+			"internal error: translated code at EIP 0x%08x touched host address 0x%llx",
 			m->guest_eip, (unsigned long long)f->addr);
 		return NULL;
 	}

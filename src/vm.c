@@ -15,7 +15,6 @@
 #include "machine.h"
 #include "segments.h"
 
-
 _Static_assert(offsetof(struct vcpu_block, eip) == BLK_EIP, "block layout");
 _Static_assert(offsetof(struct vcpu_block, exit_rec) == BLK_EXIT_REC, "block layout");
 _Static_assert(offsetof(struct vcpu_block, pending) == BLK_PENDING, "block layout");

@@ -81,8 +81,8 @@ struct vcpu {
 	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat;
 	uint64_t msr_bios_sign_id, msr_misc_enable;
 	int cpl;
-	bool x64;	    /* the x64 backend runs this vCPU (no host segments) */
-	uint32_t seg_mode;  /* x64: SEGC_* of es..gs, 2 bits each (part of the code mode) */
+	bool x64;		 /* the x64 backend runs this vCPU (no host segments) */
+	uint32_t seg_mode;	 /* x64: SEGC_* of es..gs, 2 bits each (part of the code mode) */
 	bool halted;		 /* executed hlt: waits for an interrupt */
 	uint32_t halt_eip;	 /* where the hlt was, for messages */
 	bool irq_shadow;	 /* the next instruction runs before any interrupt (sti, mov ss) */

@@ -39,8 +39,8 @@
 
 #define CCF_ROOM_NEEDED 4096 /* worst case for one block, with stubs */
 
-uint32_t xlat_new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct ccf *c,
-		      int exit_idx, const struct xinsn *in)
+uint32_t xlat_new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct ccf *c, int exit_idx,
+		      const struct xinsn *in)
 {
 	if (x->nrecs == x->caprecs) {
 		uint32_t cap = x->caprecs ? x->caprecs * 2 : 1024;

@@ -46,9 +46,9 @@ struct xlat {
 	struct exit_rec *recs; /* indexed by record id; reset on flush */
 	uint32_t nrecs, caprecs;
 	bool no_chain;
-	bool fetch_fault;    /* the last xlat_block failed on a #PF fetching code */
+	bool fetch_fault;   /* the last xlat_block failed on a #PF fetching code */
 	uintptr_t ibl_miss; /* compat: bt_ibl_miss in the hole */
-	FILE *log; /* -d translations, or NULL */
+	FILE *log;	    /* -d translations, or NULL */
 };
 
 int xlat_init(struct xlat *x, struct tcache *tc, struct stats *st);

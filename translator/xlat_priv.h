@@ -53,8 +53,8 @@ struct xlat_backend {
 extern const struct xlat_backend xlat_backend_compat;
 extern const struct xlat_backend xlat_backend_x64;
 
-uint32_t xlat_new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct ccf *c,
-		      int exit_idx, const struct xinsn *in);
+uint32_t xlat_new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct ccf *c, int exit_idx,
+		      const struct xinsn *in);
 /* Record an exit through the rel32 at site to guest target. */
 void xlat_add_exit(struct block_builder *b, uint8_t *site, uint32_t target, bool check);
 /* jmp rel32 leaving the block for guest target (a back edge polls). */

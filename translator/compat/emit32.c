@@ -303,7 +303,6 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 	}
 }
 
-
 /* With flags dead at the target: cmpl $0, %gs:pending (a jne follows). */
 static void emit_poll_cmp(struct emitter *e)
 {

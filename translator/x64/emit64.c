@@ -167,9 +167,9 @@ struct gmem {
 	bool has_sib;
 	uint8_t sib;
 	int32_t disp;
-	int len;	/* ModRM + SIB + displacement bytes */
-	int seg;	/* effective segment register */
-	bool esp_base;	/* the base register is ESP */
+	int len;       /* ModRM + SIB + displacement bytes */
+	int seg;       /* effective segment register */
+	bool esp_base; /* the base register is ESP */
 };
 
 static int sib_base(const struct gmem *m)
@@ -331,9 +331,27 @@ static int modrm_rm(const struct xinsn *in)
 static bool byte_reg_form(int op)
 {
 	switch (op) {
-	case 0x00: case 0x02: case 0x08: case 0x0a: case 0x10: case 0x12: case 0x18:
-	case 0x1a: case 0x20: case 0x22: case 0x28: case 0x2a: case 0x30: case 0x32:
-	case 0x38: case 0x3a: case 0x84: case 0x86: case 0x88: case 0x8a: case 0x1b0:
+	case 0x00:
+	case 0x02:
+	case 0x08:
+	case 0x0a:
+	case 0x10:
+	case 0x12:
+	case 0x18:
+	case 0x1a:
+	case 0x20:
+	case 0x22:
+	case 0x28:
+	case 0x2a:
+	case 0x30:
+	case 0x32:
+	case 0x38:
+	case 0x3a:
+	case 0x84:
+	case 0x86:
+	case 0x88:
+	case 0x8a:
+	case 0x1b0:
 	case 0x1c0: return true;
 	}
 	return false;
@@ -346,7 +364,7 @@ static bool address_only(int op, const struct xinsn *in)
 		return true; /* lea */
 	if (op >= 0x118 && op <= 0x11f)
 		return true; /* prefetch hints and long nops */
-	return op == 0x10d; /* 3DNow! prefetch */
+	return op == 0x10d;  /* 3DNow! prefetch */
 }
 
 static bool string_op(int op)
@@ -372,14 +390,18 @@ static bool stack_op(int op, const struct xinsn *in)
 static bool needs_emulator(int op, const struct xinsn *in)
 {
 	switch (op) {
-	case 0x27: case 0x2f: case 0x37: case 0x3f: /* BCD */
-	case 0x62:				     /* bound */
-	case 0xc8:				     /* enter */
-	case 0xd4: case 0xd5: case 0xd6:	     /* aam, aad, salc */
-		return true;
-	case 0x60: case 0x61: /* pushaw, popaw */
-	case 0xc9:	      /* leave with SP/BP */
-		return in->opsize16;
+	case 0x27:
+	case 0x2f:
+	case 0x37:
+	case 0x3f: /* BCD */
+	case 0x62: /* bound */
+	case 0xc8: /* enter */
+	case 0xd4:
+	case 0xd5:
+	case 0xd6: /* aam, aad, salc */ return true;
+	case 0x60:
+	case 0x61: /* pushaw, popaw */
+	case 0xc9: /* leave with SP/BP */ return in->opsize16;
 	}
 	return false;
 }
@@ -435,7 +457,7 @@ static void adjust(struct block_builder *b, struct xinsn *in)
 	if (!why)
 		return;
 	static const enum callout_kind monitor_path[] = {
-	    [XC_SEG_READ] = CO_PUSH_SREG, [XC_CALL] = CO_NEAR_STACK, [XC_CALL_IND] = CO_NEAR_STACK,
+	    [XC_SEG_READ] = CO_PUSH_SREG, [XC_CALL] = CO_NEAR_STACK,  [XC_CALL_IND] = CO_NEAR_STACK,
 	    [XC_RET] = CO_NEAR_STACK,	  [XC_PUSHF] = CO_NEAR_STACK, [XC_POPF] = CO_POPF};
 	if (in->cls < sizeof(monitor_path) / sizeof(monitor_path[0]) && monitor_path[in->cls]) {
 		in->co = monitor_path[in->cls]; /* the monitor does it on the guest's stack */
@@ -814,8 +836,8 @@ static void emit_moffs(struct block_builder *b, const struct xinsn *in)
 		return;
 	}
 	struct gmem m = {.mod = 0, .rm = 5, .seg = seg};
-	m.disp = (int32_t)((uint32_t)moffs[0] | (uint32_t)moffs[1] << 8 |
-			   (uint32_t)moffs[2] << 16 | (uint32_t)moffs[3] << 24);
+	m.disp = (int32_t)((uint32_t)moffs[0] | (uint32_t)moffs[1] << 8 | (uint32_t)moffs[2] << 16 |
+			   (uint32_t)moffs[3] << 24);
 	based_address(e, &m, 0);
 	put_prefixes(e, in);
 	static const uint8_t movop[] = {0x8a, 0x8b, 0x88, 0x89};
