@@ -340,10 +340,11 @@ static void depend_on_tables(struct vm *vm, uint32_t lin, const struct walk *w)
 }
 
 /* Whether linear lin, translated to w->pa, can be a host mapping: RAM,
- * outside btvmm's hole and above the pages the host would not map. */
+ * outside btvmm's hole (compat backend) and above the pages the host would
+ * not map. */
 static bool mappable(const struct vm *vm, uint32_t lin, const struct walk *w)
 {
-	return w->pa < vm->mem.ram_size && lin < HOLE_BASE && lin >= vm->mem.low_unmapped;
+	return w->pa < vm->mem.ram_size && lin < vm->window_end && lin >= vm->mem.low_unmapped;
 }
 
 /* depend_on_tables, then the SH_* flags of the shadow. */
@@ -385,7 +386,7 @@ int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 		return SHF_SOFT; /* device memory, nothing, or our hole: in software */
 	uint32_t flags = prepare(vm, lin, &w), r = lin >> 22;
 	uint32_t base = w.pa & 0xffc00000u;
-	if (w.large && !sh->count[r] && r < (HOLE_BASE >> 22) && lin >= (1u << 22) &&
+	if (w.large && !sh->count[r] && r < (vm->window_end >> 22) && lin >= (1u << 22) &&
 	    (!sh->limit || sh->mapped + 1024 <= sh->limit) &&
 	    (uint64_t)base + (4u << 20) <= vm->mem.ram_size && !map_large(vm, r, base | flags))
 		return SHF_RETRY;

@@ -38,6 +38,9 @@ struct backend {
 	void (*sigexit)(void); /* where the signal handler sends such a fault */
 };
 
+/* x64: reserved, unmapped, right above the guest window (backend64.c) */
+#define X64_GUARD_SIZE (64u << 10)
+
 extern const struct backend backend_compat;
 extern const struct backend backend_x64;
 

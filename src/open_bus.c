@@ -36,7 +36,7 @@ int open_bus_map(struct vm *vm, uint32_t lin)
 	int64_t pa = physical(vm, lin);
 	if (pa < 0 || (uint64_t)pa < vm->mem.ram_size || mmio_find(&vm->mmio, (uint64_t)pa))
 		return -1;
-	if (lin >= HOLE_BASE || lin < vm->mem.low_unmapped || ob->n == OPEN_BUS_PAGES)
+	if (lin >= vm->window_end || lin < vm->mem.low_unmapped || ob->n == OPEN_BUS_PAGES)
 		return -1;
 	for (int i = 0; i < ob->n; i++)
 		if (ob->lp[i] == lp)

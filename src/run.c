@@ -19,6 +19,7 @@
 #include "ibl.h"
 #include "interrupt.h"
 #include "machine.h"
+#include "operand.h"
 #include "segments.h"
 #include "smc.h"
 #include "soft.h"
@@ -130,6 +131,30 @@ static struct ccf *retry_uncut(struct vm *vm, uint32_t eip)
 	return one_shot(vm, eip);
 }
 
+/* x64: a #GP from translated code may be an access that runs past 4 GiB
+ * (AMD raises #GP for a 32-bit-address access that crosses it). Does the
+ * instruction at eip touch the last 512 bytes below 4 GiB, through its
+ * ModRM operand, ESI/EDI or the stack? Then the emulator does it, wrapping
+ * as a 32-bit CPU does. */
+static bool x64_wrap_suspect(struct vm *vm, uint32_t eip)
+{
+	struct vcpu *cpu = &vm->cpu;
+	struct xinsn in;
+	uint32_t avail, top = 0xfffffe00u;
+	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
+	if (!code || xdecode(&vm->xl.dec, code, avail, eip, &in))
+		return false;
+	const uint32_t *gpr = cpu->blk->gpr;
+	if (in.modrm_off && (in.bytes[in.modrm_off] >> 6) != 3) {
+		struct operand op;
+		insn_modrm(cpu, &in, in.modrm_off, &op);
+		if (cpu->seg[op.seg].base + op.off >= top)
+			return true;
+	}
+	return cpu->seg[SEG_DS].base + gpr[6] >= top || cpu->seg[SEG_ES].base + gpr[7] >= top ||
+	       cpu->seg[SEG_SS].base + gpr[4] - 64 >= top;
+}
+
 /* A page fault in translated code with paging on: hidden, true, a trace
  * fault, self-modifying code, or memory that is not RAM. */
 static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_map *m)
@@ -200,7 +225,20 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	cpu->blk->eip = m->guest_eip;
 	bool page_fault = f->signo == SIGSEGV && f->trapno == 14;
 	if (page_fault && f->addr >= WINDOW_SIZE) {
-		/* x64: nothing a guest operand can form lies there */
+		/* x64: an access that runs past 4 GiB, which a 32-bit CPU wraps
+		 * to 0; the emulator wraps. Beyond the guard nothing a guest
+		 * operand can form lies. */
+		if (f->addr < WINDOW_SIZE + X64_GUARD_SIZE) {
+			if (!soft_exec(vm))
+				return NULL;
+			char text[96];
+			soft_insn_text(vm, text, sizeof(text));
+			vm_fail(vm,
+				"guest access wrapping past 4 GiB at EIP 0x%08x (%s): the emulator "
+				"does not handle it",
+				m->guest_eip, text);
+			return NULL;
+		}
 		vm_fail(vm,
 			"internal error: translated code at EIP 0x%08x touched host address 0x%llx",
 			m->guest_eip, (unsigned long long)f->addr);
@@ -250,6 +288,8 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 		if (!soft_exec(vm))
 			return NULL;
 	}
+	if (limit_fault && vm->cpu.x64 && x64_wrap_suspect(vm, m->guest_eip) && !soft_exec(vm))
+		return NULL;
 	cpu_exception(cpu, fault_vector(f, cpu->cr4), 0, m->guest_eip);
 	return NULL;
 }

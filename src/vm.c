@@ -91,6 +91,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 		return -1;
 	}
 	vm->be = cfg->backend == BACKEND_X64 ? &backend_x64 : &backend_compat;
+	vm->window_end = vm->be->map_hole ? HOLE_BASE : WINDOW_SIZE;
 	if (physmem_init(&vm->mem, (uint64_t)cfg->ram_mb << 20, vm->be->map_hole, err, n))
 		return -1;
 	if (shadow_init(vm)) {

@@ -24,6 +24,16 @@ extern void x64_sigexit(void);
 
 static int init(struct vm *vm, char *err, size_t n)
 {
+	/* A guest access that starts below 4 GiB may run up to 512 bytes past
+	 * it (fxsave at 0xfffffe01): the host does not wrap there as a 32-bit
+	 * CPU does. Keep what lies above unmapped, so such an access faults
+	 * (run.c hands it to the emulator) instead of touching the monitor. */
+	void *guard = mmap((void *)WINDOW_SIZE, X64_GUARD_SIZE, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (guard != (void *)WINDOW_SIZE) {
+		snprintf(err, n, "cannot reserve the guard pages at 4 GiB");
+		return -1;
+	}
 	size_t arena = (size_t)vm->cfg->tc_size_kb * 1024;
 	size_t total = BLK_SIZE + IBL64_BYTES + arena;
 	uint8_t *base = mmap(NULL, total, PROT_READ | PROT_WRITE | PROT_EXEC,
