@@ -10,6 +10,7 @@
 #include "run.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
@@ -315,6 +316,34 @@ static void maybe_chain(struct vm *vm, struct chain_request *rq, struct ccf *to)
 	tc_link(&vm->tc, &rq->from->exits[rq->exit_idx], to);
 }
 
+/* -d exits: one line per exit from translated code, before it is handled. */
+static void log_exit(struct vm *vm)
+{
+	struct vcpu_block *blk = vm->cpu.blk;
+	const struct host_fault *f = &vm->fault;
+	if (f->valid) {
+		fprintf(vm->log, "exit: host fault signal %d trap %d err %#llx addr %#llx\n",
+			f->signo, f->trapno, (unsigned long long)f->err,
+			(unsigned long long)f->addr);
+		return;
+	}
+	static const char *const kinds[] = {[REC_IBL_MISS] = "lookup miss",
+					    [REC_BRANCH] = "unlinked branch",
+					    [REC_EVENT] = "pending event",
+					    [REC_CALLOUT] = "call-out",
+					    [REC_END] = "one-shot end"};
+	const struct exit_rec *r = xlat_rec(&vm->xl, blk->exit_rec);
+	if (!r) {
+		fprintf(vm->log, "exit: bad record %u\n", blk->exit_rec);
+		return;
+	}
+	uint32_t eip = r->kind == REC_IBL_MISS ? blk->tgt : r->guest_eip;
+	fprintf(vm->log, "exit: %s at 0x%08x", kinds[r->kind], eip);
+	if (r->kind == REC_CALLOUT)
+		fprintf(vm->log, ": %s (%s)", callout_kind_name[r->insn->co], r->insn->text);
+	fputc('\n', vm->log);
+}
+
 /* Turn the exit record into the next guest EIP (or a stop). */
 static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 {
@@ -462,6 +491,8 @@ int vm_run(struct vm *vm)
 		vm->resume_host = 0;
 		vm->be->enter(vm, pc);
 		vm->stats.exits++;
+		if (vm->cfg->debug & DBG_EXITS)
+			log_exit(vm);
 		bool retried = vm->widened_segs != 0;
 		for (int seg = SEG_ES; seg <= SEG_GS; seg++)
 			if (vm->widened_segs & (1 << seg))

@@ -125,7 +125,7 @@ struct vm {
 	const struct backend *be; /* how translated code runs (src/backend.h) */
 	uint8_t *x64_code_lo, *x64_code_hi; /* x64: the translation cache's range */
 	uint64_t window_end; /* guest pages may be mapped below this: HOLE_BASE (compat), 4 GiB */
-	int widened_segs;	  /* shadows mirrored exactly for one instruction (1 << SEG_*) */
+	int widened_segs;    /* shadows mirrored exactly for one instruction (1 << SEG_*) */
 	struct open_bus open_bus; /* scratch pages for one instruction (open_bus.c) */
 	FILE *log;		  /* -d output */
 	struct vclock clock;	  /* virtual time for devices (machine.c) */

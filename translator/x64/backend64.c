@@ -28,8 +28,9 @@ static int init(struct vm *vm, char *err, size_t n)
 	 * it (fxsave at 0xfffffe01): the host does not wrap there as a 32-bit
 	 * CPU does. Keep what lies above unmapped, so such an access faults
 	 * (run.c hands it to the emulator) instead of touching the monitor. */
-	void *guard = mmap((void *)WINDOW_SIZE, X64_GUARD_SIZE, PROT_NONE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	void *guard =
+	    mmap((void *)WINDOW_SIZE, X64_GUARD_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
 	if (guard != (void *)WINDOW_SIZE) {
 		snprintf(err, n, "cannot reserve the guard pages at 4 GiB");
 		return -1;
