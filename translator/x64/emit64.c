@@ -409,7 +409,7 @@ static const char *unnative(struct block_builder *b, const struct xinsn *in)
 	}
 	if (op == 0xd7 || moffs_op(op)) {
 		int cls = seg_class(b, prefix_seg(in, SEG_DS));
-		if (cls == SEGC_SOFT || (op == 0xd7 && cls != SEGC_FLAT))
+		if (cls == SEGC_SOFT)
 			return "an access through a segment with a limit";
 		return NULL;
 	}
@@ -824,6 +824,23 @@ static void emit_moffs(struct block_builder *b, const struct xinsn *in)
 	e8(e, (uint8_t)(R10 & 7)); /* ModRM: (%r10), %al/%eax */
 }
 
+/* xlat through a based segment: R10 = base + EBX + AL (32-bit wrap), then
+ * mov (%r10), %al. No flags change, as for the guest's xlat. */
+static void emit_xlat_based(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)prefix_seg(in, SEG_DS));
+	static const uint8_t ea[] = {
+	    0x44, 0x0f, 0xb6, 0xd8,	  /* movzbl %al, %r11d */
+	    0x67, 0x46, 0x8d, 0x14, 0x1b, /* lea (%ebx,%r11d), %r10d */
+	    0x47, 0x8d, 0x14, 0x02,	  /* lea (%r10,%r8), %r10d */
+	};
+	ebytes(e, ea, sizeof(ea));
+	put_prefixes(e, in);
+	static const uint8_t ld[] = {0x41, 0x8a, 0x02}; /* mov (%r10), %al */
+	ebytes(e, ld, sizeof(ld));
+}
+
 /* Everything the decoder calls IDENT: copied, except what 64-bit mode
  * encodes differently. */
 static void emit_ident(struct block_builder *b, const struct xinsn *in)
@@ -863,6 +880,8 @@ static void emit_ident(struct block_builder *b, const struct xinsn *in)
 		return emit_pusha(e);
 	if (op == 0x61)
 		return emit_popa(e);
+	if (op == 0xd7 && seg_class(b, prefix_seg(in, SEG_DS)) == SEGC_BASED)
+		return emit_xlat_based(b, in);
 	if (string_op(op) || op == 0xd7) {
 		e8(e, 0x67);
 		put_prefixes(e, in);
