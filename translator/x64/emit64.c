@@ -417,6 +417,8 @@ static const char *unnative(struct block_builder *b, const struct xinsn *in)
 		     (in->cls == XC_SEG_READ && in->dest_reg == XREG_PUSH);
 	if (stack && seg_class(b, SEG_SS) != SEGC_FLAT)
 		return "a stack access through a segment with a base or limit";
+	if (in->addr16 && op == 0x8d && has_mem(in))
+		return NULL; /* lea: computed by emit_lea16 */
 	if (in->addr16 && (has_mem(in) || string_op(op) || moffs_op(op) || op == 0xd7 ||
 			   in->cls == XC_JCXZ || in->cls == XC_LOOP))
 		return "16-bit addressing";
@@ -431,7 +433,7 @@ static const char *unnative(struct block_builder *b, const struct xinsn *in)
 	}
 	if (op == 0xd7 || moffs_op(op)) {
 		int cls = seg_class(b, prefix_seg(in, SEG_DS));
-		if (cls == SEGC_SOFT || (op == 0xd7 && cls != SEGC_FLAT))
+		if (cls == SEGC_SOFT)
 			return "an access through a segment with a limit";
 		return NULL;
 	}
@@ -846,6 +848,65 @@ static void emit_moffs(struct block_builder *b, const struct xinsn *in)
 	e8(e, (uint8_t)(R10 & 7)); /* ModRM: (%r10), %al/%eax */
 }
 
+/* lea with 16-bit addressing (0x67 in 32-bit code; 64-bit mode has no
+ * 16-bit addressing): the sum of the ModRM's registers and displacement in
+ * %r11d, of which the low 16 bits are the address; written zero-extended
+ * (32-bit operand) or to the low word only (0x66). */
+static void emit_lea16(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	static const int8_t base16[8] = {RBX, RBX, RBP, RBP, RSI, RDI, RBP, RBX};
+	static const int8_t index16[8] = {RSI, RDI, RSI, RDI, -1, -1, -1, -1};
+	const uint8_t *p = in->bytes + in->modrm_off;
+	int mod = p[0] >> 6, rm = p[0] & 7, reg = (p[0] >> 3) & 7;
+	int32_t disp = 0;
+	if (mod == 1)
+		disp = (int8_t)p[1];
+	else if (mod == 2 || (mod == 0 && rm == 6))
+		disp = (int16_t)(p[1] | p[2] << 8);
+	int base = mod == 0 && rm == 6 ? -1 : base16[rm], index = index16[rm];
+	/* lea disp32(base,index), %r11d through a SIB byte: index 100 is "no
+	 * index"; with no base (disp16 alone), mod=00 base=101 is disp32 alone */
+	rex(e, false, R11, 0, 0);
+	e8(e, 0x8d);
+	if (base < 0) {
+		e8(e, 0x1c); /* mod=00 reg=r11 rm=100: SIB */
+		e8(e, 0x25); /* no index, no base: disp32 */
+	} else {
+		e8(e, 0x9c); /* mod=10 reg=r11 rm=100: SIB + disp32 */
+		e8(e, (uint8_t)(((index < 0 ? 4 : index) << 3) | base));
+	}
+	e32(e, (uint32_t)disp);
+	if (in->opsize16) { /* mov %r11w, %reg16 */
+		e8(e, 0x66);
+		rex(e, false, R11, 0, reg);
+		e8(e, 0x89);
+		e8(e, (uint8_t)(0xc0 | ((R11 & 7) << 3) | reg));
+	} else { /* movzwl %r11w, %reg32 */
+		rex(e, false, reg, 0, R11);
+		e8(e, 0x0f);
+		e8(e, 0xb7);
+		e8(e, (uint8_t)(0xc0 | (reg << 3) | (R11 & 7)));
+	}
+}
+
+/* xlat through a based segment: R10 = base + EBX + AL (32-bit wrap), then
+ * mov (%r10), %al. No flags change, as for the guest's xlat. */
+static void emit_xlat_based(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)prefix_seg(in, SEG_DS));
+	static const uint8_t ea[] = {
+	    0x44, 0x0f, 0xb6, 0xd8,	  /* movzbl %al, %r11d */
+	    0x67, 0x46, 0x8d, 0x14, 0x1b, /* lea (%ebx,%r11d), %r10d */
+	    0x47, 0x8d, 0x14, 0x02,	  /* lea (%r10,%r8), %r10d */
+	};
+	ebytes(e, ea, sizeof(ea));
+	put_prefixes(e, in);
+	static const uint8_t ld[] = {0x41, 0x8a, 0x02}; /* mov (%r10), %al */
+	ebytes(e, ld, sizeof(ld));
+}
+
 /* Everything the decoder calls IDENT: copied, except what 64-bit mode
  * encodes differently. */
 static void emit_ident(struct block_builder *b, const struct xinsn *in)
@@ -885,6 +946,10 @@ static void emit_ident(struct block_builder *b, const struct xinsn *in)
 		return emit_pusha(e);
 	if (op == 0x61)
 		return emit_popa(e);
+	if (op == 0x8d && in->addr16 && has_mem(in))
+		return emit_lea16(b, in);
+	if (op == 0xd7 && seg_class(b, prefix_seg(in, SEG_DS)) == SEGC_BASED)
+		return emit_xlat_based(b, in);
 	if (string_op(op) || op == 0xd7) {
 		e8(e, 0x67);
 		put_prefixes(e, in);
