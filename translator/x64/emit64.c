@@ -552,6 +552,15 @@ static void emit_pop_reg(struct emitter *e, bool o16, int reg)
 {
 	int n = o16 ? 2 : 4;
 	static const uint8_t mov[] = {0x8b};
+	if (o16 && reg == RSP) {
+		/* pop %sp: ESP moves first, then SP is replaced (SDM POP), so
+		 * a carry out of SP reaches the upper half of ESP */
+		esp_access(e, true, mov, 1, R11, 0); /* mov (%esp), %r11w */
+		adjust_esp(e, 2);
+		e8(e, 0x66);
+		mov32(e, RSP, R11); /* mov %r11w, %sp */
+		return;
+	}
 	esp_access(e, o16, mov, 1, reg, 0); /* can fault: nothing changed yet */
 	if (reg != RSP)
 		adjust_esp(e, n); /* pop %esp: the loaded value is the new ESP */
