@@ -408,8 +408,7 @@ static const char *unnative(struct block_builder *b, const struct xinsn *in)
 		return NULL;
 	}
 	if (op == 0xd7 || moffs_op(op)) {
-		int cls = seg_class(b, prefix_seg(in, SEG_DS));
-		if (cls == SEGC_SOFT || (op == 0xd7 && cls != SEGC_FLAT))
+		if (seg_class(b, prefix_seg(in, SEG_DS)) == SEGC_SOFT)
 			return "an access through a segment with a limit";
 		return NULL;
 	}
@@ -833,6 +832,22 @@ static void emit_moffs(struct block_builder *b, const struct xinsn *in)
 	e8(e, (uint8_t)(R10 & 7)); /* ModRM: (%r10), %al/%eax */
 }
 
+/* xlat through a based segment: AL = [base + EBX + AL], with no flag
+ * changes (movzbl, lea, mov). */
+static void emit_xlat_based(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	static const uint8_t zx[] = {0x44, 0x0f, 0xb6, 0xd8}; /* movzbl %al, %r11d */
+	ebytes(e, zx, sizeof(zx));
+	blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)prefix_seg(in, SEG_DS));
+	static const uint8_t ea[] = {0x67, 0x46, 0x8d, 0x14, 0x1b}; /* lea (%ebx,%r11d), %r10d */
+	ebytes(e, ea, sizeof(ea));
+	static const uint8_t add[] = {0x47, 0x8d, 0x14, 0x02}; /* lea (%r10,%r8), %r10d */
+	ebytes(e, add, sizeof(add));
+	static const uint8_t ld[] = {0x41, 0x8a, 0x02}; /* mov (%r10), %al */
+	ebytes(e, ld, sizeof(ld));
+}
+
 /* Everything the decoder calls IDENT: copied, except what 64-bit mode
  * encodes differently. */
 static void emit_ident(struct block_builder *b, const struct xinsn *in)
@@ -872,6 +887,8 @@ static void emit_ident(struct block_builder *b, const struct xinsn *in)
 		return emit_pusha(e);
 	if (op == 0x61)
 		return emit_popa(e);
+	if (op == 0xd7 && seg_class(b, prefix_seg(in, SEG_DS)) == SEGC_BASED)
+		return emit_xlat_based(b, in);
 	if (string_op(op) || op == 0xd7) {
 		e8(e, 0x67);
 		put_prefixes(e, in);
