@@ -76,7 +76,7 @@ enum { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
 #define SNIP(name, body)                                                                           \
 	extern const uint8_t name[] __attribute__((visibility("hidden")));                         \
 	extern const uint8_t name##_end[] __attribute__((visibility("hidden")));                   \
-	__asm__(".pushsection .rodata.guest32,\"a\"\n\t.code32\n" #name ":\n" body                \
+	__asm__(".pushsection .rodata.guest32,\"a\"\n\t.code32\n" #name ":\n" body                 \
 		"\n\tout %al, $0xf4\n" #name "_end:\n\t.code64\n\t.popsection")
 
 /* ---- the machine ---- */
@@ -1049,8 +1049,8 @@ SNIP(s_loop, "1: inc %eax; loop 1b");
 SNIP(s_loopne, "1: inc %eax; cmp $3, %eax; loopne 1b");
 SNIP(s_loope, "1: inc %eax; cmpb $0, 0x2000(%eax); loope 1b");
 SNIP(s_jecxz, "jecxz 1f; mov $1, %ebx; 1:");
-SNIP(s_jcxz16, "jcxz 1f; mov $1, %ebx; 1:"); /* 67 E3: tests CX */
-SNIP(s_loop16, "1: inc %eax; addr16 loop 1b");	     /* 67 E2: counts CX */
+SNIP(s_jcxz16, "jcxz 1f; mov $1, %ebx; 1:");   /* 67 E3: tests CX */
+SNIP(s_loop16, "1: inc %eax; addr16 loop 1b"); /* 67 E2: counts CX */
 
 START_TEST(loops)
 {
@@ -1379,12 +1379,12 @@ END_TEST
 
 /* ================= 0x82 (an alias of 0x80) ================= */
 
-SNIP(s_82_add_al, ".byte 0x82, 0xc0, 0x05");				/* add $5, %al */
-SNIP(s_82_add_abs, ".byte 0x82, 0x05, 0x00, 0x20, 0x00, 0x00, 0x07");	/* addb $7, 0x2000 */
-SNIP(s_82_sub_ah, ".byte 0x82, 0xec, 0x01");				/* sub $1, %ah */
-SNIP(s_82_cmp_abs, ".byte 0x82, 0x3d, 0x00, 0x20, 0x00, 0x00, 0x80");	/* cmpb $0x80, 0x2000 */
+SNIP(s_82_add_al, ".byte 0x82, 0xc0, 0x05");				  /* add $5, %al */
+SNIP(s_82_add_abs, ".byte 0x82, 0x05, 0x00, 0x20, 0x00, 0x00, 0x07");	  /* addb $7, 0x2000 */
+SNIP(s_82_sub_ah, ".byte 0x82, 0xec, 0x01");				  /* sub $1, %ah */
+SNIP(s_82_cmp_abs, ".byte 0x82, 0x3d, 0x00, 0x20, 0x00, 0x00, 0x80");	  /* cmpb $0x80, 0x2000 */
 SNIP(s_82_or_fs, ".byte 0x64, 0x82, 0x0d, 0x00, 0x10, 0x00, 0x00, 0x0f"); /* orb $15, %fs:0x1000 */
-SNIP(s_82_adc_sib, ".byte 0x82, 0x54, 0x24, 0x04, 0x01");		/* adcb $1, 4(%esp) */
+SNIP(s_82_adc_sib, ".byte 0x82, 0x54, 0x24, 0x04, 0x01");		  /* adcb $1, 4(%esp) */
 
 START_TEST(grp82)
 {
