@@ -419,8 +419,9 @@ static const char *unnative(struct block_builder *b, const struct xinsn *in)
 		return "a stack access through a segment with a base or limit";
 	if (in->addr16 && op == 0x8d && has_mem(in))
 		return NULL; /* lea: computed by emit_lea16 */
-	if (in->addr16 && (has_mem(in) || string_op(op) || moffs_op(op) || op == 0xd7 ||
-			   in->cls == XC_JCXZ || in->cls == XC_LOOP))
+	if (in->addr16 && op == 0xd7 && seg_class(b, prefix_seg(in, SEG_DS)) != SEGC_SOFT)
+		return NULL; /* xlat with BX: emit_xlat */
+	if (in->addr16 && (has_mem(in) || string_op(op) || moffs_op(op) || op == 0xd7))
 		return "16-bit addressing";
 	if (string_op(op)) {
 		int src = prefix_seg(in, SEG_DS);
@@ -576,6 +577,15 @@ static void emit_pop_reg(struct emitter *e, bool o16, int reg)
 {
 	int n = o16 ? 2 : 4;
 	static const uint8_t mov[] = {0x8b};
+	if (o16 && reg == RSP) {
+		/* pop %sp: ESP moves first, then SP is replaced (SDM POP), so
+		 * a carry out of SP reaches the upper half of ESP */
+		esp_access(e, true, mov, 1, R11, 0); /* mov (%esp), %r11w */
+		adjust_esp(e, 2);
+		e8(e, 0x66);
+		mov32(e, RSP, R11); /* mov %r11w, %sp */
+		return;
+	}
 	esp_access(e, o16, mov, 1, reg, 0); /* can fault: nothing changed yet */
 	if (reg != RSP)
 		adjust_esp(e, n); /* pop %esp: the loaded value is the new ESP */
@@ -823,6 +833,56 @@ static void emit_short_branch(struct block_builder *b, const struct xinsn *in, u
 	b->end = true;
 }
 
+/* xlat with 16-bit addressing: AL = [seg base + ((BX + AL) & 0xffff)]. */
+static void emit_xlat16(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	static const uint8_t ea[] = {
+	    0x44, 0x0f, 0xb6, 0xd8, /* movzbl %al, %r11d */
+	    0x46, 0x8d, 0x1c, 0x1b, /* lea (%rbx,%r11), %r11d */
+	    0x45, 0x0f, 0xb7, 0xdb, /* movzwl %r11w, %r11d */
+	};
+	ebytes(e, ea, sizeof(ea));
+	int seg = prefix_seg(in, SEG_DS);
+	if (seg_class(b, seg) == SEGC_BASED) {
+		blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)seg);
+		static const uint8_t add[] = {0x47, 0x8d, 0x1c, 0x03}; /* lea (%r11,%r8), %r11d */
+		ebytes(e, add, sizeof(add));
+	}
+	static const uint8_t ld[] = {0x41, 0x8a, 0x03}; /* mov (%r11), %al */
+	ebytes(e, ld, sizeof(ld));
+}
+
+/* jcxz and loop with 16-bit addressing count CX, which 64-bit mode cannot
+ * name: CX is decremented with lea (no flags) and tested with jrcxz on a
+ * zero-extended copy, RCX kept in R9. loope/loopne then test ZF. */
+static void emit_short_branch16(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	if (in->cls == XC_LOOP) {
+		static const uint8_t dec[] = {0x44, 0x8d, 0x59, 0xff,  /* lea -1(%rcx), %r11d */
+					      0x66, 0x44, 0x89, 0xd9}; /* mov %r11w, %cx */
+		ebytes(e, dec, sizeof(dec));
+	}
+	mov64(e, R9, RCX);
+	static const uint8_t zx[] = {0x0f, 0xb7, 0xc9}; /* movzwl %cx, %ecx */
+	ebytes(e, zx, sizeof(zx));
+	bool jcxz = in->cls == XC_JCXZ;
+	bool zf = in->cls == XC_LOOP && in->loop_kind < 2;
+	/* jcxz: CX = 0 is taken; loop: CX = 0 is not taken */
+	e8(e, 0xe3);
+	e8(e, (uint8_t)(3 + (zf ? 2 : 0) + 5)); /* to the CX = 0 path */
+	mov64(e, RCX, R9);
+	if (zf) { /* loopne (0) is not taken when ZF=1, loope (1) when ZF=0 */
+		e8(e, in->loop_kind == 0 ? 0x74 : 0x75);
+		e8(e, 5); /* to the CX = 0 path (its mov is harmless here) */
+	}
+	xlat_exit_jmp(b, jcxz ? in->next : in->target, in->eip); /* CX != 0 */
+	mov64(e, RCX, R9);
+	xlat_exit_jmp(b, jcxz ? in->target : in->next, in->eip); /* CX = 0, or ZF */
+	b->end = true;
+}
+
 /* moffs forms (A0-A3) through a based segment: mov through (%r10). */
 static void emit_moffs(struct block_builder *b, const struct xinsn *in)
 {
@@ -948,6 +1008,8 @@ static void emit_ident(struct block_builder *b, const struct xinsn *in)
 		return emit_popa(e);
 	if (op == 0x8d && in->addr16 && has_mem(in))
 		return emit_lea16(b, in);
+	if (op == 0xd7 && in->addr16)
+		return emit_xlat16(b, in);
 	if (op == 0xd7 && seg_class(b, prefix_seg(in, SEG_DS)) == SEGC_BASED)
 		return emit_xlat_based(b, in);
 	if (string_op(op) || op == 0xd7) {
@@ -998,8 +1060,18 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 		b->end = true;
 		break;
 	}
-	case XC_JCXZ: emit_short_branch(b, in, 0xe3); break;
-	case XC_LOOP: emit_short_branch(b, in, loop_op[in->loop_kind]); break;
+	case XC_JCXZ:
+		if (in->addr16)
+			emit_short_branch16(b, in);
+		else
+			emit_short_branch(b, in, 0xe3);
+		break;
+	case XC_LOOP:
+		if (in->addr16)
+			emit_short_branch16(b, in);
+		else
+			emit_short_branch(b, in, loop_op[in->loop_kind]);
+		break;
 	case XC_CALL:
 		emit_push_imm(e, in->opsize16, in->next);
 		xlat_exit_jmp(b, in->target, in->eip);
