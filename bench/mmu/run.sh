@@ -30,7 +30,9 @@
 # 20000), QEMU=1 (run the guest under qemu-system-i386 TCG
 # instead of btvmm: QEMU's TCG rdtsc reads the host TSC, so the guest's
 # figures are converted with the host TSC rate native_fault measures and
-# labelled as such; the raw tick counts are printed as well).
+# labelled as such; the raw tick counts are printed as well),
+# BENCH_RESULT=FILE (also write the "name ns native" lines there, ns
+# converted for QEMU, for bench/backends.sh).
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -120,6 +122,7 @@ cut -d' ' -f3- "$OUT/guest.best"
 cut -d' ' -f3- "$OUT/native.best"
 echo "name $guestcol native_ns_per_event"
 nat() { awk -v k="$1" '$1 == k { print $2 }' "$OUT/native.best"; }
+[ -z "${BENCH_RESULT:-}" ] || : >"$BENCH_RESULT"
 while read -r name ns rest; do
     case "$name" in
         pagefault) native=$(nat fault) ;;
@@ -129,6 +132,7 @@ while read -r name ns rest; do
         ns=$(awk -v x="$ns" -v g="$ghz" 'BEGIN { printf "%.2f", (g > 0 ? x / g : 0) }')
     fi
     echo "$name $ns ${native:-n/a}"
+    [ -z "${BENCH_RESULT:-}" ] || echo "$name $ns ${native:-n/a}" >>"$BENCH_RESULT"
 done <"$OUT/guest.best"
 echo "# pingpong (native analogue of cr3switch, not the same operation: one context switch"
 echo "#   between two processes pinned to one CPU, pipe ping-pong): $(nat pingpong) ns"
