@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 	static struct vm vm; /* large (device and translator state): not on the stack */
 	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)))
 		return die(err);
+	if (cfg.debug) /* -d logs say which backend produced them */
+		fprintf(vm.log, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
 	int status = vm_run(&vm);
 	if (cfg.stats) {
 		fprintf(stderr, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
