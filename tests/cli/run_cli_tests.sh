@@ -265,6 +265,16 @@ serial_file)
 	: >"$TMP/empty"
 	expect_exit 11 "$TMP/empty" -kernel "$FX/exit5.elf" -serial "file:$TMP/com1.txt"
 	cmp -s "$TMP/want" "$TMP/com1.txt" || fail "the -serial file differs from the serial output" ;;
+debug_exits)
+	# -d exits: the backend first, then one line per exit; the guest's
+	# in/out call-outs and its debug-exit write are among them
+	run -kernel "$FX/exit5.elf" -serial none -d exits -D "$TMP/log"
+	[ "$RC" -eq 11 ] || fail "exit status $RC, expected 11"
+	head -n 1 "$TMP/log" | grep -q '^backend: [a-z0-9]* (' || fail "the log does not start with the backend"
+	grep -q '^exit: call-out at 0x[0-9a-f]\{8\}: out (out dx, al)$' "$TMP/log" ||
+		fail "no out call-out in the -d exits log"
+	[ "$(grep -vc '^exit: \|^backend: ' "$TMP/log")" -eq 0 ] || fail "other lines in the log"
+	echo "ok" ;;
 serial_file_bad)
 	expect_fail "-serial file:$TMP/no-dir/com1.txt: cannot open: No such file or directory" \
 		-kernel "$GOOD" -serial "file:$TMP/no-dir/com1.txt" ;;
