@@ -59,9 +59,9 @@ uint32_t cpu_code_mode(const struct vcpu *cpu)
 	return m | cpu->seg_mode << 5; /* x64: segment classes (0 for compat) */
 }
 
-uint32_t cpu_get_eflags(struct vcpu *cpu)
+uint32_t cpu_get_eflags(const struct vcpu *cpu)
 {
-	struct vcpu_block *blk = cpu->blk;
+	const struct vcpu_block *blk = cpu->blk;
 	return (blk->hflags & EFL_ARITH_DF) | blk->vsys | blk->vif;
 }
 
