@@ -384,7 +384,7 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 static void halted(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
-	if (!cpu->blk->vif) {
+	if (!(cpu_get_eflags(cpu) & EFL_IF)) {
 		vm_fail(vm,
 			"guest halted at EIP 0x%08x with interrupts disabled: nothing can wake it",
 			cpu->halt_eip);
@@ -409,7 +409,7 @@ static void interrupt_window(struct vm *vm)
 		machine_update(vm);
 	if (!machine_intr(vm))
 		return;
-	if (!cpu->blk->vif || cpu->irq_shadow) {
+	if (!(cpu_get_eflags(cpu) & EFL_IF) || cpu->irq_shadow) {
 		vm->stats.irq_windows++;
 		return;
 	}
@@ -426,7 +426,7 @@ static void set_pending(struct vm *vm)
 {
 	struct vcpu_block *blk = vm->cpu.blk;
 	blk->irq_req = machine_intr(vm);
-	blk->pending = blk->vif && blk->irq_req;
+	blk->pending = (cpu_get_eflags(&vm->cpu) & EFL_IF) && blk->irq_req;
 }
 
 /* The single-step trap after an instruction run with TF set (unless that
@@ -446,7 +446,6 @@ static void single_step_trap(struct vm *vm, uint64_t events_before, bool db_shad
 int vm_run(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
-	struct vcpu_block *blk = cpu->blk;
 	struct ccf *next = NULL;
 	vm->widened_segs = 0;
 	while (vm->stop == STOP_NONE) {
@@ -474,7 +473,7 @@ int vm_run(struct vm *vm)
 			if (cpu->halted || vm->stop != STOP_NONE)
 				continue;
 		}
-		bool tf = blk->vsys & EFL_TF;
+		bool tf = cpu_get_eflags(cpu) & EFL_TF;
 		uint64_t events = cpu->events;
 		struct chain_request rq = {0};
 		bool fill_ibl = false;
@@ -517,7 +516,7 @@ int vm_run(struct vm *vm)
 			single_step_trap(vm, events, cpu->db_shadow);
 		if (vm->stop != STOP_NONE)
 			break;
-		if ((!rq.from && !fill_ibl) || blk->vsys & EFL_TF || cpu->irq_shadow || cpu->halted)
+		if ((!rq.from && !fill_ibl) || cpu_get_eflags(cpu) & EFL_TF || cpu->irq_shadow || cpu->halted)
 			continue;
 		next = resolve(vm, cpu_eip(cpu));
 		if (!next)
@@ -525,7 +524,7 @@ int vm_run(struct vm *vm)
 		maybe_chain(vm, &rq, next);
 		if (fill_ibl && !next->transient)
 			ibl_fill(vm, next);
-		if (machine_intr(vm) && blk->vif)
+		if (machine_intr(vm) && cpu_get_eflags(cpu) & EFL_IF)
 			next = NULL; /* go through the interrupt window first */
 	}
 	return vm->exit_status;
