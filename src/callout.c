@@ -666,7 +666,7 @@ static bool do_near_stack(struct ctx *c)
 			cpu_set_esp(cpu, cpu_esp(cpu) + in->ret_pop);
 		else
 			cpu_set_esp(cpu, (cpu_esp(cpu) & 0xffff0000u) |
-						 ((cpu_esp(cpu) + in->ret_pop) & 0xffffu));
+					     ((cpu_esp(cpu) + in->ret_pop) & 0xffffu));
 		break;
 	case 0xff: { /* call r/m */
 		struct operand op;

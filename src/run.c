@@ -516,7 +516,8 @@ int vm_run(struct vm *vm)
 			single_step_trap(vm, events, cpu->db_shadow);
 		if (vm->stop != STOP_NONE)
 			break;
-		if ((!rq.from && !fill_ibl) || cpu_get_eflags(cpu) & EFL_TF || cpu->irq_shadow || cpu->halted)
+		if ((!rq.from && !fill_ibl) || cpu_get_eflags(cpu) & EFL_TF || cpu->irq_shadow ||
+		    cpu->halted)
 			continue;
 		next = resolve(vm, cpu_eip(cpu));
 		if (!next)
