@@ -22,7 +22,6 @@
 
 struct ctx {
 	struct vcpu *cpu;
-	struct vcpu_block *blk;
 	const struct xinsn *in;
 	int op;	   /* index of the first opcode byte */
 	int osize; /* operand size: 2 or 4 */
@@ -55,7 +54,7 @@ static bool do_in_out(struct ctx *c)
 {
 	uint8_t o = byte_at(c, 0);
 	bool is_in = (o & 0x2) == 0;
-	uint16_t port = (o & 0x8) ? (uint16_t)c->blk->gpr[2] : byte_at(c, 1);
+	uint16_t port = (o & 0x8) ? (uint16_t)cpu_gpr(c->cpu, R_EDX) : byte_at(c, 1);
 	int size = io_size(c, o);
 	struct io_bus *bus = &c->cpu->vm->io;
 	if (is_in)
@@ -73,31 +72,32 @@ static bool do_string_io(struct ctx *c)
 	bool is_in = o < 0x6e;
 	int size = io_size(c, o);
 	uint32_t amask = c->in->addr16 ? 0xffff : 0xffffffffu;
-	uint32_t *g = c->blk->gpr;
-	int step = (c->blk->hflags & EFL_DF) ? -size : size;
-	uint16_t port = (uint16_t)g[2];
-	struct io_bus *bus = &c->cpu->vm->io;
+	struct vcpu *cpu = c->cpu;
+	int step = (cpu_get_eflags(cpu) & EFL_DF) ? -size : size;
+	uint16_t port = (uint16_t)cpu_gpr(cpu, R_EDX);
+	struct io_bus *bus = &cpu->vm->io;
 	for (;;) {
-		if (c->in->rep && (g[1] & amask) == 0)
+		uint32_t ecx = cpu_gpr(cpu, R_ECX);
+		if (c->in->rep && (ecx & amask) == 0)
 			break;
 		if (is_in) {
-			uint32_t v = iobus_in(bus, port, size);
-			int vec = gmem_seg_write(c->cpu, SEG_ES, g[7] & amask, &v, (uint32_t)size);
+			uint32_t v = iobus_in(bus, port, size), edi = cpu_gpr(cpu, R_EDI);
+			int vec = gmem_seg_write(cpu, SEG_ES, edi & amask, &v, (uint32_t)size);
 			if (vec)
 				return raise(c, vec, 0);
-			g[7] = (g[7] & ~amask) | ((g[7] + (uint32_t)step) & amask);
+			cpu_set_gpr(cpu, R_EDI, (edi & ~amask) | ((edi + (uint32_t)step) & amask));
 		} else {
-			uint32_t v = 0;
+			uint32_t v = 0, esi = cpu_gpr(cpu, R_ESI);
 			int seg = insn_seg(c->in, SEG_DS);
-			int vec = gmem_seg_read(c->cpu, seg, g[6] & amask, &v, (uint32_t)size);
+			int vec = gmem_seg_read(cpu, seg, esi & amask, &v, (uint32_t)size);
 			if (vec)
 				return raise(c, vec, 0);
 			iobus_out(bus, port, size, v);
-			g[6] = (g[6] & ~amask) | ((g[6] + (uint32_t)step) & amask);
+			cpu_set_gpr(cpu, R_ESI, (esi & ~amask) | ((esi + (uint32_t)step) & amask));
 		}
 		if (!c->in->rep)
 			break;
-		g[1] = (g[1] & ~amask) | ((g[1] - 1) & amask);
+		cpu_set_gpr(cpu, R_ECX, (ecx & ~amask) | ((ecx - 1) & amask));
 	}
 	return true;
 }
@@ -152,11 +152,11 @@ static bool do_mov_cr(struct ctx *c, bool to_cr)
 	uint32_t *crs[5] = {&cpu->cr0, NULL, &cpu->cr2, &cpu->cr3, &cpu->cr4};
 	if (!to_cr) {
 		cpu->vm->stats.cr_reads++;
-		c->blk->gpr[gpr] = *crs[cr];
+		cpu_set_gpr(cpu, gpr, *crs[cr]);
 		return true;
 	}
 	cpu->vm->stats.cr_writes++;
-	uint32_t v = c->blk->gpr[gpr];
+	uint32_t v = cpu_gpr(cpu, gpr);
 	if (cr == 0)
 		return write_cr0(c, v);
 	if (cr == 2) {
@@ -173,9 +173,9 @@ static bool do_mov_dr(struct ctx *c, bool to_dr)
 	if (dr == 4 || dr == 5)
 		dr += 2; /* aliases of DR6/DR7 while CR4.DE is clear */
 	if (to_dr)
-		c->cpu->dr[dr] = c->blk->gpr[gpr];
+		c->cpu->dr[dr] = cpu_gpr(c->cpu, gpr);
 	else
-		c->blk->gpr[gpr] = c->cpu->dr[dr];
+		cpu_set_gpr(c->cpu, gpr, c->cpu->dr[dr]);
 	return true;
 }
 
@@ -210,8 +210,8 @@ static uint64_t *msr_slot(struct vcpu *cpu, uint32_t msr)
 static bool do_msr(struct ctx *c, bool write)
 {
 	struct vcpu *cpu = c->cpu;
-	uint32_t *g = c->blk->gpr, msr = g[1];
-	uint64_t v = (uint64_t)g[2] << 32 | g[0];
+	uint32_t msr = cpu_gpr(cpu, R_ECX);
+	uint64_t v = (uint64_t)cpu_gpr(cpu, R_EDX) << 32 | cpu_gpr(cpu, R_EAX);
 	if (msr == MSR_TSC) {
 		if (write)
 			cpu->tsc_offset += guest_tsc(cpu) - v;
@@ -237,30 +237,30 @@ static bool do_msr(struct ctx *c, bool write)
 			v = *slot;
 	}
 	if (!write) {
-		g[0] = (uint32_t)v;
-		g[2] = (uint32_t)(v >> 32);
+		cpu_set_gpr(cpu, R_EAX, (uint32_t)v);
+		cpu_set_gpr(cpu, R_EDX, (uint32_t)(v >> 32));
 	}
 	return true;
 }
 
 static bool do_cpuid(struct ctx *c)
 {
-	uint32_t r[4], *g = c->blk->gpr;
-	cpuid_guest(g[0], g[1], r);
-	g[0] = r[0];
-	g[3] = r[1];
-	g[1] = r[2];
-	g[2] = r[3];
+	uint32_t r[4];
+	cpuid_guest(cpu_gpr(c->cpu, R_EAX), cpu_gpr(c->cpu, R_ECX), r);
+	cpu_set_gpr(c->cpu, R_EAX, r[0]);
+	cpu_set_gpr(c->cpu, R_EBX, r[1]);
+	cpu_set_gpr(c->cpu, R_ECX, r[2]);
+	cpu_set_gpr(c->cpu, R_EDX, r[3]);
 	return true;
 }
 
 static bool do_rdtsc(struct ctx *c, bool p)
 {
 	uint64_t t = guest_tsc(c->cpu);
-	c->blk->gpr[0] = (uint32_t)t;
-	c->blk->gpr[2] = (uint32_t)(t >> 32);
+	cpu_set_gpr(c->cpu, R_EAX, (uint32_t)t);
+	cpu_set_gpr(c->cpu, R_EDX, (uint32_t)(t >> 32));
 	if (p)
-		c->blk->gpr[1] = 0; /* TSC_AUX */
+		cpu_set_gpr(c->cpu, R_ECX, 0); /* TSC_AUX */
 	return true;
 }
 
@@ -372,7 +372,7 @@ static bool do_ltr(struct ctx *c)
 /* lar/lsl/verr/verw: ZF says whether the selector passed. */
 static void set_zf(struct ctx *c, bool z)
 {
-	c->blk->hflags = z ? c->blk->hflags | EFL_ZF : c->blk->hflags & ~EFL_ZF;
+	cpu_set_eflags(c->cpu, z ? EFL_ZF : 0, EFL_ZF);
 }
 
 static bool desc_visible(struct ctx *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
@@ -496,13 +496,13 @@ static bool do_seg_load(struct ctx *c)
 							: SEG_GS,
 					   c->op + 2);
 	int sreg = sreg_of_pop(o, o2);
-	uint32_t esp = c->blk->gpr[4], sel;
+	uint32_t esp = cpu_esp(c->cpu), sel;
 	int vec = cpu_pop(c->cpu, &sel, c->osize);
 	if (vec)
 		return raise(c, vec, 0);
 	struct gexc e = seg_load(c->cpu, sreg, (uint16_t)sel);
 	if (e.vec >= 0)
-		c->blk->gpr[4] = esp;
+		cpu_set_esp(c->cpu, esp);
 	else if (sreg == SEG_SS) /* pop ss: the next instruction runs first */
 		c->cpu->irq_shadow = c->cpu->db_shadow = true;
 	return raise_gexc(c, e);
@@ -551,34 +551,34 @@ static bool do_far_jmp_call(struct ctx *c, bool call)
 	uint32_t off;
 	if (!far_target(c, &sel, &off))
 		return false;
-	uint32_t esp = c->blk->gpr[4];
+	uint32_t esp = cpu_esp(c->cpu);
 	if (call) {
 		int vec = cpu_push(c->cpu, c->cpu->seg[SEG_CS].sel, c->osize);
 		if (!vec)
 			vec = cpu_push(c->cpu, c->in->next, c->osize);
 		if (vec) {
-			c->blk->gpr[4] = esp;
+			cpu_set_esp(c->cpu, esp);
 			return raise(c, vec, 0);
 		}
 	}
 	struct gexc e = seg_load_cs(c->cpu, sel, off);
 	if (e.vec >= 0) {
-		c->blk->gpr[4] = esp;
+		cpu_set_esp(c->cpu, esp);
 		return raise_gexc(c, e);
 	}
-	c->blk->eip = off;
+	cpu_set_eip(c->cpu, off);
 	return false; /* EIP already set */
 }
 
 static bool do_far_ret(struct ctx *c)
 {
 	struct vcpu *cpu = c->cpu;
-	uint32_t esp = c->blk->gpr[4], off, sel, outer_esp = 0, outer_ss = 0;
+	uint32_t esp = cpu_esp(cpu), off, sel, outer_esp = 0, outer_ss = 0;
 	uint32_t imm = byte_at(c, 0) == 0xca ? (uint32_t)(byte_at(c, 1) | byte_at(c, 2) << 8) : 0;
 	int vec = cpu_pop(cpu, &off, c->osize);
 	if (!vec)
 		vec = cpu_pop(cpu, &sel, c->osize);
-	c->blk->gpr[4] += imm;
+	cpu_set_esp(cpu, cpu_esp(cpu) + imm);
 	bool outer = (int)(sel & 3) > cpu->cpl;
 	if (!vec && outer) {
 		vec = cpu_pop(cpu, &outer_esp, c->osize);
@@ -586,11 +586,11 @@ static bool do_far_ret(struct ctx *c)
 			vec = cpu_pop(cpu, &outer_ss, c->osize);
 	}
 	if (vec) {
-		c->blk->gpr[4] = esp;
+		cpu_set_esp(cpu, esp);
 		return raise(c, vec, 0);
 	}
 	if ((int)(sel & 3) < cpu->cpl) {
-		c->blk->gpr[4] = esp;
+		cpu_set_esp(cpu, esp);
 		return raise(c, 13, sel & 0xfffc);
 	}
 	int old_cpl = cpu->cpl;
@@ -603,12 +603,12 @@ static bool do_far_ret(struct ctx *c)
 		cpu->cpl = old_cpl;
 		cpu->seg[SEG_CS] = old_cs;
 		seg_shadow_update(cpu, SEG_CS);
-		c->blk->gpr[4] = esp;
+		cpu_set_esp(cpu, esp);
 		return raise_gexc(c, e);
 	}
 	if (outer)
-		c->blk->gpr[4] = outer_esp + imm;
-	c->blk->eip = off;
+		cpu_set_esp(cpu, outer_esp + imm);
+	cpu_set_eip(cpu, off);
 	return false;
 }
 
@@ -663,10 +663,10 @@ static bool do_near_stack(struct ctx *c)
 		if ((vec = cpu_pop(cpu, &target, c->osize)))
 			break;
 		if (cpu->seg[SEG_SS].attr & SEG_ATTR_DB)
-			c->blk->gpr[4] += in->ret_pop;
+			cpu_set_esp(cpu, cpu_esp(cpu) + in->ret_pop);
 		else
-			c->blk->gpr[4] = (c->blk->gpr[4] & 0xffff0000u) |
-					 ((c->blk->gpr[4] + in->ret_pop) & 0xffffu);
+			cpu_set_esp(cpu, (cpu_esp(cpu) & 0xffff0000u) |
+					     ((cpu_esp(cpu) + in->ret_pop) & 0xffffu));
 		break;
 	case 0xff: { /* call r/m */
 		struct operand op;
@@ -680,7 +680,7 @@ static bool do_near_stack(struct ctx *c)
 	}
 	if (vec)
 		return raise(c, vec, 0);
-	c->blk->eip = c->osize == 2 ? target & 0xffff : target;
+	cpu_set_eip(cpu, c->osize == 2 ? target & 0xffff : target);
 	return false;
 }
 
@@ -689,7 +689,7 @@ static bool do_cli_sti(struct ctx *c, bool set)
 {
 	if (c->cpu->cpl > iopl(c->cpu))
 		return raise(c, 13, 0);
-	c->blk->vif = set ? EFL_IF : 0;
+	cpu_set_eflags(c->cpu, set ? EFL_IF : 0, EFL_IF);
 	if (set)
 		c->cpu->irq_shadow = true;
 	return true;
@@ -723,11 +723,11 @@ static bool do_sysenter(struct ctx *c)
 	seg_shadow_update(cpu, SEG_SS);
 	if (enter) {
 		cpu_set_eflags(cpu, 0, EFL_IF | 0x20000 /* VM */);
-		c->blk->gpr[4] = (uint32_t)cpu->msr_sysenter_esp;
-		c->blk->eip = (uint32_t)cpu->msr_sysenter_eip;
+		cpu_set_esp(cpu, (uint32_t)cpu->msr_sysenter_esp);
+		cpu_set_eip(cpu, (uint32_t)cpu->msr_sysenter_eip);
 	} else {
-		c->blk->gpr[4] = c->blk->gpr[1];
-		c->blk->eip = c->blk->gpr[2];
+		cpu_set_esp(cpu, cpu_gpr(cpu, R_ECX));
+		cpu_set_eip(cpu, cpu_gpr(cpu, R_EDX));
 	}
 	return false;
 }
@@ -854,7 +854,7 @@ static bool dispatch(struct ctx *c)
 		int vec = cpu_push(c->cpu, c->cpu->seg[c->in->sreg].sel, c->osize);
 		return vec ? raise(c, vec, 0) : true;
 	}
-	case CO_INTO: return (c->blk->hflags & EFL_OF) ? do_int(c, 4, INT_SOFTWARE) : true;
+	case CO_INTO: return (cpu_get_eflags(cpu) & EFL_OF) ? do_int(c, 4, INT_SOFTWARE) : true;
 	case CO_INT3: return do_int(c, 3, INT_SOFTWARE);
 	case CO_INT:
 		if (byte_at(c, 0) == 0xf1) /* icebp: a #DB trap without the gate DPL check */
@@ -885,7 +885,7 @@ static bool dispatch(struct ctx *c)
 
 void callout_run(struct vcpu *cpu, const struct xinsn *in)
 {
-	struct ctx c = {.cpu = cpu, .blk = cpu->blk, .in = in};
+	struct ctx c = {.cpu = cpu, .in = in};
 	c.op = insn_opcode_index(in);
 	c.osize = in->opsize16 ? 2 : 4;
 	cpu->vm->stats.callouts++;
@@ -896,5 +896,5 @@ void callout_run(struct vcpu *cpu, const struct xinsn *in)
 		return;
 	}
 	if (dispatch(&c))
-		cpu->blk->eip = in->next;
+		cpu_set_eip(cpu, in->next);
 }

@@ -5,7 +5,7 @@
 struct vcpu;
 struct xinsn;
 
-/* Emulate in at blk->eip; on return blk->eip is where the guest continues,
+/* Emulate in at the guest's EIP; on return cpu_eip() is where the guest continues,
  * or the machine has stopped (vm->stop). */
 void callout_run(struct vcpu *cpu, const struct xinsn *in);
 

@@ -2,7 +2,6 @@
 #include "cpu.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "boot_gdt.h"
 #include "gmem.h"
@@ -13,8 +12,8 @@
 static int reset_protected(struct vcpu *cpu, uint32_t eip, const uint32_t *gpr)
 {
 	struct vcpu_block *blk = cpu->blk;
-	memcpy(blk->gpr, gpr, sizeof(blk->gpr));
-	blk->eip = eip;
+	cpu_set_gprs(cpu, gpr);
+	cpu_set_eip(cpu, eip);
 	blk->hflags = 0x2;
 	blk->vsys = 0x2;
 	blk->vif = 0;
@@ -59,9 +58,9 @@ uint32_t cpu_code_mode(const struct vcpu *cpu)
 	return m | cpu->seg_mode << 5; /* x64: segment classes (0 for compat) */
 }
 
-uint32_t cpu_get_eflags(struct vcpu *cpu)
+uint32_t cpu_get_eflags(const struct vcpu *cpu)
 {
-	struct vcpu_block *blk = cpu->blk;
+	const struct vcpu_block *blk = cpu->blk;
 	return (blk->hflags & EFL_ARITH_DF) | blk->vsys | blk->vif;
 }
 
@@ -82,23 +81,23 @@ static uint32_t sp_mask(struct vcpu *cpu)
 
 int cpu_push(struct vcpu *cpu, uint32_t v, int size)
 {
-	uint32_t *esp = &cpu->blk->gpr[4], m = sp_mask(cpu);
-	uint32_t nsp = (*esp - (uint32_t)size) & m;
+	uint32_t esp = cpu_esp(cpu), m = sp_mask(cpu);
+	uint32_t nsp = (esp - (uint32_t)size) & m;
 	int vec = gmem_seg_write(cpu, SEG_SS, nsp, &v, (uint32_t)size);
 	if (vec)
 		return vec;
-	*esp = (*esp & ~m) | nsp;
+	cpu_set_esp(cpu, (esp & ~m) | nsp);
 	return 0;
 }
 
 int cpu_pop(struct vcpu *cpu, uint32_t *v, int size)
 {
-	uint32_t *esp = &cpu->blk->gpr[4], m = sp_mask(cpu);
+	uint32_t esp = cpu_esp(cpu), m = sp_mask(cpu);
 	*v = 0;
-	int vec = gmem_seg_read(cpu, SEG_SS, *esp & m, v, (uint32_t)size);
+	int vec = gmem_seg_read(cpu, SEG_SS, esp & m, v, (uint32_t)size);
 	if (vec)
 		return vec;
-	*esp = (*esp & ~m) | ((*esp + (uint32_t)size) & m);
+	cpu_set_esp(cpu, (esp & ~m) | ((esp + (uint32_t)size) & m));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #define BTVMM_CPU_H
 
 #include <stdint.h>
+#include "modrm.h" /* R_EAX..R_EDI */
 #include "vm.h"
 
 #define EFL_CF 0x1u
@@ -28,7 +29,55 @@ uint32_t cpu_code_mode(const struct vcpu *cpu);
 #define CODE_MODE_FPU_TRAP 0x8u
 #define CODE_MODE_NO_SSE 0x10u
 
-uint32_t cpu_get_eflags(struct vcpu *cpu);
+/* The guest's general registers (reg: R_EAX..R_EDI), EIP and EFLAGS, as the
+ * monitor sees them between runs of guest code. Their home today is the
+ * vCPU block that translated code shares (block.h); the monitor's C code
+ * goes through these, not through the block, so a backend that keeps them
+ * elsewhere changes only these. */
+static inline uint32_t cpu_gpr(const struct vcpu *cpu, int reg)
+{
+	return cpu->blk->gpr[reg];
+}
+
+static inline void cpu_set_gpr(struct vcpu *cpu, int reg, uint32_t v)
+{
+	cpu->blk->gpr[reg] = v;
+}
+
+static inline uint32_t cpu_esp(const struct vcpu *cpu)
+{
+	return cpu_gpr(cpu, R_ESP);
+}
+
+static inline void cpu_set_esp(struct vcpu *cpu, uint32_t v)
+{
+	cpu_set_gpr(cpu, R_ESP, v);
+}
+
+/* All eight at once, eax..edi (for code that works on an array of them). */
+static inline void cpu_get_gprs(const struct vcpu *cpu, uint32_t gpr[8])
+{
+	for (int i = 0; i < 8; i++)
+		gpr[i] = cpu_gpr(cpu, i);
+}
+
+static inline void cpu_set_gprs(struct vcpu *cpu, const uint32_t gpr[8])
+{
+	for (int i = 0; i < 8; i++)
+		cpu_set_gpr(cpu, i, gpr[i]);
+}
+
+static inline uint32_t cpu_eip(const struct vcpu *cpu)
+{
+	return cpu->blk->eip;
+}
+
+static inline void cpu_set_eip(struct vcpu *cpu, uint32_t v)
+{
+	cpu->blk->eip = v;
+}
+
+uint32_t cpu_get_eflags(const struct vcpu *cpu);
 /* Set EFLAGS as a CPL-0 popf would, for the bits in mask. */
 void cpu_set_eflags(struct vcpu *cpu, uint32_t val, uint32_t mask);
 

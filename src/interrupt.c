@@ -102,7 +102,6 @@ static struct gexc tss_stack(struct vcpu *cpu, const struct frame_plan *p, int d
 /* Try to deliver; returns the exception that stopped delivery, if any. */
 static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 {
-	struct vcpu_block *blk = cpu->blk;
 	if ((uint32_t)p->vec * 8 + 7 > cpu->idtr.limit)
 		return exc(13, idt_err(p));
 	uint32_t g[2];
@@ -115,7 +114,7 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 		vm_fail(cpu->vm,
 			"guest vector %d goes through a task gate at EIP 0x%08x: "
 			"task switches are not supported",
-			p->vec, blk->eip);
+			p->vec, cpu_eip(cpu));
 		return none;
 	}
 	if (type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07)
@@ -154,13 +153,13 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 	uint32_t frame[7];
 	int n = 0;
 	struct seg_cache ss = cpu->seg[SEG_SS];
-	uint32_t esp = blk->gpr[4];
+	uint32_t esp = cpu_esp(cpu);
 	if (new_cpl < cpu->cpl) {
 		e = tss_stack(cpu, p, new_cpl, &ss, &esp);
 		if (e.vec >= 0)
 			return e;
 		frame[n++] = cpu->seg[SEG_SS].sel;
-		frame[n++] = blk->gpr[4];
+		frame[n++] = cpu_esp(cpu);
 	}
 	frame[n++] = eflags;
 	frame[n++] = cpu->seg[SEG_CS].sel;
@@ -178,7 +177,7 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 		cpu->seg[SEG_SS] = ss;
 		seg_shadow_update(cpu, SEG_SS);
 	}
-	blk->gpr[4] = esp;
+	cpu_set_esp(cpu, esp);
 	cpu->seg[SEG_CS] = cs;
 	cpu->cpl = new_cpl;
 	seg_shadow_update(cpu, SEG_CS);
@@ -186,7 +185,7 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 	if (!(type & 1))
 		clear |= EFL_IF; /* interrupt gate */
 	cpu_set_eflags(cpu, eflags & ~clear, 0xffffffffu);
-	blk->eip = offset;
+	cpu_set_eip(cpu, offset);
 	return none;
 }
 
@@ -264,7 +263,7 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
 	 * earlier exception") */
 	struct frame_plan p = {vec, err, has_err, src != INT_SOFTWARE, src, return_eip};
 	const struct frame_plan first = p;
-	uint32_t fault_eip = cpu->blk->eip; /* the instruction that raised it */
+	uint32_t fault_eip = cpu_eip(cpu); /* the instruction that raised it */
 	struct fault_chain ch = {0};
 	cpu->vm->stats.vectors[vec & 0xff]++;
 	cpu->events++;
@@ -344,8 +343,7 @@ static void drop_inner_segments(struct vcpu *cpu)
 
 int cpu_iret(struct vcpu *cpu, int osize)
 {
-	struct vcpu_block *blk = cpu->blk;
-	uint32_t eip0 = blk->eip;
+	uint32_t eip0 = cpu_eip(cpu);
 	if (cpu_get_eflags(cpu) & 0x4000) {
 		vm_fail(cpu->vm,
 			"guest iret with NT set at EIP 0x%08x: task switches are not "
@@ -353,7 +351,7 @@ int cpu_iret(struct vcpu *cpu, int osize)
 			eip0);
 		return -1;
 	}
-	uint32_t esp = blk->gpr[4], v[3];
+	uint32_t esp = cpu_esp(cpu), v[3];
 	int vec = pop_n(cpu, &esp, v, 3, osize);
 	if (vec) {
 		cpu_exception(cpu, vec, 0, eip0);
@@ -397,8 +395,8 @@ int cpu_iret(struct vcpu *cpu, int osize)
 	if (osize == 2)
 		mask &= 0xffff;
 	cpu_set_eflags(cpu, new_eflags, mask);
-	blk->eip = new_eip;
-	blk->gpr[4] = rpl > old_cpl ? outer[0] : esp;
+	cpu_set_eip(cpu, new_eip);
+	cpu_set_esp(cpu, rpl > old_cpl ? outer[0] : esp);
 	if (rpl > old_cpl)
 		drop_inner_segments(cpu);
 	return 0;

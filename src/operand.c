@@ -2,6 +2,7 @@
  * and register access for the monitor's instruction emulation. */
 #include "operand.h"
 
+#include "cpu.h"
 #include "decode.h"
 #include "gmem.h"
 #include "modrm.h"
@@ -39,33 +40,34 @@ int insn_modrm(struct vcpu *cpu, const struct xinsn *in, int modrm_index, struct
 	op->off = 0;
 	if (m.mod == 3)
 		return m.reg;
-	op->off = modrm_ea(&m, in->addr16, cpu->blk->gpr, &dseg);
+	uint32_t gpr[8];
+	cpu_get_gprs(cpu, gpr);
+	op->off = modrm_ea(&m, in->addr16, gpr, &dseg);
 	op->seg = insn_seg(in, dseg);
 	return m.reg;
 }
 
 uint32_t reg_get(struct vcpu *cpu, int reg, int size)
 {
-	uint32_t *g = cpu->blk->gpr;
 	if (size == 1)
-		return reg < 4 ? g[reg] & 0xff : (g[reg - 4] >> 8) & 0xff;
+		return reg < 4 ? cpu_gpr(cpu, reg) & 0xff : (cpu_gpr(cpu, reg - 4) >> 8) & 0xff;
 	if (size == 2)
-		return g[reg] & 0xffff;
-	return g[reg];
+		return cpu_gpr(cpu, reg) & 0xffff;
+	return cpu_gpr(cpu, reg);
 }
 
 void reg_set(struct vcpu *cpu, int reg, int size, uint32_t v)
 {
-	uint32_t *g = cpu->blk->gpr;
 	if (size == 1) {
 		if (reg < 4)
-			g[reg] = (g[reg] & ~0xffu) | (v & 0xff);
+			cpu_set_gpr(cpu, reg, (cpu_gpr(cpu, reg) & ~0xffu) | (v & 0xff));
 		else
-			g[reg - 4] = (g[reg - 4] & ~0xff00u) | ((v & 0xff) << 8);
+			cpu_set_gpr(cpu, reg - 4,
+				    (cpu_gpr(cpu, reg - 4) & ~0xff00u) | ((v & 0xff) << 8));
 	} else if (size == 2) {
-		g[reg] = (g[reg] & ~0xffffu) | (v & 0xffff);
+		cpu_set_gpr(cpu, reg, (cpu_gpr(cpu, reg) & ~0xffffu) | (v & 0xffff));
 	} else {
-		g[reg] = v;
+		cpu_set_gpr(cpu, reg, v);
 	}
 }
 

@@ -40,14 +40,14 @@ static struct ccf *resolve(struct vm *vm, uint32_t eip)
 		unsigned acc = ACC_FETCH | (cpu->cpl == 3 ? ACC_USER : 0);
 		if (mmu_translate(cpu, lin, acc, &pa)) {
 			cpu_exception(cpu, 14, 0, eip);
-			eip = cpu->blk->eip;
+			eip = cpu_eip(cpu);
 			continue;
 		}
 		if (pa >= vm->mem.ram_size && !mmio_find(&vm->mmio, pa)) {
 			/* nothing answers: the fetch reads all ones, and ff ff is
 			 * an undefined opcode (FF /7) */
 			cpu_exception(cpu, 6, 0, eip);
-			eip = cpu->blk->eip;
+			eip = cpu_eip(cpu);
 			continue;
 		}
 		if (pa >= vm->mem.ram_size) {
@@ -65,7 +65,7 @@ static struct ccf *resolve(struct vm *vm, uint32_t eip)
 			vm->xl.fetch_fault =
 			    false; /* an instruction crossing into a missing page */
 			cpu_exception(cpu, 14, 0, eip);
-			eip = cpu->blk->eip;
+			eip = cpu_eip(cpu);
 			continue;
 		}
 		if (!c) {
@@ -145,15 +145,15 @@ static bool x64_wrap_suspect(struct vm *vm, uint32_t eip)
 	const uint8_t *code = gmem_code_ptr(cpu, cpu->seg[SEG_CS].base + eip, &avail, NULL);
 	if (!code || xdecode(&vm->xl.dec, code, avail, eip, &in))
 		return false;
-	const uint32_t *gpr = cpu->blk->gpr;
 	if (in.modrm_off && (in.bytes[in.modrm_off] >> 6) != 3) {
 		struct operand op;
 		insn_modrm(cpu, &in, in.modrm_off, &op);
 		if (cpu->seg[op.seg].base + op.off >= top)
 			return true;
 	}
-	return cpu->seg[SEG_DS].base + gpr[6] >= top || cpu->seg[SEG_ES].base + gpr[7] >= top ||
-	       cpu->seg[SEG_SS].base + gpr[4] - 64 >= top;
+	return cpu->seg[SEG_DS].base + cpu_gpr(cpu, R_ESI) >= top ||
+	       cpu->seg[SEG_ES].base + cpu_gpr(cpu, R_EDI) >= top ||
+	       cpu->seg[SEG_SS].base + cpu_esp(cpu) - 64 >= top;
 }
 
 /* A page fault in translated code with paging on: hidden, true, a trace
@@ -223,7 +223,7 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 			f->signo, (unsigned long long)f->pc);
 		return NULL;
 	}
-	cpu->blk->eip = m->guest_eip;
+	cpu_set_eip(cpu, m->guest_eip);
 	bool page_fault = f->signo == SIGSEGV && f->trapno == 14;
 	if (page_fault && f->addr >= WINDOW_SIZE) {
 		/* x64: an access that runs past 4 GiB, which a 32-bit CPU wraps
@@ -356,11 +356,11 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 	switch (r->kind) {
 	case REC_IBL_MISS:
 		vm->stats.ibl_misses++;
-		blk->eip = blk->tgt;
+		cpu_set_eip(&vm->cpu, blk->tgt);
 		*fill_ibl = true;
 		break;
 	case REC_BRANCH:
-		blk->eip = r->guest_eip;
+		cpu_set_eip(&vm->cpu, r->guest_eip);
 		rq->from = r->ccf;
 		rq->exit_idx = r->exit_idx;
 		rq->target = r->guest_eip;
@@ -368,12 +368,12 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 		break;
 	case REC_EVENT:
 		vm->stats.irq_checks_taken++;
-		blk->eip = r->guest_eip;
+		cpu_set_eip(&vm->cpu, r->guest_eip);
 		break;
-	case REC_END: blk->eip = r->guest_eip; break;
+	case REC_END: cpu_set_eip(&vm->cpu, r->guest_eip); break;
 	case REC_CALLOUT: {
 		struct xinsn in = *r->insn;
-		blk->eip = in.eip;
+		cpu_set_eip(&vm->cpu, in.eip);
 		callout_run(&vm->cpu, &in);
 		break;
 	}
@@ -384,7 +384,7 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 static void halted(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
-	if (!cpu->blk->vif) {
+	if (!(cpu_get_eflags(cpu) & EFL_IF)) {
 		vm_fail(vm,
 			"guest halted at EIP 0x%08x with interrupts disabled: nothing can wake it",
 			cpu->halt_eip);
@@ -409,7 +409,7 @@ static void interrupt_window(struct vm *vm)
 		machine_update(vm);
 	if (!machine_intr(vm))
 		return;
-	if (!cpu->blk->vif || cpu->irq_shadow) {
+	if (!(cpu_get_eflags(cpu) & EFL_IF) || cpu->irq_shadow) {
 		vm->stats.irq_windows++;
 		return;
 	}
@@ -417,7 +417,7 @@ static void interrupt_window(struct vm *vm)
 	if (vec < 0)
 		return;
 	vm->stats.irqs_delivered++;
-	cpu_interrupt(cpu, vec, false, 0, INT_EXTERNAL, cpu->blk->eip);
+	cpu_interrupt(cpu, vec, false, 0, INT_EXTERNAL, cpu_eip(cpu));
 }
 
 /* Tell translated code whether to come back at its next poll: an interrupt
@@ -426,7 +426,7 @@ static void set_pending(struct vm *vm)
 {
 	struct vcpu_block *blk = vm->cpu.blk;
 	blk->irq_req = machine_intr(vm);
-	blk->pending = blk->vif && blk->irq_req;
+	blk->pending = (cpu_get_eflags(&vm->cpu) & EFL_IF) && blk->irq_req;
 }
 
 /* The single-step trap after an instruction run with TF set (unless that
@@ -440,13 +440,12 @@ static void single_step_trap(struct vm *vm, uint64_t events_before, bool db_shad
 	if (vm->stop != STOP_NONE || cpu->events != events_before)
 		return;
 	cpu->dr[6] |= 0x4000; /* BS */
-	cpu_interrupt(cpu, 1, false, 0, INT_EXCEPTION, cpu->blk->eip);
+	cpu_interrupt(cpu, 1, false, 0, INT_EXCEPTION, cpu_eip(cpu));
 }
 
 int vm_run(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
-	struct vcpu_block *blk = cpu->blk;
 	struct ccf *next = NULL;
 	vm->widened_segs = 0;
 	while (vm->stop == STOP_NONE) {
@@ -474,13 +473,13 @@ int vm_run(struct vm *vm)
 			if (cpu->halted || vm->stop != STOP_NONE)
 				continue;
 		}
-		bool tf = blk->vsys & EFL_TF;
+		bool tf = cpu_get_eflags(cpu) & EFL_TF;
 		uint64_t events = cpu->events;
 		struct chain_request rq = {0};
 		bool fill_ibl = false;
 		struct ccf *c = next;
 		if (!c)
-			c = shadow || tf ? one_shot(vm, blk->eip) : resolve(vm, blk->eip);
+			c = shadow || tf ? one_shot(vm, cpu_eip(cpu)) : resolve(vm, cpu_eip(cpu));
 		next = NULL;
 		if (!c)
 			continue; /* stopped, or exceptions delivered at fetch: go on */
@@ -517,15 +516,16 @@ int vm_run(struct vm *vm)
 			single_step_trap(vm, events, cpu->db_shadow);
 		if (vm->stop != STOP_NONE)
 			break;
-		if ((!rq.from && !fill_ibl) || blk->vsys & EFL_TF || cpu->irq_shadow || cpu->halted)
+		if ((!rq.from && !fill_ibl) || cpu_get_eflags(cpu) & EFL_TF || cpu->irq_shadow ||
+		    cpu->halted)
 			continue;
-		next = resolve(vm, blk->eip);
+		next = resolve(vm, cpu_eip(cpu));
 		if (!next)
 			continue;
 		maybe_chain(vm, &rq, next);
 		if (fill_ibl && !next->transient)
 			ibl_fill(vm, next);
-		if (machine_intr(vm) && blk->vif)
+		if (machine_intr(vm) && cpu_get_eflags(cpu) & EFL_IF)
 			next = NULL; /* go through the interrupt window first */
 	}
 	return vm->exit_status;

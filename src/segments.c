@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cpu.h"
 #include "decode.h"
 #include "gmem.h"
 #include "operand.h"
@@ -163,7 +164,7 @@ bool seg_limit_ok(const struct seg_cache *s, uint32_t off, uint32_t n)
  * below ESP, pops above it. 0 if the instruction has none we know. */
 static uint32_t stack_access(const struct vcpu *cpu, const struct xinsn *in, uint32_t *off)
 {
-	uint32_t esp = cpu->blk->gpr[4], sz = in->opsize16 ? 2 : 4;
+	uint32_t esp = cpu_esp(cpu), sz = in->opsize16 ? 2 : 4;
 	int i = insn_opcode_index(in);
 	uint8_t op = in->bytes[i], op2 = in->bytes[i + 1];
 	uint8_t reg = in->modrm_off ? (in->bytes[in->modrm_off] >> 3) & 7 : 0;

@@ -25,6 +25,7 @@
 
 #include "backend.h"
 #include "block.h"
+#include "cpu.h"
 #include "physmem.h"
 #include "vm.h"
 
@@ -71,8 +72,8 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 		internal_error(sig, si, pc);
 	struct vcpu_block *blk = vm->cpu.blk;
 	for (int i = 0; i < 8; i++)
-		blk->gpr[i] = (uint32_t)gr[gpr_index[i]];
-	blk->hflags = (uint32_t)gr[REG_EFL];
+		cpu_set_gpr(&vm->cpu, i, (uint32_t)gr[gpr_index[i]]);
+	blk->hflags = (uint32_t)gr[REG_EFL]; /* the host flags whole: the block's own image */
 	struct host_fault *f = &vm->fault;
 	f->valid = 1;
 	f->signo = sig;

@@ -98,9 +98,8 @@ static int emu_write(void *ctx, int seg, uint32_t off, const void *buf, int size
 int soft_exec_insn(struct vm *vm, const struct xinsn *in)
 {
 	struct vcpu *cpu = &vm->cpu;
-	struct vcpu_block *blk = cpu->blk;
 	struct emu_regs r;
-	memcpy(r.gpr, blk->gpr, sizeof(r.gpr));
+	cpu_get_gprs(cpu, r.gpr);
 	r.eflags = cpu_get_eflags(cpu);
 	r.eip = in->eip;
 	r.stack32 = cpu->seg[SEG_SS].attr & SEG_ATTR_DB;
@@ -113,16 +112,16 @@ int soft_exec_insn(struct vm *vm, const struct xinsn *in)
 		cpu_exception(cpu, rc & 0xff, 0, in->eip);
 		return 0;
 	}
-	memcpy(blk->gpr, r.gpr, sizeof(r.gpr));
+	cpu_set_gprs(cpu, r.gpr);
 	cpu_set_eflags(cpu, r.eflags, EFL_ARITH_DF);
-	blk->eip = r.eip;
+	cpu_set_eip(cpu, r.eip);
 	return 0;
 }
 
 static int decode_at_eip(struct vm *vm, struct xinsn *in)
 {
 	struct vcpu *cpu = &vm->cpu;
-	uint32_t eip = cpu->blk->eip, avail;
+	uint32_t eip = cpu_eip(cpu), avail;
 	uint32_t lin = cpu->seg[SEG_CS].base + eip;
 	const uint8_t *code = gmem_code_ptr(cpu, lin, &avail, NULL);
 	int r = code ? xdecode(&vm->xl.dec, code, avail, eip, in) : -1;

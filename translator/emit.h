@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "modrm.h" /* R_EAX..R_EDI */
+
 struct emitter {
 	uint8_t *start, *p, *end;
 	bool overflow; /* ran past end: the caller flushes and retries */
@@ -60,9 +62,6 @@ static inline void e_gs_modrm(struct emitter *e, uint8_t op, int reg, uint32_t o
 	e8(e, (uint8_t)((reg << 3) | 5));
 	e32(e, off);
 }
-
-#define R_EAX 0
-#define R_ECX 1
 
 static inline void e_store_gs(struct emitter *e, int reg, uint32_t off) /* mov %reg, %gs:off */
 {

@@ -3,8 +3,6 @@
 
 #include "decode.h"
 
-enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
-
 int modrm_parse(const uint8_t *p, int avail, bool addr16, struct modrm *m)
 {
 	int pos = 1, n;

@@ -8,6 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* x86 general-register numbers: the ModRM reg/rm encoding, and the order of
+ * the guest's registers everywhere (cpu_gpr(), struct vcpu_block's gpr[],
+ * the emulator's struct emu_regs). */
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+
 struct modrm {
 	int mod, reg, rm;
 	int sib;       /* the SIB byte, -1 if none */
