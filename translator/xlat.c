@@ -109,6 +109,26 @@ void xlat_exit_jmp(struct block_builder *b, uint32_t target, uint32_t from_eip)
 	xlat_add_exit(b, site, target, target <= from_eip);
 }
 
+void xlat_emit_jmp(struct block_builder *b, const struct xinsn *in)
+{
+	xlat_exit_jmp(b, in->target, in->eip);
+	b->end = true;
+}
+
+/* jcc rel32 to the taken exit (the same encoding in both modes), then the
+ * fall-through exit. */
+void xlat_emit_jcc(struct block_builder *b, const struct xinsn *in)
+{
+	struct emitter *e = &b->e;
+	e8(e, 0x0f);
+	e8(e, (uint8_t)(0x80 | in->cc));
+	uint8_t *site = e->p;
+	e32(e, 0);
+	xlat_add_exit(b, site, in->target, in->target <= in->eip);
+	xlat_exit_jmp(b, in->next, in->eip);
+	b->end = true;
+}
+
 void xlat_emit_callout(struct block_builder *b, const struct xinsn *in)
 {
 	b->x->be->emit_exit(&b->e, xlat_new_rec(b->x, REC_CALLOUT, in->eip, b->c, -1, in));

@@ -59,6 +59,9 @@ uint32_t xlat_new_rec(struct xlat *x, enum rec_kind kind, uint32_t eip, struct c
 void xlat_add_exit(struct block_builder *b, uint8_t *site, uint32_t target, bool check);
 /* jmp rel32 leaving the block for guest target (a back edge polls). */
 void xlat_exit_jmp(struct block_builder *b, uint32_t target, uint32_t from_eip);
+/* Direct jmp and jcc: exits to their guest targets; they end the block. */
+void xlat_emit_jmp(struct block_builder *b, const struct xinsn *in);
+void xlat_emit_jcc(struct block_builder *b, const struct xinsn *in);
 /* The instruction ends the block in a call-out to the monitor. */
 void xlat_emit_callout(struct block_builder *b, const struct xinsn *in);
 

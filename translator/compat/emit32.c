@@ -253,20 +253,8 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 	switch (in->cls) {
 	case XC_IDENT: ebytes(e, in->bytes, in->len); break;
 	case XC_GS_REWRITE: emit_gs_rewrite(b, in); break;
-	case XC_JMP:
-		xlat_exit_jmp(b, in->target, in->eip);
-		b->end = true;
-		break;
-	case XC_JCC: {
-		e8(e, 0x0f);
-		e8(e, (uint8_t)(0x80 | in->cc));
-		uint8_t *site = e->p;
-		e32(e, 0);
-		xlat_add_exit(b, site, in->target, in->target <= in->eip);
-		xlat_exit_jmp(b, in->next, in->eip);
-		b->end = true;
-		break;
-	}
+	case XC_JMP: xlat_emit_jmp(b, in); break;
+	case XC_JCC: xlat_emit_jcc(b, in); break;
 	case XC_JCXZ: emit_short_branch(b, in, 0xe3); break;
 	case XC_LOOP: emit_short_branch(b, in, loop_op[in->loop_kind]); break;
 	case XC_CALL:

@@ -34,6 +34,7 @@
 #include "cpu.h"
 #include "emit.h"
 #include "emulate.h"
+#include "operand.h"
 #include "segments.h"
 #include "vm.h"
 #include "xlat_priv.h"
@@ -177,21 +178,6 @@ static int sib_base(const struct gmem *m)
 	return m->has_sib ? (m->sib & 7) : m->rm;
 }
 
-/* The segment register an override prefix names, or def without one. */
-static int prefix_seg(const struct xinsn *in, int def)
-{
-	if (in->seg_prefix_off < 0)
-		return def;
-	switch (in->seg_prefix) {
-	case 0x26: return SEG_ES;
-	case 0x2e: return SEG_CS;
-	case 0x36: return SEG_SS;
-	case 0x64: return SEG_FS;
-	case 0x65: return SEG_GS;
-	}
-	return SEG_DS;
-}
-
 /* Parse the guest's 32-bit ModRM memory operand at in->modrm_off. */
 static void parse_mem(const struct xinsn *in, struct gmem *m)
 {
@@ -215,7 +201,7 @@ static void parse_mem(const struct xinsn *in, struct gmem *m)
 	}
 	int base = no_base ? -1 : sib_base(m);
 	m->esp_base = base == RSP;
-	m->seg = prefix_seg(in, base == RSP || base == RBP ? SEG_SS : SEG_DS);
+	m->seg = insn_seg(in, base == RSP || base == RBP ? SEG_SS : SEG_DS);
 }
 
 /* Write the guest operand with ModRM.reg = reg (low 3 bits), 32-bit
@@ -419,12 +405,12 @@ static const char *unnative(struct block_builder *b, const struct xinsn *in)
 		return "a stack access through a segment with a base or limit";
 	if (in->addr16 && op == 0x8d && has_mem(in))
 		return NULL; /* lea: computed by emit_lea16 */
-	if (in->addr16 && op == 0xd7 && seg_class(b, prefix_seg(in, SEG_DS)) != SEGC_SOFT)
+	if (in->addr16 && op == 0xd7 && seg_class(b, insn_seg(in, SEG_DS)) != SEGC_SOFT)
 		return NULL; /* xlat with BX: emit_xlat */
 	if (in->addr16 && (has_mem(in) || string_op(op) || moffs_op(op) || op == 0xd7))
 		return "16-bit addressing";
 	if (string_op(op)) {
-		int src = prefix_seg(in, SEG_DS);
+		int src = insn_seg(in, SEG_DS);
 		bool uses_src = op != 0xaa && op != 0xab && op != 0xae && op != 0xaf;
 		bool uses_dst = op != 0xac && op != 0xad;
 		if ((uses_src && seg_class(b, src) != SEGC_FLAT) ||
@@ -433,7 +419,7 @@ static const char *unnative(struct block_builder *b, const struct xinsn *in)
 		return NULL;
 	}
 	if (op == 0xd7 || moffs_op(op)) {
-		int cls = seg_class(b, prefix_seg(in, SEG_DS));
+		int cls = seg_class(b, insn_seg(in, SEG_DS));
 		if (cls == SEGC_SOFT)
 			return "an access through a segment with a limit";
 		return NULL;
@@ -702,56 +688,25 @@ static void emit_load_target(struct block_builder *b, const struct xinsn *in)
 		emit_mem_insn(b, &t, mov, 1, R11, 0, false);
 }
 
-/* pushf: guest EFLAGS = arithmetic flags and DF | virtual system flags | IF */
-static void emit_pushf(struct block_builder *b, bool o16)
+/* RSP is the guest's ESP: around a pushfq/popfq, switch to the block's own
+ * small stack (mov and lea: no flags) and back. */
+static void private_stack(struct emitter *e, bool to)
 {
-	struct emitter *e = &b->e;
-	/* pushfq on the block's private stack: RSP is the guest's */
 	rex(e, true, RSP, 0, 15);
-	e8(e, 0x89);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_RSP); /* mov %rsp, x64_rsp(%r15) */
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x8d);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_STK); /* lea stk(%r15), %rsp */
-	e8(e, 0x9c);	     /* pushfq */
-	e8(e, 0x41);
-	e8(e, 0x5b); /* pop %r11 */
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x8b);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_RSP); /* mov x64_rsp(%r15), %rsp */
-	/* compose in %r11d; the and/or below clobber flags, but these are
-	 * the flags just saved, put back by popfq from the copy in %r10 */
-	mov64(e, R10, R11);
-	e8(e, 0x41);
-	e8(e, 0x81);
-	e8(e, 0xe3);
-	e32(e, EFL_ARITH_DF); /* and $ARITH_DF, %r11d */
-	blk_op(e, 0x0b, R11, BLK_VSYS);
-	blk_op(e, 0x0b, R11, BLK_VIF);
-	/* restore the host flags from %r10 */
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x89);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_RSP);
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x8d);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_STK);
-	e8(e, 0x41);
-	e8(e, 0x52); /* push %r10 */
-	e8(e, 0x9d); /* popfq */
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x8b);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_RSP);
-	emit_push_reg(e, o16, R11); /* the only guest access */
+	if (to) {
+		e8(e, 0x89); /* mov %rsp, x64_rsp(%r15) */
+		e8(e, 0xa7);
+		e32(e, BLK_X64_RSP);
+		rex(e, true, RSP, 0, 15);
+		e8(e, 0x8d); /* lea stk(%r15), %rsp */
+		e8(e, 0xa7);
+		e32(e, BLK_X64_STK);
+	} else {
+		e8(e, 0x8b); /* mov x64_rsp(%r15), %rsp */
+		e8(e, 0xa7);
+		e32(e, BLK_X64_RSP);
+	}
 }
-
-/* Flags a CPL-0 popf may change besides arithmetic, DF and IF. */
-#define POPF_SYS_MASK 0x00247100u /* TF, IOPL, NT, AC, ID */
 
 static void and_imm(struct emitter *e, int reg, uint32_t imm) /* and $imm, %reg32 (r8-r15) */
 {
@@ -760,6 +715,32 @@ static void and_imm(struct emitter *e, int reg, uint32_t imm) /* and $imm, %reg3
 	e8(e, (uint8_t)(0xe0 | (reg & 7)));
 	e32(e, imm);
 }
+
+/* pushf: guest EFLAGS = arithmetic flags and DF | virtual system flags | IF */
+static void emit_pushf(struct block_builder *b, bool o16)
+{
+	struct emitter *e = &b->e;
+	private_stack(e, true);
+	e8(e, 0x9c); /* pushfq */
+	e8(e, 0x41);
+	e8(e, 0x5b); /* pop %r11 */
+	private_stack(e, false);
+	/* compose in %r11d; the and/or below clobber flags, but these are
+	 * the flags just saved, put back by popfq from the copy in %r10 */
+	mov64(e, R10, R11);
+	and_imm(e, R11, EFL_ARITH_DF);
+	blk_op(e, 0x0b, R11, BLK_VSYS);
+	blk_op(e, 0x0b, R11, BLK_VIF);
+	private_stack(e, true);
+	e8(e, 0x41);
+	e8(e, 0x52); /* push %r10 */
+	e8(e, 0x9d); /* popfq */
+	private_stack(e, false);
+	emit_push_reg(e, o16, R11); /* the only guest access */
+}
+
+/* Flags a CPL-0 popf may change besides arithmetic, DF and IF. */
+#define POPF_SYS_MASK 0x00247100u /* TF, IOPL, NT, AC, ID */
 
 /* popf at CPL 0: IF and the system flags to the block, arithmetic flags and
  * DF to RFLAGS through popfq on the private stack. */
@@ -778,21 +759,11 @@ static void emit_popf(struct block_builder *b)
 	e32(e, 2); /* or $2, %r10d (reserved bit 1) */
 	blk_store(e, R10, BLK_VSYS);
 	and_imm(e, R11, EFL_ARITH_DF);
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x89);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_RSP);
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x8d);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_STK);
+	private_stack(e, true);
 	e8(e, 0x41);
 	e8(e, 0x53); /* push %r11 */
 	e8(e, 0x9d); /* popfq */
-	rex(e, true, RSP, 0, 15);
-	e8(e, 0x8b);
-	e8(e, 0xa7);
-	e32(e, BLK_X64_RSP);
+	private_stack(e, false);
 	adjust_esp(e, 4);
 }
 
@@ -843,7 +814,7 @@ static void emit_xlat16(struct block_builder *b, const struct xinsn *in)
 	    0x45, 0x0f, 0xb7, 0xdb, /* movzwl %r11w, %r11d */
 	};
 	ebytes(e, ea, sizeof(ea));
-	int seg = prefix_seg(in, SEG_DS);
+	int seg = insn_seg(in, SEG_DS);
 	if (seg_class(b, seg) == SEGC_BASED) {
 		blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)seg);
 		static const uint8_t add[] = {0x47, 0x8d, 0x1c, 0x03}; /* lea (%r11,%r8), %r11d */
@@ -888,7 +859,7 @@ static void emit_moffs(struct block_builder *b, const struct xinsn *in)
 {
 	struct emitter *e = &b->e;
 	int op = opcode(in);
-	int seg = prefix_seg(in, SEG_DS);
+	int seg = insn_seg(in, SEG_DS);
 	const uint8_t *moffs = in->bytes + in->opcode_off + 1;
 	if (seg_class(b, seg) == SEGC_FLAT) {
 		e8(e, 0x67);
@@ -955,7 +926,7 @@ static void emit_lea16(struct block_builder *b, const struct xinsn *in)
 static void emit_xlat_based(struct block_builder *b, const struct xinsn *in)
 {
 	struct emitter *e = &b->e;
-	blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)prefix_seg(in, SEG_DS));
+	blk_load(e, R8, BLK_SEGBASE + 4u * (uint32_t)insn_seg(in, SEG_DS));
 	static const uint8_t ea[] = {
 	    0x44, 0x0f, 0xb6, 0xd8,	  /* movzbl %al, %r11d */
 	    0x67, 0x46, 0x8d, 0x14, 0x1b, /* lea (%ebx,%r11d), %r10d */
@@ -1010,7 +981,7 @@ static void emit_ident(struct block_builder *b, const struct xinsn *in)
 		return emit_lea16(b, in);
 	if (op == 0xd7 && in->addr16)
 		return emit_xlat16(b, in);
-	if (op == 0xd7 && seg_class(b, prefix_seg(in, SEG_DS)) == SEGC_BASED)
+	if (op == 0xd7 && seg_class(b, insn_seg(in, SEG_DS)) == SEGC_BASED)
 		return emit_xlat_based(b, in);
 	if (string_op(op) || op == 0xd7) {
 		e8(e, 0x67);
@@ -1046,20 +1017,8 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 	switch (in->cls) {
 	case XC_IDENT:
 	case XC_GS_REWRITE: emit_ident(b, in); break;
-	case XC_JMP:
-		xlat_exit_jmp(b, in->target, in->eip);
-		b->end = true;
-		break;
-	case XC_JCC: {
-		e8(e, 0x0f);
-		e8(e, (uint8_t)(0x80 | in->cc));
-		uint8_t *site = e->p;
-		e32(e, 0);
-		xlat_add_exit(b, site, in->target, in->target <= in->eip);
-		xlat_exit_jmp(b, in->next, in->eip);
-		b->end = true;
-		break;
-	}
+	case XC_JMP: xlat_emit_jmp(b, in); break;
+	case XC_JCC: xlat_emit_jcc(b, in); break;
 	case XC_JCXZ:
 		if (in->addr16)
 			emit_short_branch16(b, in);
