@@ -291,6 +291,15 @@ static struct ccf *handle_fault(struct vm *vm, bool retried)
 	}
 	if (limit_fault && vm->cpu.x64 && x64_wrap_suspect(vm, m->guest_eip) && !soft_exec(vm))
 		return NULL;
+	if (f->signo == SIGILL && vm->cpu.x64) {
+		/* the decoder sends every instruction that is #UD on a 32-bit CPU
+		 * to a call-out: a #UD here is a re-encoding the host rejects */
+		char text[96];
+		soft_insn_text(vm, text, sizeof(text));
+		vm_fail(vm, "internal error: the x64 translation of EIP 0x%08x (%s) raised #UD",
+			m->guest_eip, text);
+		return NULL;
+	}
 	cpu_exception(cpu, fault_vector(f, cpu->cr4), 0, m->guest_eip);
 	return NULL;
 }

@@ -21,7 +21,7 @@
  * exceptions, at ring 0 or ring 3, and exits through the debug port (status
  * 1) after a few thousand of them.
  * Anything else fails: death by a signal (a host crash), another status,
- * other stderr output. The child's status comes from waitpid(), so a
+ * other stderr output, an internal error. The child's status comes from waitpid(), so a
  * crash is never mistaken for a debug-exit status. BTVMM_ACCEL in the
  * environment (tests/with_backend.sh) is passed on as -accel. */
 #define _GNU_SOURCE
@@ -105,7 +105,8 @@ static int run(const char *btvmm, const char *kernel, const char *append, const 
 	}
 }
 
-/* The stderr file: its line count, and whether each starts "btvmm: ". */
+/* The stderr file: its line count, and whether each starts "btvmm: " and
+ * reports something the guest did (an "internal error" is btvmm's bug). */
 static int stderr_lines(const char *path, int *all_btvmm)
 {
 	FILE *f = fopen(path, "r");
@@ -116,8 +117,10 @@ static int stderr_lines(const char *path, int *all_btvmm)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		n++;
-		if (strncmp(line, "btvmm: ", 7) != 0)
+		if (strncmp(line, "btvmm: ", 7) != 0 || strstr(line, "internal error")) {
 			*all_btvmm = 0;
+			fprintf(stderr, "  %s", line);
+		}
 	}
 	fclose(f);
 	return n;
