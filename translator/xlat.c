@@ -224,19 +224,20 @@ static bool is_direct_branch(const struct xinsn *in)
 	return in->cls == XC_JMP || in->cls == XC_JCC || in->cls == XC_JCXZ || in->cls == XC_LOOP;
 }
 
-/* Decode and emit up to max_insns instructions (one more if it is the
- * branch that closes a loop: splitting it off would cost a block transition
- * per iteration). Returns the number of guest
- * instructions, or -1 with err set if the first one cannot be handled. */
-static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int max_insns,
-		 struct xinsn *ins, char *err, size_t errlen)
+/* The block plan: decode and classify up to max_insns instructions (one
+ * more if it is the branch that closes a loop: splitting it off would cost
+ * a block transition per iteration), each with its final class for this
+ * backend. Nothing is emitted. Returns the number of guest instructions,
+ * or -1 with err set if the first one cannot be handled. */
+static int plan(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int max_insns,
+		struct xinsn *ins, char *err, size_t errlen)
 {
 	struct xlat *x = b->x;
 	uint32_t cs_base = cpu->seg[SEG_CS].base;
 	uint32_t page_end = ((cs_base + eip) | (PAGE_SIZE - 1)) - cs_base;
 	int n = 0;
 	bool after_sti = false;
-	while (!b->end && n < max_insns + 1 && b->c->n_map < CCF_MAX_INSNS - 1) {
+	while (n < max_insns + 1 && n < CCF_MAX_INSNS - 1) {
 		uint32_t avail;
 		const uint8_t *code = gmem_code_ptr(cpu, cs_base + eip, &avail, NULL);
 		struct xinsn *in = &ins[n];
@@ -309,8 +310,29 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			if (in->cls == XC_UNSUPPORTED && n > 0)
 				break;
 		}
+		n++;
+		eip = in->next;
+		if (in->ends_block || after_sti)
+			break; /* after sti, the shadow covered one instruction: now poll */
+		if (in->cls == XC_STI)
+			after_sti = true;
+		if (in->cls == XC_POPF)
+			break;
+		if (eip - 1 == page_end)
+			break;
+	}
+	return n;
+}
+
+/* The plan through the backend's emitter, with each instruction's host
+ * range in the map, then the fall-through exit unless the block ended. */
+static void emit_plan(struct block_builder *b, const struct xinsn *ins, int n)
+{
+	struct xlat *x = b->x;
+	for (int i = 0; i < n; i++) {
+		const struct xinsn *in = &ins[i];
 		struct ccf_map *m = &b->c->map[b->c->n_map++];
-		m->guest_eip = eip;
+		m->guest_eip = in->eip;
 		m->host_off = (uint16_t)(b->e.p - b->e.start);
 		x->be->emit_insn(b, in);
 		m->host_end = (uint16_t)(b->e.p - b->e.start);
@@ -318,22 +340,12 @@ static int build(struct block_builder *b, struct vcpu *cpu, uint32_t eip, int ma
 			x->stats->insns_ident++;
 		else
 			x->stats->insns_nonident++;
-		n++;
-		eip = in->next;
-		if (after_sti)
-			break; /* the sti shadow covered one instruction: now poll */
-		if (in->cls == XC_STI)
-			after_sti = true;
 		if (in->cls == XC_STI || in->cls == XC_POPF)
-			b->force_check = true;
-		if (in->cls == XC_POPF)
-			break;
-		if (eip - 1 == page_end)
-			break;
+			b->force_check = true; /* later exits poll: IF may be 1 now */
 	}
+	uint32_t next = ins[n - 1].next;
 	if (!b->end)
-		xlat_exit_jmp(b, eip, eip - 1); /* fall through; forward unless wrapped */
-	return n;
+		xlat_exit_jmp(b, next, next - 1); /* fall through; forward unless wrapped */
 }
 
 struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_insns, char *err,
@@ -361,9 +373,10 @@ struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_i
 		b.c = tc_new_ccf(x->tc, eip, cpu_code_mode(cpu), pfn);
 		b.c->transient = b.transient;
 		emit_init(&b.e, buf, room);
-		int n = build(&b, cpu, eip, max_insns, ins, err, errlen);
+		int n = plan(&b, cpu, eip, max_insns, ins, err, errlen);
 		if (n < 0)
 			return NULL;
+		emit_plan(&b, ins, n);
 		emit_stubs(&b);
 		if (!b.transient)
 			x->be->emit_ientry(&b);
