@@ -23,7 +23,9 @@
  * Anything else fails: death by a signal (a host crash), another status,
  * other stderr output, an internal error. The child's status comes from waitpid(), so a
  * crash is never mistaken for a debug-exit status. BTVMM_ACCEL in the
- * environment (tests/with_backend.sh) is passed on as -accel. */
+ * environment (tests/with_backend.sh) is passed on as -accel.
+ * With RANDOM_DIFF=1 each seed runs under both backends instead, which must
+ * end the same way (diff_backends). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
@@ -55,8 +57,10 @@ static void make_code(unsigned seed, const char *path)
 
 /* Runs btvmm on kernel; returns the wait status, or -1 if it was still
  * running after secs (then killed). */
-static int run(const char *btvmm, const char *kernel, const char *append, const char *errpath,
-	       int secs)
+/* Run btvmm on kernel; -1 if it was still running after secs. accel
+ * overrides BTVMM_ACCEL; serial, if set, is where COM1 goes. */
+static int run_as(const char *btvmm, const char *kernel, const char *append, const char *errpath,
+		  int secs, const char *accel, const char *serial)
 {
 	fflush(stdout); /* else the child's freopen writes our buffer again */
 	pid_t pid = fork();
@@ -67,9 +71,7 @@ static int run(const char *btvmm, const char *kernel, const char *append, const 
 	if (pid == 0) {
 		if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
 			_exit(127);
-		/* BTVMM_ACCEL (tests/with_backend.sh) is passed on as -accel */
-		const char *accel = getenv("BTVMM_ACCEL");
-		char *args[12];
+		char *args[12], serial_arg[128];
 		int n = 0;
 		args[n++] = (char *)btvmm;
 		args[n++] = "-kernel";
@@ -80,7 +82,12 @@ static int run(const char *btvmm, const char *kernel, const char *append, const 
 		}
 		args[n++] = "-nographic";
 		args[n++] = "-serial";
-		args[n++] = "none";
+		if (serial) {
+			snprintf(serial_arg, sizeof(serial_arg), "file:%s", serial);
+			args[n++] = serial_arg;
+		} else {
+			args[n++] = "none";
+		}
 		if (accel && *accel) {
 			args[n++] = "-accel";
 			args[n++] = (char *)accel;
@@ -103,6 +110,76 @@ static int run(const char *btvmm, const char *kernel, const char *append, const 
 		}
 		nanosleep(&nap, NULL);
 	}
+}
+
+static int run(const char *btvmm, const char *kernel, const char *append, const char *errpath,
+	       int secs)
+{
+	/* BTVMM_ACCEL (tests/with_backend.sh) is passed on as -accel */
+	return run_as(btvmm, kernel, append, errpath, secs, getenv("BTVMM_ACCEL"), NULL);
+}
+
+/* The whole of a small file, NUL-terminated, into buf ("" if unreadable). */
+static void slurp(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	size_t got = f ? fread(buf, 1, n - 1, f) : 0;
+	buf[got] = 0;
+	if (f)
+		fclose(f);
+}
+
+/* RANDOM_DIFF=1: each seed under the compat and the x64 backend; both must
+ * end the same way: the same exit status, the same stderr line, the same
+ * serial output (runs where either is still running at the deadline are
+ * not compared: where a loop is cut off depends on speed). */
+static int diff_backends(const char *btvmm, const char *dir, unsigned first, unsigned count,
+			 int secs, const char *chaos)
+{
+	static const char *const accel[2] = {"bt,backend=compat", "bt,backend=x64"};
+	char kernel[96], append[32], err[2][96], ser[2][96];
+	static char text[4][8192];
+	unsigned compared = 0, differ = 0, looping = 0;
+	snprintf(kernel, sizeof(kernel), "%s/code.bin", dir);
+	for (int i = 0; i < 2; i++) {
+		snprintf(err[i], sizeof(err[i]), "%s/stderr%d", dir, i);
+		snprintf(ser[i], sizeof(ser[i]), "%s/serial%d", dir, i);
+	}
+	for (unsigned seed = first; seed < first + count; seed++) {
+		int st[2];
+		snprintf(append, sizeof(append), "seed=%u", seed);
+		if (!chaos)
+			make_code(seed, kernel);
+		for (int i = 0; i < 2; i++) {
+			unlink(ser[i]);
+			st[i] = run_as(btvmm, chaos ? chaos : kernel, chaos ? append : NULL, err[i],
+				       secs, accel[i], ser[i]);
+			slurp(err[i], text[2 * i], sizeof(text[0]));
+			slurp(ser[i], text[2 * i + 1], sizeof(text[0]));
+		}
+		if (st[0] == -1 || st[1] == -1) {
+			looping++;
+			continue;
+		}
+		compared++;
+		if (st[0] == st[1] && !strcmp(text[0], text[2]) && !strcmp(text[1], text[3]))
+			continue;
+		differ++;
+		printf("seed %u: compat and x64 differ (wait status 0x%x vs 0x%x)\n"
+		       "  compat: %s  x64:    %s",
+		       seed, st[0], st[1], text[0][0] ? text[0] : "(no stderr)\n",
+		       text[2][0] ? text[2] : "(no stderr)\n");
+	}
+	for (int i = 0; i < 2; i++) {
+		unlink(err[i]);
+		unlink(ser[i]);
+	}
+	unlink(kernel);
+	rmdir(dir);
+	printf("%u seeds: %u compared, %u still running under a backend after %d s; "
+	       "%u passed, %u failed\n",
+	       count, compared, looping, secs, compared - differ, differ);
+	return differ ? 1 : 0;
 }
 
 /* The stderr file: its line count, and whether each starts "btvmm: " and
@@ -144,6 +221,8 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 2;
 	}
+	if (getenv("RANDOM_DIFF"))
+		return diff_backends(btvmm, dir, first, count, secs, chaos);
 	snprintf(kernel, sizeof(kernel), "%s/code.bin", dir);
 	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
 	unsigned stopped = 0, exited = 0, resets = 0, looping = 0, bad = 0;
