@@ -118,13 +118,25 @@ void shadow_unmap_window(uint32_t lp, uint32_t n)
  * its code stays what the translations assumed. */
 enum drop_kind { DROP_CHANGED, DROP_SAME };
 
+/* Linear page lp held translated code and its mapping changed: remember it
+ * for the run loop, which invalidates what was translated from it. */
+static void code_gone(struct shadow *sh, uint32_t lp)
+{
+	sh->code_unmapped = true;
+	sh->code_lin[lp] = 0; /* noted once; a new translation notes it again */
+	if (sh->n_code_gone < SH_CODE_GONE)
+		sh->code_gone[sh->n_code_gone++] = lp;
+	else
+		sh->code_gone_all = true;
+}
+
 /* Forget page lp's shadow; the caller removes the host mapping. */
 static void forget(struct vm *vm, uint32_t lp, enum drop_kind why)
 {
 	struct shadow *sh = &vm->sh;
 	uint32_t e = sh->ent[lp];
 	if (sh->code_lin[lp] && why == DROP_CHANGED)
-		sh->code_unmapped = true; /* chains and lookups assumed this mapping */
+		code_gone(sh, lp); /* chains and lookups assumed this mapping */
 	if (!e)
 		return;
 	rmap_del(sh, e >> PAGE_SHIFT, lp);
@@ -152,7 +164,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_k
 		shadow_unmap_window(r << 10, 1024);
 		for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++) {
 			if (sh->code_lin[lp] && why == DROP_CHANGED)
-				sh->code_unmapped = true;
+				code_gone(sh, lp);
 			rmap_del(sh, sh->ent[lp] >> PAGE_SHIFT, lp);
 			sh->ent[lp] = 0;
 		}
@@ -482,7 +494,8 @@ void shadow_paging_changed(struct vm *vm)
 	if (paging != sh->on) {
 		window_identity(vm, !paging);
 		sh->on = paging;
-		sh->code_unmapped = true; /* every code page's mapping changed */
+		sh->code_unmapped = sh->code_gone_all =
+		    true; /* every code page's mapping changed */
 	}
 	sh->cpl = vm->cpu.cpl;
 	sh->cur = NULL;
@@ -585,4 +598,11 @@ void shadow_code_flushed(struct vm *vm)
 {
 	memset(vm->sh.code_lin, 0, NPAGES);
 	memset(vm->sh.code_region, 0, sizeof(vm->sh.code_region));
+	shadow_code_gone_done(vm);
+}
+
+void shadow_code_gone_done(struct vm *vm)
+{
+	vm->sh.code_unmapped = vm->sh.code_gone_all = false;
+	vm->sh.n_code_gone = 0;
 }

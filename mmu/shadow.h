@@ -28,6 +28,8 @@ struct shadow_aspace {
 	uint32_t lp[SH_WSET]; /* linear page numbers */
 };
 
+#define SH_CODE_GONE 64 /* changed code pages remembered before a full flush */
+
 struct shadow {
 	bool on;		 /* paging is on: the window holds shadow mappings */
 	uint32_t *ent;		 /* per linear page: (guest pa & ~0xfff) | SH_* ; 0 = unmapped */
@@ -41,9 +43,12 @@ struct shadow {
 	uint32_t mapped;	 /* shadow pages mapped now */
 	uint32_t limit;		 /* evict everything beyond this many (0: until the host refuses) */
 	bool code_unmapped;	 /* a page holding translated code lost its mapping */
-	uint8_t *code_lin;	 /* per linear page: translated code was fetched from it */
-	uint8_t code_region[1024]; /* a region holding such a page */
-	bool prefill;		   /* map remembered pages on a CR3 load (-no-prefill: off) */
+	bool code_gone_all;	 /* ...too many, or all of them: flush the cache */
+	int n_code_gone;
+	uint32_t code_gone[SH_CODE_GONE]; /* those linear pages (code_unmapped set) */
+	uint8_t *code_lin;		  /* per linear page: translated code was fetched from it */
+	uint8_t code_region[1024];	  /* a region holding such a page */
+	bool prefill; /* map remembered pages on a CR3 load (-no-prefill: off) */
 	struct shadow_aspace aspace[SH_ASPACES];
 	struct shadow_aspace *cur; /* the current CR3's record (paging on) */
 	uint32_t aspace_clock;
@@ -77,6 +82,9 @@ void shadow_pt_written(struct vm *vm, uint32_t pa, uint32_t n);
 void shadow_note_code(struct vm *vm, uint32_t lp);
 /* The translation cache was flushed: forget the code pages. */
 void shadow_code_flushed(struct vm *vm);
+/* The translation cache has dropped what was translated from the listed
+ * pages (code_gone): they may be noted again. */
+void shadow_code_gone_done(struct vm *vm);
 /* Frame pfn now holds translated code, or no longer does: re-protect every
  * linear alias of it. */
 void shadow_reprotect_frame(struct vm *vm, uint32_t pfn);

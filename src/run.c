@@ -389,6 +389,25 @@ static void handle_exit(struct vm *vm, struct chain_request *rq, bool *fill_ibl)
 	}
 }
 
+/* Pages with translated code changed their mapping: chained exits and
+ * lookup entries, keyed by linear EIP, assumed the old one. The CCFs
+ * translated from those pages go (a full flush when there were too many,
+ * or paging itself changed). True if any CCF went. */
+static bool code_mapping_changed(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	int n = 0;
+	if (sh->code_gone_all) {
+		xlat_flush(&vm->xl);
+		shadow_code_flushed(vm);
+		return true;
+	}
+	for (int i = 0; i < sh->n_code_gone; i++)
+		n += tc_invalidate_linear(&vm->tc, sh->code_gone[i]);
+	shadow_code_gone_done(vm);
+	return n > 0;
+}
+
 /* A halted guest sleeps on the host until an interrupt can wake it. */
 static void halted(struct vm *vm)
 {
@@ -459,13 +478,8 @@ int vm_run(struct vm *vm)
 	vm->widened_segs = 0;
 	while (vm->stop == STOP_NONE) {
 		shadow_check_cpl(vm);
-		if (vm->sh.code_unmapped) {
-			/* a page with translated code changed its mapping: chained
-			 * exits and lookup entries assumed the old one */
-			xlat_flush(&vm->xl);
-			shadow_code_flushed(vm);
-			vm->sh.code_unmapped = false;
-			next = NULL;
+		if (vm->sh.code_unmapped && code_mapping_changed(vm)) {
+			next = NULL; /* resolved again at blk->eip, where state is precise */
 			vm->resume_host = 0;
 		}
 		if (cpu->halted) {

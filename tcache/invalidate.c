@@ -114,6 +114,42 @@ static void kill_ccf(struct tcache *tc, struct ccf *c)
 	tc->stats->smc_invalidations++;
 }
 
+/* Take c off its page's list, and the record off the hash once empty. */
+static void page_remove(struct tcache *tc, struct ccf *c)
+{
+	struct tc_page **pp = find_page(tc, c->guest_pfn);
+	struct tc_page *p = *pp;
+	struct ccf **cp;
+
+	if (!p)
+		return;
+	for (cp = &p->ccfs; *cp && *cp != c; cp = &(*cp)->page_next)
+		;
+	if (*cp)
+		*cp = c->page_next;
+	if (!p->ccfs) {
+		*pp = p->next;
+		free(p);
+	}
+}
+
+int tc_invalidate_linear(struct tcache *tc, uint32_t lp)
+{
+	struct ccf *c;
+	int n = 0;
+
+	for (c = tc->all_head; c; c = c->all_next) {
+		if (c->dead || c->transient || !c->code)
+			continue;
+		if (c->guest_lin >> 12 != lp && (c->guest_lin + c->guest_len - 1) >> 12 != lp)
+			continue;
+		page_remove(tc, c);
+		kill_ccf(tc, c);
+		n++;
+	}
+	return n;
+}
+
 int tc_invalidate_page(struct tcache *tc, uint32_t pfn)
 {
 	struct tc_page **pp = find_page(tc, pfn);

@@ -38,6 +38,7 @@ struct ccf {
 	uint32_t mode;	    /* key: code mode (translator-defined bits) */
 	uint32_t guest_pfn; /* key: guest physical page of the code */
 	uint32_t guest_len; /* guest bytes covered */
+	uint32_t guest_lin; /* linear address of the first byte (CS base + guest_eip) */
 	uint8_t *code;	    /* host code in the arena */
 	uint8_t *ientry;    /* indirect entry: checks BLK_TGT, then runs code (NULL if none) */
 	uint32_t code_len;
@@ -100,6 +101,10 @@ bool tc_page_has_code(struct tcache *tc, uint32_t pfn);
 /* Invalidate every CCF on guest page pfn: remove from lookup and page list,
  * undo every link into them and out of them, mark dead. Returns the count. */
 int tc_invalidate_page(struct tcache *tc, uint32_t pfn);
+/* Invalidate every live CCF whose guest bytes start or end on linear page
+ * lp (its mapping changed: chains and lookup entries, keyed by linear EIP,
+ * assumed the old one). Returns the count. */
+int tc_invalidate_linear(struct tcache *tc, uint32_t lp);
 /* Drop everything: all CCFs freed, arena reset. This includes CCFs from
  * tc_new_ccf that were never committed or inserted, so a translation that
  * runs out of room must start over with a new tc_new_ccf after the flush. */

@@ -385,6 +385,7 @@ struct ccf *xlat_block(struct xlat *x, struct vcpu *cpu, uint32_t eip, int max_i
 			continue;
 		}
 		b.c->guest_len = ins[n - 1].next - eip;
+		b.c->guest_lin = cpu->seg[SEG_CS].base + eip;
 		tc_code_commit(x->tc, b.c, (size_t)(b.e.p - buf));
 		if (!b.transient)
 			tc_insert(x->tc, b.c);
