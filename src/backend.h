@@ -8,7 +8,8 @@
  *   compat (translator/compat): guest code copied into 32-bit compatibility
  *     mode, segments mirrored in the host LDT, the block and the cache in the
  *     hole at the top of the guest window. Needs compat mode, a working LDT,
- *     enforced segment limits and FSGSBASE.
+ *     enforced segment limits; restores the monitor's FS base with
+ *     wrfsbase where the kernel enables FSGSBASE, else with arch_prctl.
  *   x64 (translator/x64): guest code re-encoded as 64-bit code that can only
  *     reach the 4 GiB window; the block and the cache above 4 GiB. Runs on
  *     any x86-64 Linux host. */
@@ -26,7 +27,7 @@ struct backend {
 	const char *name;
 	const struct xlat_backend *xlat; /* the emitter */
 	bool map_hole;			 /* the hole in the window holds the block and cache */
-	bool needs_fsgsbase;		 /* translated code loads the guest's %fs */
+	bool loads_guest_fs;		 /* translated code loads the guest's %fs */
 	/* Place the vCPU block, static code and the translation-cache arena;
 	 * set vm->cpu.blk. -1 with err set. */
 	int (*init)(struct vm *vm, char *err, size_t n);

@@ -2,9 +2,10 @@
  * docs/ARCHITECTURE.md, "Host probe and backend selection").
  *
  * The compat backend runs translated code in 32-bit compatibility mode
- * with host LDT descriptors whose limits confine guest accesses, and keeps
- * the monitor's FS base with rdfsbase/wrfsbase; it needs all four of the
- * probe's compat_mode, ldt, limits_enforced and fsgsbase. The x64 backend
+ * with host LDT descriptors whose limits confine guest accesses; it needs
+ * the probe's compat_mode, ldt and limits_enforced. FSGSBASE is not needed:
+ * without it the monitor's FS base is restored with arch_prctl instead of
+ * wrfsbase (src/bt_entry.S). The x64 backend
  * translates guest code to 64-bit host code and needs nothing special. */
 #include "backend_select.h"
 
@@ -16,7 +17,7 @@
  * the compat backend is allowed (by auto, by backend=compat and in
  * -accel help) on a host whose only shortfall is that data-segment limits
  * are not enforced, i.e. QEMU TCG as the host (/work/shared/tools/compat-vm.sh).
- * Every other check (compat mode, LDT, FSGSBASE) still applies. Guest
+ * Every other check (compat mode, LDT) still applies. Guest
  * accesses past a segment limit are then NOT confined, so a guest can reach
  * monitor memory above its 4 GiB window's limits: never set it outside
  * testing. Tests that rely on limit faults (segs_checks, the top 4 MiB) are
@@ -38,8 +39,6 @@ static const char *compat_lacks(const struct host_caps *caps)
 		return caps->why_compat_mode;
 	if (!caps->ldt)
 		return caps->why_ldt;
-	if (!caps->fsgsbase)
-		return caps->why_fsgsbase;
 	return ""; /* only the limit check failed, and it is ignored */
 }
 
@@ -74,12 +73,12 @@ int backend_select(struct vm_config *cfg, const struct host_caps *caps, char *er
 	if (b == BACKEND_AUTO) {
 		if (!compat_lacks(caps)[0]) {
 			b = BACKEND_COMPAT;
-			const char *why =
-			    host_caps_compat(caps)
-				? "compat mode, LDT, enforced limits and FSGSBASE present"
-				: "compat mode, LDT and FSGSBASE present; limits NOT enforced "
-				  "(BTVMM_PROBE_IGNORE_LIMITS=1, test only)";
-			snprintf(cfg->backend_why, sizeof(cfg->backend_why), "auto: %s", why);
+			const char *why = host_caps_compat(caps)
+					      ? "compat mode, LDT and enforced limits present"
+					      : "compat mode and LDT present; limits NOT enforced "
+						"(BTVMM_PROBE_IGNORE_LIMITS=1, test only)";
+			snprintf(cfg->backend_why, sizeof(cfg->backend_why), "auto: %s%s", why,
+				 caps->fsgsbase ? "" : "; no FSGSBASE");
 		} else {
 			b = BACKEND_X64;
 			snprintf(cfg->backend_why, sizeof(cfg->backend_why),

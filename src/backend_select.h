@@ -18,7 +18,7 @@ const char *backend_name(enum bt_backend b);
 bool backend_available(enum bt_backend b);
 
 /* Resolves cfg->backend (AUTO: compat when the host has compat mode, an
- * LDT, enforced segment limits and FSGSBASE, else x64) and sets
+ * LDT and enforced segment limits, else x64; FSGSBASE is optional) and sets
  * cfg->backend_why. Returns 0, or -1 with one line in err when the backend
  * asked for (or chosen) cannot run: the host lacks what it needs, or it is
  * not built into this binary. */

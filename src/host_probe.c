@@ -348,7 +348,6 @@ static void fill_why_compat(struct host_caps *c)
 	const char *why = !c->compat_mode	? c->why_compat_mode
 			  : !c->ldt		? c->why_ldt
 			  : !c->limits_enforced ? c->why_limits
-			  : !c->fsgsbase	? c->why_fsgsbase
 						: "";
 	WHY(c->why_compat, "%s", why);
 }
@@ -407,5 +406,5 @@ no_child:
 
 bool host_caps_compat(const struct host_caps *c)
 {
-	return c->compat_mode && c->ldt && c->limits_enforced && c->fsgsbase;
+	return c->compat_mode && c->ldt && c->limits_enforced;
 }

@@ -15,11 +15,11 @@ struct host_caps {
 	bool compat_mode;     /* a far jump to __USER32_CS runs 32-bit code and comes back */
 	bool ldt;	      /* modify_ldt works and an LDT selector loads */
 	bool limits_enforced; /* an access past a data segment's limit faults (#GP) */
-	bool fsgsbase;	      /* AT_HWCAP2 says the kernel enabled rd/wrfsbase */
+	bool fsgsbase;	      /* AT_HWCAP2 says the kernel enabled rd/wrfsbase (optional) */
 	bool lahf_lm;	      /* lahf/sahf exist in 64-bit mode (cpuid 0x80000001 ecx.0) */
 	/* Why the compat backend cannot run here: the reason of the first
-	 * failed check among compat_mode, ldt, limits_enforced, fsgsbase (in
-	 * that order); "" when all passed. */
+	 * failed check among compat_mode, ldt, limits_enforced (in that
+	 * order); "" when all passed. FSGSBASE is not needed by it. */
 	char why_compat[HOST_WHY_LEN];
 	/* The reason of each failed check, "" when it passed. */
 	char why_compat_mode[HOST_WHY_LEN];
@@ -35,8 +35,8 @@ struct host_caps {
  * the reason). */
 int host_probe(struct host_caps *caps);
 
-/* True when the compat backend can run: compat mode, LDT, enforced limits
- * and FSGSBASE. */
+/* True when the compat backend can run: compat mode, LDT and enforced
+ * limits (with or without FSGSBASE). */
 bool host_caps_compat(const struct host_caps *caps);
 
 #endif

@@ -121,7 +121,9 @@ int main(int argc, char **argv)
 		fprintf(vm.log, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
 	int status = vm_run(&vm);
 	if (cfg.stats) {
-		fprintf(stderr, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
+		fprintf(stderr, "backend: %s (%s)%s%s\n", backend_name(cfg.backend),
+			cfg.backend_why, vm.fs_restore ? "; monitor FS base restored by " : "",
+			vm.fs_restore ? vm.fs_restore : "");
 		stats_print(&vm.stats, &vm.io, stderr);
 		stats_print_mmio(&vm.mmio, stderr);
 	}

@@ -3,13 +3,12 @@
  * A fault in translated code (a store to a write-protected code page, a
  * guest #DE, #UD, a limit violation...) arrives as SIGSEGV/SIGBUS/SIGFPE/
  * SIGILL on the alternate stack, through bt_signal_entry, which restores the
- * monitor's FS base. The handler does no emulation: it copies the guest's
+ * monitor's FS base (wrfsbase where AT_HWCAP2 has FSGSBASE, else the
+ * arch_prctl system call; src/bt_entry.S). The handler does no emulation: it copies the guest's
  * registers into the vCPU block, records the fault, and rewrites the
  * context so that sigreturn lands in bt_sigexit, which returns from
  * bt_enter as an ordinary exit would. The run loop then decides what the
  * fault means. A fault anywhere else is a bug in btvmm: report and exit.
- * (This is the compat backend: backend_select() chose it only where
- * AT_HWCAP2 says the kernel enabled FSGSBASE, which bt_signal_entry uses.)
  *
  * The handler finds the machine through signal_vm: the one piece of
  * process-global state, since a signal handler has no argument to carry it. */
@@ -30,7 +29,7 @@
 #include "vm.h"
 
 extern void bt_signal_entry(int, siginfo_t *, void *);
-void bt_signal_handler(int sig, siginfo_t *si, void *ucv);
+int bt_signal_dispatch(int sig, siginfo_t *si, void *ucv);
 
 static struct vm *signal_vm;
 
@@ -51,7 +50,9 @@ static void internal_error(int sig, siginfo_t *si, uint64_t pc)
 	_exit(70);
 }
 
-void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
+/* Returns 1 when the context now returns into the backend's sigexit, 0 when
+ * it returns to the interrupted code (bt_signal_entry needs to know). */
+int bt_signal_dispatch(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	greg_t *gr = uc->uc_mcontext.gregs;
@@ -63,7 +64,7 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 			signal_vm->cpu.blk->pending = 1;
 			signal_vm->stats.timer_signals++;
 		}
-		return;
+		return 0;
 	}
 	uint64_t pc = (uint64_t)gr[REG_RIP];
 	uint16_t cs = (uint16_t)gr[REG_CSGSFS];
@@ -92,6 +93,13 @@ void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
 	gr[REG_CSGSFS] = (greg_t)csgsfs;
 	uc->uc_flags |= UC_SIGCONTEXT_SS_FLAG;
 	uc->uc_flags &= ~(unsigned long)UC_STRICT_RESTORE_SS_FLAG;
+	return 1;
+}
+
+/* The handler where the monitor's FS base is never disturbed (x64). */
+static void bt_signal_handler(int sig, siginfo_t *si, void *ucv)
+{
+	(void)bt_signal_dispatch(sig, si, ucv);
 }
 
 int signals_install(struct vm *vm)
@@ -106,7 +114,7 @@ int signals_install(struct vm *vm)
 	/* The compat backend's code runs with the guest's %fs loaded: its
 	 * entry restores the monitor's FS base before any C. The x64 backend
 	 * never changes FS. */
-	sa.sa_sigaction = vm->be->needs_fsgsbase ? bt_signal_entry : bt_signal_handler;
+	sa.sa_sigaction = vm->be->loads_guest_fs ? bt_signal_entry : bt_signal_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};

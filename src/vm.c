@@ -78,9 +78,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
-	/* backend_select() resolved auto and checked what the host allows (the
-	 * compat backend's init executes rdfsbase: only where AT_HWCAP2 has
-	 * FSGSBASE) */
+	/* backend_select() resolved auto and checked what the host allows */
 	if (cfg->backend != BACKEND_COMPAT && cfg->backend != BACKEND_X64) {
 		snprintf(err, n, "internal error: no backend chosen");
 		return -1;

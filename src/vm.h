@@ -123,6 +123,7 @@ struct vm {
 	struct host_fault fault;  /* set by the signal handler */
 	uintptr_t resume_host;	  /* re-enter mid-CCF here after a hidden fault (0: CCF start) */
 	const struct backend *be; /* how translated code runs (src/backend.h) */
+	const char *fs_restore;	  /* compat: "wrfsbase" or "arch_prctl" (-stats) */
 	uint8_t *x64_code_lo, *x64_code_hi; /* x64: the translation cache's range */
 	uint64_t window_end; /* guest pages may be mapped below this: HOLE_BASE (compat), 4 GiB */
 	int widened_segs;    /* shadows mirrored exactly for one instruction (1 << SEG_*) */

@@ -3,7 +3,12 @@
  * the guest window; entry by far jump into 32-bit compatibility mode. */
 #include "backend.h"
 
+#include <asm/prctl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "block.h"
 #include "ibl.h"
@@ -12,8 +17,9 @@
 #include "xlat_priv.h"
 
 extern const uint8_t bt_hole_code_start[], bt_hole_code_end[];
-extern const uint8_t bt_exit_tramp[], bt_ibl_miss[];
+extern const uint8_t bt_exit_tramp[], bt_exit_tramp_nofsgs[], bt_ibl_miss[];
 extern uint64_t bt_monitor_fsbase;
+extern uint8_t bt_fsgsbase;
 extern void bt_enter(struct vcpu_block *blk);
 extern void bt_sigexit(void);
 
@@ -22,6 +28,19 @@ _Static_assert(HOLE_BLOCK + BLK_SIZE <= HOLE_STATIC, "hole layout");
 static uint32_t hole_addr(const uint8_t *sym)
 {
 	return HOLE_STATIC + (uint32_t)(sym - bt_hole_code_start);
+}
+
+/* Whether to restore the monitor's FS base with rd/wrfsbase: only where
+ * AT_HWCAP2 says the kernel enabled FSGSBASE (executing the instructions
+ * proves nothing: on a PVM host they do not fault although the kernel lacks
+ * support). TEST-ONLY: BTVMM_NO_FSGSBASE=1 takes the arch_prctl path even
+ * there, to test and measure it on a host that has FSGSBASE. */
+static bool use_fsgsbase(void)
+{
+	const char *e = getenv("BTVMM_NO_FSGSBASE");
+	if (e && strcmp(e, "1") == 0)
+		return false;
+	return (getauxval(AT_HWCAP2) & 2) != 0; /* HWCAP2_FSGSBASE */
 }
 
 static int init(struct vm *vm, char *err, size_t n)
@@ -34,10 +53,23 @@ static int init(struct vm *vm, char *err, size_t n)
 	}
 	memcpy((void *)(uintptr_t)HOLE_STATIC, bt_hole_code_start, code_len);
 	vm->cpu.blk = blk;
-	blk->exit_far = (struct far32){hole_addr(bt_exit_tramp), HOST_CS64, 0};
+	bool fsgs = use_fsgsbase();
+	const uint8_t *tramp = fsgs ? bt_exit_tramp : bt_exit_tramp_nofsgs;
+	blk->exit_far = (struct far32){hole_addr(tramp), HOST_CS64, 0};
 	blk->entry_far.sel = HOST_CS32;
-	__asm__ volatile("rdfsbase %0" : "=r"(blk->host_fsbase));
+	if (fsgs) {
+		__asm__ volatile("rdfsbase %0" : "=r"(blk->host_fsbase));
+	} else {
+		unsigned long base;
+		if (syscall(SYS_arch_prctl, ARCH_GET_FS, &base)) {
+			snprintf(err, n, "arch_prctl(ARCH_GET_FS) failed");
+			return -1;
+		}
+		blk->host_fsbase = base;
+	}
 	bt_monitor_fsbase = blk->host_fsbase;
+	bt_fsgsbase = fsgs;
+	vm->fs_restore = fsgs ? "wrfsbase" : "arch_prctl";
 	size_t arena = (size_t)vm->cfg->tc_size_kb * 1024;
 	if (arena > HOLE_ARENA_MAX)
 		arena = HOLE_ARENA_MAX;
@@ -64,7 +96,7 @@ const struct backend backend_compat = {
     .name = "compat",
     .xlat = &xlat_backend_compat,
     .map_hole = true,
-    .needs_fsgsbase = true,
+    .loads_guest_fs = true,
     .init = init,
     .enter = enter,
     .owns_pc = owns_pc,
