@@ -129,6 +129,23 @@ void xlat_emit_jcc(struct block_builder *b, const struct xinsn *in)
 	b->end = true;
 }
 
+/* jcxz/loop (op) have only rel8 forms: branch over a short jmp to the two
+ * exits. prefix67: precede it with 0x67 (ECX in 64-bit code, CX in 32-bit). */
+void xlat_emit_short_branch(struct block_builder *b, const struct xinsn *in, uint8_t op,
+			    bool prefix67)
+{
+	struct emitter *e = &b->e;
+	if (prefix67)
+		e8(e, 0x67);
+	e8(e, op);
+	e8(e, 2); /* taken: skip the short jmp */
+	e8(e, 0xeb);
+	e8(e, 5); /* not taken: skip the taken exit's jmp rel32 */
+	xlat_exit_jmp(b, in->target, in->eip);
+	xlat_exit_jmp(b, in->next, in->eip);
+	b->end = true;
+}
+
 void xlat_emit_callout(struct block_builder *b, const struct xinsn *in)
 {
 	b->x->be->emit_exit(&b->e, xlat_new_rec(b->x, REC_CALLOUT, in->eip, b->c, -1, in));

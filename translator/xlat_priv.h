@@ -62,6 +62,8 @@ void xlat_exit_jmp(struct block_builder *b, uint32_t target, uint32_t from_eip);
 /* Direct jmp and jcc: exits to their guest targets; they end the block. */
 void xlat_emit_jmp(struct block_builder *b, const struct xinsn *in);
 void xlat_emit_jcc(struct block_builder *b, const struct xinsn *in);
+void xlat_emit_short_branch(struct block_builder *b, const struct xinsn *in, uint8_t op,
+			    bool prefix67);
 /* The instruction ends the block in a call-out to the monitor. */
 void xlat_emit_callout(struct block_builder *b, const struct xinsn *in);
 

@@ -231,21 +231,6 @@ static void emit_seg_read(struct block_builder *b, const struct xinsn *in)
 	}
 }
 
-/* jcxz/loop have only rel8 forms: branch over a short jmp to two exits. */
-static void emit_short_branch(struct block_builder *b, const struct xinsn *in, uint8_t op)
-{
-	struct emitter *e = &b->e;
-	if (in->addr16)
-		e8(e, 0x67);
-	e8(e, op);
-	e8(e, 2); /* taken: skip the short jmp */
-	e8(e, 0xeb);
-	e8(e, 5); /* not taken: skip the taken exit's jmp rel32 */
-	xlat_exit_jmp(b, in->target, in->eip);
-	xlat_exit_jmp(b, in->next, in->eip);
-	b->end = true;
-}
-
 static void emit_insn(struct block_builder *b, const struct xinsn *in)
 {
 	struct emitter *e = &b->e;
@@ -255,8 +240,8 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 	case XC_GS_REWRITE: emit_gs_rewrite(b, in); break;
 	case XC_JMP: xlat_emit_jmp(b, in); break;
 	case XC_JCC: xlat_emit_jcc(b, in); break;
-	case XC_JCXZ: emit_short_branch(b, in, 0xe3); break;
-	case XC_LOOP: emit_short_branch(b, in, loop_op[in->loop_kind]); break;
+	case XC_JCXZ: xlat_emit_short_branch(b, in, 0xe3, in->addr16); break;
+	case XC_LOOP: xlat_emit_short_branch(b, in, loop_op[in->loop_kind], in->addr16); break;
 	case XC_CALL:
 		emit_push_imm(e, in->next, in->opsize16);
 		xlat_exit_jmp(b, in->target, in->eip);

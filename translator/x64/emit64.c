@@ -790,20 +790,6 @@ static void emit_seg_read(struct block_builder *b, const struct xinsn *in)
 	}
 }
 
-/* jcxz/loop: rel8 only; the 0x67 prefix makes them use ECX. */
-static void emit_short_branch(struct block_builder *b, const struct xinsn *in, uint8_t op)
-{
-	struct emitter *e = &b->e;
-	e8(e, 0x67);
-	e8(e, op);
-	e8(e, 2); /* taken: skip the short jmp */
-	e8(e, 0xeb);
-	e8(e, 5); /* not taken: skip the taken exit's jmp rel32 */
-	xlat_exit_jmp(b, in->target, in->eip);
-	xlat_exit_jmp(b, in->next, in->eip);
-	b->end = true;
-}
-
 /* xlat with 16-bit addressing: AL = [seg base + ((BX + AL) & 0xffff)]. */
 static void emit_xlat16(struct block_builder *b, const struct xinsn *in)
 {
@@ -1023,13 +1009,13 @@ static void emit_insn(struct block_builder *b, const struct xinsn *in)
 		if (in->addr16)
 			emit_short_branch16(b, in);
 		else
-			emit_short_branch(b, in, 0xe3);
+			xlat_emit_short_branch(b, in, 0xe3, true);
 		break;
 	case XC_LOOP:
 		if (in->addr16)
 			emit_short_branch16(b, in);
 		else
-			emit_short_branch(b, in, loop_op[in->loop_kind]);
+			xlat_emit_short_branch(b, in, loop_op[in->loop_kind], true);
 		break;
 	case XC_CALL:
 		emit_push_imm(e, in->opsize16, in->next);
