@@ -23,6 +23,8 @@
 #define _GNU_SOURCE
 #include "host_probe.h"
 
+#include <stdbool.h>
+
 #include <asm/ldt.h>
 #include <cpuid.h>
 #include <errno.h>
@@ -407,4 +409,28 @@ no_child:
 bool host_caps_compat(const struct host_caps *c)
 {
 	return c->compat_mode && c->ldt && c->limits_enforced;
+}
+
+long host_raise_map_count(long want, long *old)
+{
+	static const char path[] = "/proc/sys/vm/max_map_count";
+	long cur = -1;
+	*old = 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &cur) != 1)
+		cur = -1;
+	fclose(f);
+	if (cur < 0 || cur >= want || geteuid() != 0)
+		return cur;
+	f = fopen(path, "w");
+	if (!f)
+		return cur;
+	bool ok = fprintf(f, "%ld\n", want) > 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok)
+		return cur;
+	*old = cur;
+	return want;
 }

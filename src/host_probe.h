@@ -35,6 +35,12 @@ struct host_caps {
  * the reason). */
 int host_probe(struct host_caps *caps);
 
+/* vm.max_map_count bounds btvmm's shadow mappings (one host mapping per
+ * guest page at worst; beyond it every mapping is dropped and refilled).
+ * As root, raise it to want if it is lower. Returns the value in force (-1
+ * if unreadable); *old is the value before when it was raised, else 0. */
+long host_raise_map_count(long want, long *old);
+
 /* True when the compat backend can run: compat mode, LDT and enforced
  * limits (with or without FSGSBASE). */
 bool host_caps_compat(const struct host_caps *caps);

@@ -1,6 +1,7 @@
 /* main.c - btvmm: parse the command line, build the machine, load the
  * kernel the way a multiboot loader would, run, report. */
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,7 @@ int main(int argc, char **argv)
 	host_probe(&caps);
 	if (backend_select(&cfg, &caps, err, sizeof(err)))
 		return die(err);
+	long map_old, map_count = host_raise_map_count(1l << 20, &map_old);
 	static struct vm vm; /* large (device and translator state): not on the stack */
 	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)))
 		return die(err);
@@ -124,6 +126,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "backend: %s (%s)%s%s\n", backend_name(cfg.backend),
 			cfg.backend_why, vm.fs_restore ? "; monitor FS base restored by " : "",
 			vm.fs_restore ? vm.fs_restore : "");
+		if (map_old)
+			fprintf(stderr, "host vm.max_map_count: %ld (raised from %ld)\n", map_count,
+				map_old);
+		else
+			fprintf(stderr, "host vm.max_map_count: %ld (%s)\n", map_count,
+				geteuid() ? "not raised: not root" : "left as it was");
 		stats_print(&vm.stats, &vm.io, stderr);
 		stats_print_mmio(&vm.mmio, stderr);
 	}

@@ -57,6 +57,17 @@ START_TEST(consistent)
 }
 END_TEST
 
+/* Asked for less than is in force, it changes nothing and says so. */
+START_TEST(map_count_never_lowered)
+{
+	long old = -2, cur = host_raise_map_count(1, &old);
+	ck_assert_int_eq(old, 0);
+	ck_assert(cur == -1 || cur >= 1);
+	long again = host_raise_map_count(1, &old);
+	ck_assert_int_eq(again, cur);
+}
+END_TEST
+
 START_TEST(cheap)
 {
 	struct host_caps c;
@@ -83,6 +94,7 @@ static Suite *host_probe_suite(void)
 	tcase_add_test(tc, reasons_match_caps);
 	tcase_add_test(tc, consistent);
 	tcase_add_test(tc, cheap);
+	tcase_add_test(tc, map_count_never_lowered);
 	suite_add_tcase(s, tc);
 	return s;
 }
