@@ -23,15 +23,6 @@
 #include "decode.h"
 #include "modrm.h"
 
-#define F_CF 0x0001u
-#define F_PF 0x0004u
-#define F_AF 0x0010u
-#define F_ZF 0x0040u
-#define F_SF 0x0080u
-#define F_DF 0x0400u
-#define F_OF 0x0800u
-#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
-
 #define VEC_BR 5
 #define VEC_UD 6
 /* internal: a rep string instruction stopped after EMU_REP_CHUNK iterations */

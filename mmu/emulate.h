@@ -54,6 +54,16 @@
 struct xinsn;
 
 /* Not an instruction (form) this emulator handles; nothing changed. */
+/* EFLAGS bits in struct emu_regs.eflags */
+#define F_CF 0x0001u
+#define F_PF 0x0004u
+#define F_AF 0x0010u
+#define F_ZF 0x0040u
+#define F_SF 0x0080u
+#define F_DF 0x0400u
+#define F_OF 0x0800u
+#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+
 #define EMU_UNSUPPORTED (-1)
 
 /* emu_insn's return for #DE (aam with a zero base): vector 0, which the

@@ -14,15 +14,6 @@
 #include "decode.h"
 #include "emulate.h"
 
-#define F_CF 0x0001u
-#define F_PF 0x0004u
-#define F_AF 0x0010u
-#define F_ZF 0x0040u
-#define F_SF 0x0080u
-#define F_DF 0x0400u
-#define F_OF 0x0800u
-#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
-
 #define EIP0 0x4000u	 /* guest address the test instructions sit at */
 #define MEM_SIZE 0x20000 /* fake guest memory */
 #define DATA 0x1000u	 /* offset of the memory operand (EDI) */
