@@ -89,6 +89,7 @@ struct vcpu {
 	bool db_shadow;		 /* ...and before a single-step trap (mov ss, pop ss only) */
 	uint64_t events;	 /* interrupts and exceptions delivered (to notice one happened) */
 	uint32_t pf_lin, pf_err; /* the page fault found by the last failed walk (CR2, code) */
+	int task_nesting;	 /* task switches whose new task's fault is being delivered */
 };
 
 enum vm_stop {
