@@ -71,16 +71,21 @@ static int push_frame(struct vcpu *cpu, const struct seg_cache *ss, uint32_t *es
 	return 0;
 }
 
-/* The inner stack for privilege level dpl, from the 32-bit TSS. */
+/* The inner stack for privilege level dpl, from the TSS: ESPn and SSn in a
+ * 32-bit TSS, SPn and SSn in a 16-bit one. */
 static struct gexc tss_stack(struct vcpu *cpu, const struct frame_plan *p, int dpl,
 			     struct seg_cache *ss, uint32_t *esp)
 {
 	const struct seg_cache *tr = &cpu->tr;
-	uint32_t off = 4 + 8 * (uint32_t)dpl;
-	uint32_t v[2];
-	if (!(tr->attr & SEG_ATTR_P) || off + 7 > tr->limit)
+	bool tss32 = tr->attr & 0x8;
+	uint32_t slot = tss32 ? 4 : 2;
+	uint32_t off = slot + 2 * slot * (uint32_t)dpl;
+	uint32_t v[2] = {0, 0};
+	if (!(tr->attr & SEG_ATTR_P) || off + 2 * slot - 1 > tr->limit)
 		return exc(10, sel_err(p, tr->sel));
-	int r = gmem_read(cpu, tr->base + off, v, 8);
+	int r = gmem_read(cpu, tr->base + off, &v[0], slot);
+	if (!r)
+		r = gmem_read(cpu, tr->base + off + slot, &v[1], 2);
 	if (r)
 		return r == 14 ? exc(14, cpu->pf_err) : exc(10, sel_err(p, tr->sel));
 	uint16_t sel = (uint16_t)v[1];

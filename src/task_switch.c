@@ -12,8 +12,8 @@
  * sees the new task's EIP and selectors, as a #TS handler reached through a
  * task gate expects.
  *
- * Only 32-bit TSSes are switched; a 16-bit TSS (old or new) and a
- * virtual-8086 task stop the machine with a message. The CPU's translated
+ * Both TSS formats are switched (32-bit, and the 80286's 16-bit one); a
+ * virtual-8086 task stops the machine with a message. The CPU's translated
  * code needs nothing else: the code mode (CPL, CS.D, the x64 segment
  * classes, CR0.TS) is computed from the state set here at the next lookup,
  * and the shadow paging hears of the CR3 load as from mov to CR3. */
@@ -38,17 +38,42 @@
 #define EFL_VM 0x20000u
 #define EFL_LOADABLE 0x00257fd5u /* arith, TF, IF, DF, IOPL, NT, RF, AC, ID */
 
-/* The 32-bit TSS, as 32-bit words: the fields a switch reads or writes. */
-#define TSS_WORDS 26 /* 0x68 bytes */
-#define TSS_MIN_LIMIT 0x67
-#define TSS_LINK 0
-#define TSS_CR3 7
-#define TSS_EIP 8
-#define TSS_EFLAGS 9
-#define TSS_GPR 10 /* eax..edi, in the order of R_EAX..R_EDI */
-#define TSS_SEG 18 /* es cs ss ds fs gs, in the order of SEG_ES..SEG_GS */
-#define TSS_LDT 24
-#define TSS_TRAP 25 /* bit 0: T, a debug trap on entering the task */
+/* The 32-bit TSS (SDM figure 7-2), as 32-bit words: the fields a switch
+ * reads or writes. */
+#define TSS32_WORDS 26 /* 0x68 bytes */
+#define TSS32_MIN_LIMIT 0x67
+#define TSS32_CR3 7
+#define TSS32_EIP 8
+#define TSS32_EFLAGS 9
+#define TSS32_GPR 10 /* eax..edi, in the order of R_EAX..R_EDI */
+#define TSS32_SEG 18 /* es cs ss ds fs gs, in the order of SEG_ES..SEG_GS */
+#define TSS32_LDT 24
+#define TSS32_TRAP 25 /* bit 0: T, a debug trap on entering the task */
+
+/* The 16-bit TSS (SDM figure 7-10), as 16-bit words: no CR3, FS, GS, T
+ * bit or I/O map base. */
+#define TSS16_HALVES 22 /* 0x2c bytes */
+#define TSS16_MIN_LIMIT 0x2b
+#define TSS16_IP 7
+#define TSS16_FLAGS 8
+#define TSS16_GPR 9  /* ax..di */
+#define TSS16_SEG 17 /* es cs ss ds */
+#define TSS16_LDT 21
+
+#define TSS_LINK 0 /* the back link: the first 16 bits of both */
+
+/* What a switch loads from the new task's TSS, whichever its size. */
+struct task_state {
+	uint32_t eip, eflags, gpr[8];
+	uint16_t seg[6], ldt;
+	uint32_t cr3;
+	bool has_cr3, trap;
+};
+
+static bool tss_is32(uint32_t type)
+{
+	return type & 0x8;
+}
 
 /* A task switch inside the delivery of a fault that a task switch raised
  * after its commit point, and so on: a guest whose every task is broken
@@ -195,16 +220,16 @@ static struct gexc load_seg(struct vcpu *cpu, int seg, uint16_t sel, bool ext)
 /* Every selector first (so that a fault shows the new task's selectors),
  * then LDTR, CS, SS and the data segments with their checks, in the SDM's
  * order. A register not loaded yet is unusable. */
-static struct gexc load_segments(struct vcpu *cpu, const uint32_t *tss, bool ext)
+static struct gexc load_segments(struct vcpu *cpu, const struct task_state *ts, bool ext)
 {
 	static const int order[] = {SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS};
 	for (int s = SEG_ES; s <= SEG_GS; s++)
-		cpu->seg[s] = (struct seg_cache){.sel = (uint16_t)tss[TSS_SEG + s]};
-	cpu->ldtr = (struct seg_cache){.sel = (uint16_t)tss[TSS_LDT]};
-	cpu->cpl = (int)(tss[TSS_SEG + SEG_CS] & 3);
-	struct gexc e = load_ldtr(cpu, (uint16_t)tss[TSS_LDT], ext);
+		cpu->seg[s] = (struct seg_cache){.sel = ts->seg[s]};
+	cpu->ldtr = (struct seg_cache){.sel = ts->ldt};
+	cpu->cpl = ts->seg[SEG_CS] & 3;
+	struct gexc e = load_ldtr(cpu, ts->ldt, ext);
 	for (size_t i = 0; e.vec < 0 && i < sizeof(order) / sizeof(order[0]); i++)
-		e = load_seg(cpu, order[i], (uint16_t)tss[TSS_SEG + order[i]], ext);
+		e = load_seg(cpu, order[i], ts->seg[order[i]], ext);
 	for (int s = SEG_ES; s <= SEG_GS; s++)
 		seg_shadow_update(cpu, s);
 	return e;
@@ -228,17 +253,70 @@ static void new_task_fault(struct vcpu *cpu, struct gexc e)
 	cpu->task_nesting--;
 }
 
-/* Both TSSes must be 32-bit (the 16-bit layout is not built). */
-static bool refuse_16bit(struct vcpu *cpu, uint16_t sel, uint32_t new_type)
+/* Read the new task's state from its TSS. 0, -1 (not RAM) or 14 (#PF). */
+static int read_tss(struct vcpu *cpu, const struct seg_cache *tr, struct task_state *ts)
 {
-	bool new16 = !(new_type & 0x8), old16 = !(cpu->tr.attr & 0x8);
-	if (!new16 && !old16)
-		return false;
-	vm_fail(cpu->vm,
-		"guest task switch at EIP 0x%08x from TSS 0x%04x to TSS 0x%04x: the %s TSS is "
-		"a 16-bit TSS, and 16-bit task switches are not supported",
-		cpu_eip(cpu), cpu->tr.sel, sel, old16 ? "old" : "new");
-	return true;
+	memset(ts, 0, sizeof(*ts));
+	if (tss_is32(tr->attr)) {
+		uint32_t w[TSS32_WORDS];
+		int r = gmem_read(cpu, tr->base, w, sizeof(w));
+		if (r)
+			return r;
+		ts->eip = w[TSS32_EIP];
+		ts->eflags = w[TSS32_EFLAGS];
+		memcpy(ts->gpr, &w[TSS32_GPR], sizeof(ts->gpr));
+		for (int s = SEG_ES; s <= SEG_GS; s++)
+			ts->seg[s] = (uint16_t)w[TSS32_SEG + s];
+		ts->ldt = (uint16_t)w[TSS32_LDT];
+		ts->cr3 = w[TSS32_CR3];
+		ts->has_cr3 = true;
+		ts->trap = w[TSS32_TRAP] & 1;
+		return 0;
+	}
+	/* 16-bit: IP zero-extended; the registers' and FLAGS' low halves only
+	 * (the SDM says the upper halves "are modified and not maintained";
+	 * keeping them is what QEMU does); FS and GS null */
+	uint16_t h[TSS16_HALVES];
+	int r = gmem_read(cpu, tr->base, h, sizeof(h));
+	if (r)
+		return r;
+	ts->eip = h[TSS16_IP];
+	ts->eflags = (cpu_get_eflags(cpu) & 0xffff0000u) | h[TSS16_FLAGS];
+	for (int i = 0; i < 8; i++)
+		ts->gpr[i] = (cpu_gpr(cpu, i) & 0xffff0000u) | h[TSS16_GPR + i];
+	for (int s = SEG_ES; s <= SEG_DS; s++)
+		ts->seg[s] = h[TSS16_SEG + s];
+	ts->ldt = h[TSS16_LDT];
+	return 0;
+}
+
+/* Save the current (old) task's state in its TSS: EIP, EFLAGS, the GPRs
+ * and the selectors (a 32-bit TSS's selector fields are 16 bits wide; the
+ * words above them are left alone). 0, -1 or 14 as gmem_write. */
+static int save_tss(struct vcpu *cpu, uint32_t eip, uint32_t eflags)
+{
+	const struct seg_cache *tr = &cpu->tr;
+	uint32_t gpr[8];
+	cpu_get_gprs(cpu, gpr);
+	if (tss_is32(tr->attr)) {
+		uint32_t w[10] = {eip, eflags};
+		memcpy(&w[2], gpr, sizeof(gpr));
+		int r = gmem_write(cpu, tr->base + TSS32_EIP * 4, w, sizeof(w));
+		for (int s = SEG_ES; !r && s <= SEG_GS; s++)
+			r = gmem_write(cpu, tr->base + (TSS32_SEG + (uint32_t)s) * 4,
+				       &cpu->seg[s].sel, 2);
+		return r;
+	}
+	/* 16-bit: IP, FLAGS, the registers' low halves, ES CS SS DS: one run of
+	 * words from IP to DS (the upper halves are lost, as on hardware) */
+	uint16_t h[TSS16_LDT - TSS16_IP];
+	h[0] = (uint16_t)eip;
+	h[1] = (uint16_t)eflags;
+	for (int i = 0; i < 8; i++)
+		h[2 + i] = (uint16_t)gpr[i];
+	for (int s = SEG_ES; s <= SEG_DS; s++)
+		h[TSS16_SEG - TSS16_IP + s] = cpu->seg[s].sel;
+	return gmem_write(cpu, tr->base + TSS16_IP * 2, h, sizeof(h));
 }
 
 /* Switch from the current task to the TSS sel (descriptor lo, hi, checked
@@ -249,16 +327,14 @@ static struct gexc switch_tasks(struct vcpu *cpu, uint16_t sel, uint32_t lo, uin
 				enum ts_source src, uint32_t return_eip, bool has_err, uint32_t err,
 				bool ext)
 {
-	uint32_t type = desc_type(hi);
-	if (refuse_16bit(cpu, sel, type))
-		return none;
 	struct seg_cache ntr;
 	seg_from_desc(&ntr, sel, lo, hi | DESC_BUSY);
-	if (ntr.limit < TSS_MIN_LIMIT)
+	bool is32 = tss_is32(ntr.attr);
+	if (ntr.limit < (is32 ? TSS32_MIN_LIMIT : TSS16_MIN_LIMIT))
 		return exc(10, sel_err(sel, ext));
 
-	uint32_t tss[TSS_WORDS];
-	int r = gmem_read(cpu, ntr.base, tss, sizeof(tss));
+	struct task_state ts;
+	int r = read_tss(cpu, &ntr, &ts);
 	if (r == 14)
 		return exc(14, cpu->pf_err);
 	if (r) {
@@ -268,7 +344,7 @@ static struct gexc switch_tasks(struct vcpu *cpu, uint16_t sel, uint32_t lo, uin
 			cpu_eip(cpu), sel, ntr.base);
 		return none;
 	}
-	if (tss[TSS_EFLAGS] & EFL_VM) {
+	if (ts.eflags & EFL_VM) {
 		vm_fail(cpu->vm,
 			"guest task switch at EIP 0x%08x to a virtual-8086 task (TSS selector "
 			"0x%04x): virtual-8086 mode is not supported",
@@ -276,50 +352,41 @@ static struct gexc switch_tasks(struct vcpu *cpu, uint16_t sel, uint32_t lo, uin
 		return none;
 	}
 
-	/* the old task's state into its TSS: EIP, EFLAGS, GPRs, then the
-	 * selectors (16-bit fields; the words above them are left alone) */
-	uint32_t save[10];
-	save[0] = return_eip;
-	save[1] = cpu_get_eflags(cpu);
+	uint32_t old_eflags = cpu_get_eflags(cpu);
 	if (src == TS_IRET)
-		save[1] &= ~EFL_NT;
-	cpu_get_gprs(cpu, &save[2]);
-	r = gmem_write(cpu, cpu->tr.base + TSS_EIP * 4, save, sizeof(save));
-	for (int s = SEG_ES; !r && s <= SEG_GS; s++)
-		r = gmem_write(cpu, cpu->tr.base + (TSS_SEG + (uint32_t)s) * 4, &cpu->seg[s].sel,
-			       2);
+		old_eflags &= ~EFL_NT; /* in the saved image only (SDM 7.3 step 6) */
+	r = save_tss(cpu, return_eip, old_eflags);
 	if (r == 14)
 		return exc(14, cpu->pf_err);
 	if (r)
 		return exc(10, sel_err(cpu->tr.sel, ext));
 
 	/* commit: busy bits, back link, TR */
-	uint32_t eflags = tss[TSS_EFLAGS];
 	if (src == TS_JMP || src == TS_IRET)
 		set_busy(cpu, cpu->tr.sel, false);
 	if (src == TS_CALL || src == TS_INT) {
 		uint16_t link = cpu->tr.sel;
 		gmem_write(cpu, ntr.base + TSS_LINK, &link, 2);
-		eflags |= EFL_NT;
+		ts.eflags |= EFL_NT;
 	}
 	if (src != TS_IRET)
 		set_busy(cpu, sel, true);
 	cpu->tr = ntr;
 	cpu->vm->stats.task_switches++;
 
-	/* the new task's state */
+	/* the new task's state; a 16-bit task keeps the current page tables */
 	cpu->cr0 |= CR0_TS;
-	if (cpu->cr0 & CR0_PG) {
+	if ((cpu->cr0 & CR0_PG) && ts.has_cr3) {
 		uint32_t old_cr3 = cpu->cr3;
-		cpu->cr3 = tss[TSS_CR3];
+		cpu->cr3 = ts.cr3;
 		shadow_cr3_written(cpu->vm, old_cr3);
 	}
-	cpu_set_eflags(cpu, eflags, EFL_LOADABLE);
-	cpu_set_eip(cpu, tss[TSS_EIP]);
-	cpu_set_gprs(cpu, &tss[TSS_GPR]);
-	struct gexc e = load_segments(cpu, tss, ext);
+	cpu_set_eflags(cpu, ts.eflags, EFL_LOADABLE);
+	cpu_set_eip(cpu, ts.eip);
+	cpu_set_gprs(cpu, ts.gpr);
+	struct gexc e = load_segments(cpu, &ts, ext);
 	if (e.vec < 0 && has_err) {
-		int vec = cpu_push(cpu, err, 4);
+		int vec = cpu_push(cpu, err, is32 ? 4 : 2);
 		if (vec)
 			e = exc(vec, vec == 14 ? cpu->pf_err : ext ? 1 : 0);
 	}
@@ -327,7 +394,7 @@ static struct gexc switch_tasks(struct vcpu *cpu, uint16_t sel, uint32_t lo, uin
 		e = exc(13, ext ? 1 : 0);
 	if (e.vec >= 0) {
 		new_task_fault(cpu, e);
-	} else if (tss[TSS_TRAP] & 1) {
+	} else if (ts.trap) {
 		cpu->dr[6] |= 0x8000; /* BT: the debug trap of the T bit */
 		new_task_fault(cpu, exc(1, 0));
 	}
