@@ -37,6 +37,7 @@
 #define EFL_NT 0x4000u
 #define EFL_VM 0x20000u
 #define EFL_LOADABLE 0x00257fd5u /* arith, TF, IF, DF, IOPL, NT, RF, AC, ID */
+#define DR7_LOCAL_ENABLES 0x55u	 /* L0-L3 */
 
 /* The 32-bit TSS (SDM figure 7-2), as 32-bit words: the fields a switch
  * reads or writes. */
@@ -376,6 +377,7 @@ static struct gexc switch_tasks(struct vcpu *cpu, uint16_t sel, uint32_t lo, uin
 
 	/* the new task's state; a 16-bit task keeps the current page tables */
 	cpu->cr0 |= CR0_TS;
+	cpu->dr[7] &= ~DR7_LOCAL_ENABLES; /* SDM 17.2.4: L0-L3 are per task */
 	if ((cpu->cr0 & CR0_PG) && ts.has_cr3) {
 		uint32_t old_cr3 = cpu->cr3;
 		cpu->cr3 = ts.cr3;

@@ -21,6 +21,8 @@
  *    #DF task sets the main task's EIP to a resume label before its iret.
  *  - with paging on, each task runs in the address space of its TSS's CR3:
  *    one linear page maps a different frame in the two page directories.
+ *  - DR7's local breakpoint enables (L0-L3) are cleared by a switch (SDM
+ *    17.2.4), the global ones kept;
  *  - the T bit in a TSS: a #DB trap on entering the task, DR6.BT set.
  * Every line agrees with QEMU 7.2 TCG except the last: QEMU ignores the T
  * bit (no #DB, DR6.BT clear); ts_basic.qemu.expect has its output, and
@@ -263,6 +265,15 @@ int main(void)
     }
     write_cr0(read_cr0() & ~CR0_PG);
     clts_();
+
+    printf("-- DR7: a switch clears the local enables L0-L3\n");
+    __asm__ volatile("movl %0, %%dr7" : : "r"(0x40fu)); /* L0 G0 L1 G1, execute at 0 */
+    __asm__ volatile("ljmp $0x30, $0" ::: "memory");
+    clts_();
+    u32 dr7;
+    __asm__ volatile("movl %%dr7, %0" : "=r"(dr7));
+    __asm__ volatile("movl %0, %%dr7" : : "r"(0x400u));
+    printf("  dr7 after jmp and back=%x\n", dr7 & 0xff);
 
     printf("-- T bit: #DB on entering the task\n");
     task_init(&tss_t, task_t, stk_t);
