@@ -245,7 +245,7 @@ fault_mmio_imul)
 fault_paging)
 	expect_stop fault_paging "triple fault: guest exception #PF(0x0) (vector 14) at EIP @EIP@, bytes (not readable): delivering it raised #PF(0x0), the double fault raised #PF(0x0); machine stopped" ;;
 fault_taskgate)
-	expect_stop fault_taskgate "guest vector 48 goes through a task gate at EIP @EIP@: task switches are not supported" ;;
+	expect_stop fault_taskgate "guest task switch at EIP @EIP@ to a virtual-8086 task (TSS selector 0x0028): virtual-8086 mode is not supported" ;;
 debug_exit_5)
 	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
 	expect_exit 11 "$TMP/want" -kernel "$FX/exit5.elf" ;;
