@@ -19,6 +19,9 @@
  *    finds the error code 0 on its stack and the main task in its back
  *    link. The saved EIP of a #DF is undefined (SDM, interrupt 8), so the
  *    #DF task sets the main task's EIP to a resume label before its iret.
+ *  - IRQ0 (PIT) through a task gate: the task runs with NT, the back link
+ *    and its own EFLAGS (IF clear); the main task's saved EFLAGS had IF set
+ *    and its iret restores it;
  *  - with paging on, each task runs in the address space of its TSS's CR3:
  *    one linear page maps a different frame in the two page directories.
  *  - DR7's local breakpoint enables (L0-L3) are cleared by a switch (SDM
@@ -42,6 +45,7 @@
 #define SEL_LDT 0x58
 #define SEL_E 0x60 /* paging */
 #define SEL_T 0x68 /* T bit */
+#define SEL_I 0x70 /* IRQ0 */
 #define LSEL_GATE_B 0x0c /* LDT index 1 */
 
 static struct tss32 tss_a, tss_b, tss_c, tss_d, tss_e, tss_t __attribute__((aligned(128)));
@@ -139,6 +143,24 @@ static void task_e(void)
 {
     for (;;) {
         e_read = peek(E_PAGE);
+        __asm__ volatile("iret");
+    }
+}
+
+/* Task I: IRQ0 (PIT) through a task gate; masks IRQ0 and acknowledges. */
+static struct tss32 tss_i __attribute__((aligned(128)));
+static u8 stk_i[TASK_STACK] __attribute__((aligned(16)));
+static volatile u32 i_runs, i_link, i_nt, i_if, i_main_if;
+static void task_i(void)
+{
+    for (;;) {
+        i_runs++;
+        i_link = tss_i.link;
+        i_nt = (read_eflags() & EFL_NT) ? 1 : 0;
+        i_if = (read_eflags() & EFL_IF) ? 1 : 0;
+        i_main_if = (tss_main->eflags & EFL_IF) ? 1 : 0;
+        pic_mask(0);
+        pic_eoi(0);
         __asm__ volatile("iret");
     }
 }
@@ -245,6 +267,23 @@ int main(void)
     main_line("after #DF");
     printf("  vec 8 through the IDT stub=%u, D saved esp=top: %u\n", trap_count[8],
            tss_d.esp == (u32)stk_d + TASK_STACK);
+
+    printf("-- IRQ0 through a task gate\n");
+    task_init(&tss_i, task_i, stk_i);
+    tss_desc(SEL_I, &tss_i, sizeof(tss_i) - 1, TSS_AVAIL);
+    idt_set(0x20, 0, SEL_I, TASK_GATE, 0, 1);
+    outb(0x43, 0x34); /* PIT channel 0, mode 2, ~1 kHz */
+    outb(0x40, 1193 & 0xff);
+    outb(0x40, 1193 >> 8);
+    pic_unmask(0);
+    sti();
+    for (volatile u32 n = 0; n < 200000000u && !i_runs; n++) /* bounded: IF=1 */
+        ;
+    u32 fl = read_eflags();
+    cli();
+    clts_();
+    printf("  I ran=%u link=%04x nt=%u if=%u, main's saved if=%u, main's if after=%u busy I=%u\n",
+           i_runs, i_link, i_nt, i_if, i_main_if, (fl & EFL_IF) ? 1 : 0, busy(SEL_I));
 
     printf("-- CR3 from the TSS\n");
     u32 pd1 = pg_new_pd(PTE_P | PTE_W);
