@@ -212,8 +212,16 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 		 * emulator lacks runs natively once with the frame open. */
 		vm->stats.trace_faults_pt++;
 		if (soft_exec(vm)) {
+			uint32_t pfn = vm->sh.ent[lin >> PAGE_SHIFT] >> PAGE_SHIFT;
 			vm->stats.trace_writes_native++;
-			native_write_open(vm, vm->sh.ent[lin >> PAGE_SHIFT] >> PAGE_SHIFT);
+			if (vm->cfg->debug & DBG_EXITS) { /* which instructions to emulate next */
+				char text[96];
+				soft_insn_text(vm, text, sizeof(text));
+				fprintf(vm->log,
+					"  native trace write at 0x%08x (%s): frame 0x%05x\n",
+					m->guest_eip, text, pfn);
+			}
+			native_write_open(vm, pfn);
 			return one_shot(vm, m->guest_eip);
 		}
 		vm->stats.trace_writes_emulated++;

@@ -23,7 +23,7 @@
  *     not-present directory entries 0x310..0x3ff (regions 0xc4000000 up);
  *     a not-present entry is never cached (SDM 4.10.2.3), so the new regions
  *     are read at once. fxsave fills entries 0x380..0x3ff.
- *  3. Code: a page of small functions, each called (its page is translated
+ *  3. Code (paging off first, then on): a page of small functions, each called (its page is translated
  *     code again), then patched by a writer (the new immediate, or a whole new function) and
  *     called again: the new code must run.
  * Only architecturally defined fxsave fields are printed (FCW, MXCSR,
@@ -295,9 +295,9 @@ static void put_mov_ret(u32 p, u32 v)
     pokeb(p + 5, 0xc3);
 }
 
-static void code_page(void)
+static void code_page(const char *when)
 {
-    printf("3. code\n");
+    printf("3. code, %s\n", when);
     memset((void *)CODE, 0xcc, 4096);
     for (u32 i = 0; i < 8; i++)
         if (i != 1 && i != 2)
@@ -369,10 +369,11 @@ int main(void)
         poke(pta + 4 * i, PG_FRAME(24 + (i & 7)) | PW);
         poke(ptb + 4 * i, PG_FRAME(16 + (i & 7)) | PW);
     }
+    code_page("paging off");
     pg_enable(pd);
     printf("PT0..2 adjacent: %u %u\n", pt[1] == pt[0] + 4096, pt[2] == pt[1] + 4096);
     page_tables();
     page_directory();
-    code_page();
+    code_page("paging on");
     return finish();
 }
