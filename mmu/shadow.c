@@ -13,7 +13,8 @@
  *   - a frame holding a guest page table that shadows were built from is
  *     "traced": every linear alias of it is read-only, and a write there is a
  *     trace fault, emulated by the monitor, which then drops the shadows the
- *     written entries described;
+ *     written entries described (an instruction the emulator lacks runs
+ *     natively once with the frame opened: src/native_write.c);
  *   - a frame holding translated code is read-only everywhere (SMC).
  * A reverse map (frame -> linear pages) finds the aliases.
  *
