@@ -6,10 +6,11 @@
  *
  * Writers (asm below, each with ESP or the destination pointed into the
  * page): call rel32, far call (lcall $0x08), push reg, enter $0,$0,
- * pusha, fxsave, rep movsb, lock cmpxchg8b. Some btvmm's emulator does
- * (push, pusha, enter, movs, cmpxchg8b: the emulated trace write), some it
- * does not (call rel32, fxsave: run natively once with the page opened);
- * far call is a call-out on the x64 backend.
+ * pusha, fxsave, rep movsb, lock cmpxchg8b, and movdqu into page tables.
+ * Some btvmm's emulator does (call rel32, push, pusha, enter, movs,
+ * cmpxchg8b: the emulated trace write), some it does not (fxsave, movdqu:
+ * run natively once with the page opened); far call is a call-out on the
+ * x64 backend.
  *  1. Page tables: PT0, PT1, PT2 (adjacent frames) map regions 256..258
  *     (0x40000000..0x40bfffff), entry i of PT0/PT1/PT2 to frame i&7, 8+(i&7),
  *     16+(i&7) at first. Each writer puts new PTEs (frames 24..31) into
@@ -43,6 +44,7 @@ void w_push(u32 top, u32 v);
 void w_enter(u32 top, u32 v);
 void w_pusha(u32 top);
 void w_fxsave(u32 dest);
+void w_movdqu(u32 dest);
 void w_movs(u32 dst, u32 src, u32 n);
 u32 w_cmpxchg8b(u32 dst, u32 lo, u32 hi);
 u32 call_fn(u32 fn);
@@ -109,6 +111,11 @@ __asm__(".text\n"
         "  movdqu g_xmm0, %xmm0\n"
         "  movdqu g_xmm7, %xmm7\n"
         "  fxsave (%eax)\n"
+        "  ret\n"
+        "w_movdqu:\n"
+        "  movl 4(%esp), %eax\n"
+        "  movdqu g_xmm0, %xmm0\n"
+        "  movdqu %xmm0, (%eax)\n"
         "  ret\n"
         "w_movs:\n"
         "  pushl %esi\n"
@@ -182,7 +189,8 @@ static void page_tables(void)
         u32 e;
     } used[] = {{0, 10}, {0, 20}, {0, 30}, {0, 31}, {0, 40}, {0, 50}, {0, 51}, {0, 256}, {0, 257},
                 {0, 258}, {0, 1018}, {0, 1019}, {0, 1020}, {0, 1022}, {0, 1023}, {1, 0}, {1, 1},
-                {1, 1000}, {1, 1001}, {1, 1002}, {1, 1003}, {2, 4}, {2, 5}, {2, 6}, {2, 7}};
+                {1, 1000}, {1, 1001}, {1, 1002}, {1, 1003}, {2, 4}, {2, 5}, {2, 6}, {2, 7},
+                {2, 100}, {2, 101}, {2, 102}, {2, 103}};
     for (u32 i = 0; i < sizeof(used) / sizeof(used[0]); i++)
         touch(used[i].k, used[i].e);
 
@@ -203,6 +211,9 @@ static void page_tables(void)
         g_xmm7[i] = PG_FRAME(24 + i) | PW;
     }
     w_fxsave(pt[1] + 0xf00);
+    for (int i = 0; i < 4; i++)
+        g_xmm0[i] = PG_FRAME(31 - i) | PW;
+    w_movdqu(pt[2] + 4 * 100);
     reload_cr3();
 
     printf("push:\n");
@@ -229,6 +240,9 @@ static void page_tables(void)
     for (u32 e = 1000; e < 1004; e++)
         show_pte(1, e);
     for (u32 e = 4; e < 8; e++)
+        show_pte(2, e);
+    printf("movdqu:\n");
+    for (u32 e = 100; e < 104; e++)
         show_pte(2, e);
     printf("untouched: PT0[9] -> frame %u, PT0[259] -> frame %u, PT1[959] -> frame %u\n",
            frame_at(VA(256) + 9 * 4096), frame_at(VA(256) + 259 * 4096), frame_at(VA(257) + 959 * 4096));
