@@ -213,7 +213,8 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 		vm->stats.trace_faults_pt++;
 		if (soft_exec(vm)) {
 			uint32_t pfn = vm->sh.ent[lin >> PAGE_SHIFT] >> PAGE_SHIFT;
-			vm->stats.trace_writes_native++;
+			if (!vm->native_write.n) /* its first traced frame */
+				vm->stats.trace_writes_native++;
 			if (vm->cfg->debug & DBG_EXITS) { /* which instructions to emulate next */
 				char text[96];
 				soft_insn_text(vm, text, sizeof(text));
