@@ -19,21 +19,22 @@
 #include "smc.h"
 #include "vm.h"
 
-void native_write_open(struct vm *vm, uint32_t pfn)
+int native_write_open(struct vm *vm, uint32_t pfn)
 {
 	struct native_write *nw = &vm->native_write;
 	for (int i = 0; i < nw->n; i++)
 		if (nw->pfn[i] == pfn)
-			return;
+			return -1; /* open, yet its write faulted: running again would loop */
 	if (nw->n == NATIVE_WRITE_PAGES)
 		native_write_close(vm); /* a long rep string: done with those */
 	const uint8_t *now = gpa_ptr(&vm->mem, (uint64_t)pfn << PAGE_SHIFT, PAGE_SIZE);
 	if (!now)
-		return;
+		return -1;
 	memcpy(nw->before[nw->n], now, PAGE_SIZE);
 	nw->pfn[nw->n++] = pfn;
 	vm->stats.native_write_pages++;
 	shadow_trace_open(vm, pfn);
+	return 0;
 }
 
 /* What changed in frame pfn since `before`, run by run of changed dwords

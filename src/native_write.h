@@ -24,8 +24,10 @@ struct vm;
 /* A write to traced frame pfn faulted and the emulator cannot do the
  * instruction: remember the frame's contents and let every alias of it
  * take writes (shadow_trace_open), so that the instruction can run
- * natively once. Opening a frame that is open already does nothing. */
-void native_write_open(struct vm *vm, uint32_t pfn);
+ * natively once. 0, or -1 if the frame is open already (its write cannot
+ * have faulted as a trace fault: running the instruction again would not
+ * get further) or not RAM. */
+int native_write_open(struct vm *vm, uint32_t pfn);
 /* The instruction ran (or faulted): trace the open frames again, then
  * process what changed in them as a trace fault's write: the shadows the
  * changed entries described are dropped, translations of changed code too. */

@@ -170,9 +170,11 @@ static void unemulated_device_access(struct vm *vm, uint32_t lin, uint32_t eip)
 	soft_insn_text(vm, text, sizeof(text));
 	if (!mmu_walk(&vm->cpu, lin, 0, false, &w, &err)) {
 		struct mmio_range *dev = mmio_find(&vm->mmio, w.pa);
-		snprintf(where, sizeof(where), " (%s%s at physical 0x%08x)",
-			 dev ? "device registers of " : "memory outside RAM", dev ? dev->name : "",
-			 w.pa);
+		const char *what = dev			      ? "device registers of "
+				   : w.pa >= vm->mem.ram_size ? "memory outside RAM"
+							      : "RAM btvmm cannot map there";
+		snprintf(where, sizeof(where), " (%s%s at physical 0x%08x)", what,
+			 dev ? dev->name : "", w.pa);
 	}
 	vm_fail(vm,
 		"guest access to linear 0x%08x%s at EIP 0x%08x (%s): the emulator does not "
@@ -222,8 +224,13 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 					"  native trace write at 0x%08x (%s): frame 0x%05x\n",
 					m->guest_eip, text, pfn);
 			}
-			native_write_open(vm, pfn);
-			return one_shot(vm, m->guest_eip);
+			if (!native_write_open(vm, pfn))
+				return one_shot(vm, m->guest_eip);
+			vm_fail(vm,
+				"internal error: guest write to traced frame 0x%05x at EIP 0x%08x "
+				"faulted with the frame open",
+				pfn, m->guest_eip);
+			return NULL;
 		}
 		vm->stats.trace_writes_emulated++;
 		adapt_after_soft_fault(vm, c, m->guest_eip);
