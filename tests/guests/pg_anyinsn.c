@@ -19,7 +19,10 @@
  *     instruction). Then CR3 is reloaded (SDM vol. 3 4.10.4.1: the TLB
  *     drops non-global entries) and each new entry's page is read: it must
  *     show the new frame. call and far call write return addresses (and CS):
- *     checked against the labels, never used as entries.
+ *     checked against the labels, never used as entries. Then plain stores
+ *     to PT1 and PT2 (traced again after the native writes?), and 40 rounds
+ *     of movdqu and fxsave rewriting entries, each followed by a CR3 reload
+ *     and reads through them (hashed).
  *  2. The page directory: writers put PDEs (new page tables PTA, PTB) into
  *     not-present directory entries 0x310..0x3ff (regions 0xc4000000 up);
  *     a not-present entry is never cached (SDM 4.10.2.3), so the new regions
@@ -244,6 +247,30 @@ static void page_tables(void)
     printf("movdqu:\n");
     for (u32 e = 100; e < 104; e++)
         show_pte(2, e);
+    /* after native writes the frames are traced again: a plain store to
+     * an entry whose page was read (a shadow exists) must still be seen */
+    touch(1, 500);
+    touch(2, 500);
+    poke(pt[1] + 4 * 500, PG_FRAME(20) | PW);
+    poke(pt[2] + 4 * 500, PG_FRAME(21) | PW);
+    reload_cr3();
+    printf("plain stores after: PT1[500] -> frame %u, PT2[500] -> frame %u\n",
+           frame_at(VA(257) + 500 * 4096), frame_at(VA(258) + 500 * 4096));
+    /* 40 rounds: movdqu rewrites PT2 600..603 to frames 16+(it&3).. and
+     * fxsave (through PT1's end) rewrites PT1 1000..1003 and PT2 4..7 */
+    u32 sum = 0;
+    for (u32 it = 0; it < 40; it++) {
+        for (int i = 0; i < 4; i++)
+            g_xmm0[i] = g_xmm7[i] = PG_FRAME(16 + ((it + i) & 7)) | PW;
+        w_movdqu(pt[2] + 4 * 600);
+        w_fxsave(pt[1] + 0xf00);
+        reload_cr3();
+        for (u32 i = 0; i < 4; i++)
+            sum = sum * 31 + frame_at(VA(258) + (600 + i) * 4096) * 7 +
+                  frame_at(VA(257) + (1000 + i) * 4096) * 3 + frame_at(VA(258) + (4 + i) * 4096);
+    }
+    printf("40 rounds of native rewrites: hash %08x, PT2[603] -> frame %u\n", sum,
+           frame_at(VA(258) + 603 * 4096));
     printf("untouched: PT0[9] -> frame %u, PT0[259] -> frame %u, PT1[959] -> frame %u\n",
            frame_at(VA(256) + 9 * 4096), frame_at(VA(256) + 259 * 4096), frame_at(VA(257) + 959 * 4096));
 }
