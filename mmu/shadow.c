@@ -13,7 +13,8 @@
  *   - a frame holding a guest page table that shadows were built from is
  *     "traced": every linear alias of it is read-only, and a write there is a
  *     trace fault, emulated by the monitor, which then drops the shadows the
- *     written entries described;
+ *     written entries described (an instruction the emulator lacks runs
+ *     natively once with the frame opened: src/native_write.c);
  *   - a frame holding translated code is read-only everywhere (SMC).
  * A reverse map (frame -> linear pages) finds the aliases.
  *
@@ -74,7 +75,7 @@ static int host_prot(struct vm *vm, uint32_t e)
 	if (user && !(e & SH_USER))
 		return PROT_NONE;
 	bool w = mmu_allowed(&vm->cpu, e & SH_USER, e & SH_WRITE, ACC_WRITE | user);
-	if (!(e & SH_DIRTY) || vm->sh.traced[pfn] || code_frame(vm, pfn))
+	if (!(e & SH_DIRTY) || vm->sh.traced[pfn] == SH_TRACED || code_frame(vm, pfn))
 		w = false;
 	return PROT_READ | (w ? PROT_WRITE : 0);
 }
@@ -222,7 +223,19 @@ static void trace(struct vm *vm, uint32_t pfn)
 {
 	if ((uint64_t)pfn << PAGE_SHIFT >= vm->mem.ram_size || vm->sh.traced[pfn])
 		return;
-	vm->sh.traced[pfn] = 1;
+	vm->sh.traced[pfn] = SH_TRACED;
+	shadow_reprotect_frame(vm, pfn);
+}
+
+void shadow_trace_open(struct vm *vm, uint32_t pfn)
+{
+	vm->sh.traced[pfn] = SH_TRACE_OPEN;
+	shadow_reprotect_frame(vm, pfn);
+}
+
+void shadow_trace_close(struct vm *vm, uint32_t pfn)
+{
+	vm->sh.traced[pfn] = SH_TRACED;
 	shadow_reprotect_frame(vm, pfn);
 }
 
@@ -315,7 +328,7 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 		return -1; /* cannot happen with a readable mapping: rebuild it */
 	if (code_frame(vm, pfn))
 		return SHF_SMC;
-	if (vm->sh.traced[pfn])
+	if (vm->sh.traced[pfn] == SH_TRACED)
 		return SHF_TRACE;
 	if (!(e & SH_DIRTY)) {
 		if (mmu_walk(&vm->cpu, lin, acc, true, &w, &err))

@@ -20,6 +20,7 @@
 #include "ioapic.h"
 #include "lapic.h"
 #include "mmio.h"
+#include "native_write.h"
 #include "open_bus.h"
 #include "pci.h"
 #include "pic8259.h"
@@ -128,13 +129,14 @@ struct vm {
 	uint8_t *x64_code_lo, *x64_code_hi; /* x64: the translation cache's range */
 	uint64_t window_end; /* guest pages may be mapped below this: HOLE_BASE (compat), 4 GiB */
 	int widened_segs;    /* shadows mirrored exactly for one instruction (1 << SEG_*) */
-	struct open_bus open_bus; /* scratch pages for one instruction (open_bus.c) */
-	FILE *log;		  /* -d output */
-	struct vclock clock;	  /* virtual time for devices (machine.c) */
-	uint64_t start_ns;	  /* host monotonic time at start-up */
-	timer_t host_timer;	  /* SIGALRM at the earliest device deadline */
-	uint64_t armed_deadline;  /* what host_timer is set to */
-	volatile int timer_fired; /* set by the SIGALRM handler */
+	struct open_bus open_bus;	  /* scratch pages for one instruction (open_bus.c) */
+	struct native_write native_write; /* traced frames open for one instruction */
+	FILE *log;			  /* -d output */
+	struct vclock clock;		  /* virtual time for devices (machine.c) */
+	uint64_t start_ns;		  /* host monotonic time at start-up */
+	timer_t host_timer;		  /* SIGALRM at the earliest device deadline */
+	uint64_t armed_deadline;	  /* what host_timer is set to */
+	volatile int timer_fired;	  /* set by the SIGALRM handler */
 	enum vm_stop stop;
 	int exit_status;
 };

@@ -242,6 +242,8 @@ fault_csread)
 	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (imul ebx, dword ptr cs:[eax]): the emulator does not handle it" ;;
 fault_mmio_imul)
 	expect_stop fault_mmio_imul "guest access to device registers of lapic at 0xfee00030 at EIP @EIP@ (imul ecx, dword ptr [esi]): the emulator does not handle it" ;;
+fault_mmio_paged)
+	expect_stop fault_mmio_paged "guest access to linear 0x40200030 (device registers of lapic at physical 0xfee00030) at EIP @EIP@ (imul ecx, dword ptr [esi]): the emulator does not handle it" ;;
 fault_paging)
 	expect_stop fault_paging "triple fault: guest exception #PF(0x0) (vector 14) at EIP @EIP@, bytes (not readable): delivering it raised #PF(0x0), the double fault raised #PF(0x0); machine stopped" ;;
 fault_taskgate)
