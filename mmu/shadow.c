@@ -143,6 +143,8 @@ static void forget(struct vm *vm, uint32_t lp, enum drop_kind why)
 	rmap_del(sh, e >> PAGE_SHIFT, lp);
 	sh->ent[lp] = 0;
 	sh->count[lp >> 10]--;
+	if (!(e & SH_USER))
+		sh->supervisor[lp >> 10]--;
 	sh->mapped--;
 	vm->stats.shadow_drops++;
 }
@@ -170,6 +172,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_k
 			sh->ent[lp] = 0;
 		}
 		sh->count[r] = 0;
+		sh->supervisor[r] = 0;
 		sh->mapped -= 1024;
 		vm->stats.shadow_drops++;
 		return;
@@ -253,6 +256,8 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 			sh->ent[lp] = e;
 			rmap_add(sh, e >> PAGE_SHIFT, lp);
 			sh->count[lp >> 10]++;
+			if (!(e & SH_USER))
+				sh->supervisor[lp >> 10]++;
 			sh->mapped++;
 			vm->stats.shadow_maps++;
 			return 0;
@@ -293,6 +298,7 @@ static int map_large(struct vm *vm, uint32_t r, uint32_t e0)
 		rmap_add(sh, e >> PAGE_SHIFT, lp);
 	}
 	sh->count[r] = 1024;
+	sh->supervisor[r] = e0 & SH_USER ? 0 : 1024;
 	sh->mapped += 1024;
 	vm->stats.shadow_maps++;
 	reprotect_large(vm, r);
@@ -546,14 +552,50 @@ void shadow_invlpg(struct vm *vm, uint32_t lin)
 		drop(vm, lp);
 }
 
+/* Drops the shadows of guest supervisor pages (U=0), one host call per run
+ * of them, for a change to CPL 3. */
+static void drop_supervisor(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	for (uint32_t r = 0; r < 1024; r++) {
+		if (!sh->supervisor[r])
+			continue;
+		if (sh->count[r] == 1024 && (sh->ent[r << 10] & SH_LARGE)) {
+			drop_region(vm, r, false, DROP_SAME); /* one 4 MiB page */
+			continue;
+		}
+		uint32_t run = 0; /* first page of the current run + 1 */
+		for (uint32_t lp = r << 10; lp <= (r + 1) << 10; lp++) {
+			uint32_t e = lp < (r + 1) << 10 ? sh->ent[lp] : 0;
+			if (e && !(e & SH_USER)) {
+				if (!run)
+					run = lp + 1;
+				forget(vm, lp, DROP_SAME);
+				continue;
+			}
+			if (run)
+				shadow_unmap_window(run - 1, lp - (run - 1));
+			run = 0;
+		}
+	}
+	vm->stats.shadow_cpl_drops++;
+}
+
 void shadow_check_cpl(struct vm *vm)
 {
 	struct shadow *sh = &vm->sh;
 	if (!sh->on || sh->cpl == vm->cpu.cpl)
 		return;
-	/* host protections depend on the CPL (supervisor pages, WP=0 writes);
-	 * the guest's mappings do not, so translated code stays valid */
-	drop_all(vm, false, DROP_SAME);
+	/* Host protections depend on the CPL; the guest's mappings do not, so
+	 * translated code stays valid. With CR0.WP set, a user page (U=1) has
+	 * the same rights at every CPL: only supervisor pages must go when CPL
+	 * 3 begins, and nothing when it ends (CPL 3 never maps a supervisor
+	 * page: such an access is the guest's #PF). With WP clear the kernel
+	 * may write read-only user pages, which CPL 3 may not: all go. */
+	if (!(vm->cpu.cr0 & CR0_WP))
+		drop_all(vm, false, DROP_SAME);
+	else if (vm->cpu.cpl == 3)
+		drop_supervisor(vm);
 	sh->cpl = vm->cpu.cpl;
 }
 

@@ -45,6 +45,7 @@ struct shadow {
 	uint8_t *traced; /* per guest frame: a page table some shadow depends on (SH_TRACE*) */
 	uint32_t pde_used[1024]; /* the PDE each region's shadows were built from */
 	uint16_t count[1024];	 /* shadow pages per 4 MiB region */
+	uint16_t supervisor[1024]; /* ...of which guest supervisor pages (U=0) */
 	int cpl;		 /* the CPL host protections are computed for */
 	uint32_t mapped;	 /* shadow pages mapped now */
 	uint32_t limit;		 /* evict everything beyond this many (0: until the host refuses) */

@@ -142,6 +142,7 @@ static const struct size_spec tc_spec = {
     10, TC_SIZE_KB_MIN, TC_SIZE_KB_MAX, "translation cache size", "KiB", "2048 or 2M"};
 
 static const struct size_spec shadow_spec = {0, 4, 1u << 20, "shadow page limit", "pages", "4096"};
+static const struct size_spec interval_spec = {0, 1, 3600000, "sampling interval", "ms", "50"};
 
 static int parse_ranged(struct cli_ctx *ctx, const char *arg, const struct size_spec *spec,
 			uint32_t *out)
@@ -478,6 +479,17 @@ static int opt_stats(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_stats_json(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->stats_json = arg;
+	return 0;
+}
+
+static int opt_stats_interval(struct cli_ctx *ctx, const char *arg)
+{
+	return parse_ranged(ctx, arg, &interval_spec, &ctx->cfg->stats_interval_ms);
+}
+
 static void debug_help(void)
 {
 	size_t i;
@@ -599,6 +611,8 @@ static const struct cli_option options[] = {
     {"accel", true, opt_accel},
     {"enable-kvm", false, opt_enable_kvm},
     {"stats", false, opt_stats},
+    {"stats-json", true, opt_stats_json},
+    {"stats-interval", true, opt_stats_interval},
     {"d", true, opt_debug},
     {"D", true, opt_debug_log},
     {"tc-size", true, opt_tc_size},
@@ -691,6 +705,9 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t er
 	}
 	if (cfg->kernel == NULL)
 		return cli_error(&ctx, "no kernel given (use -kernel FILE)");
+	if (cfg->stats_interval_ms && !cfg->stats_json)
+		return cli_error(&ctx,
+				 "-stats-interval needs -stats-json FILE (where the lines go)");
 	return 0;
 }
 
@@ -715,6 +732,9 @@ void cli_usage(void)
 	       "                   -accel help lists what this host can run\n"
 	       "  -enable-kvm      same as -accel kvm\n"
 	       "  -stats           print event counters at exit\n"
+	       "  -stats-json FILE write the counters to FILE as JSON lines: one at start-up,\n"
+	       "                   one at exit (\"final\": true)\n"
+	       "  -stats-interval MS  with -stats-json, also a line every MS ms of host time\n"
 	       "  -d ITEM[,...]    log translations and/or exits; -d help lists the items\n"
 	       "  -D FILE          write the -d log to FILE instead of stderr\n"
 	       "  -tc-size KIB     translation cache size in KiB (default %d, %d..%d)\n"

@@ -40,6 +40,10 @@ struct vm_config {
 	/* why backend_select() (src/backend_select.c: auto, compat where the host
 	 * allows it, else x64) chose backend; the first line of -stats */
 	char backend_why[200];
+	/* -stats-json FILE: the counters as JSON lines; -stats-interval MS: a
+	 * line every MS of host time besides the first and the last */
+	const char *stats_json;
+	uint32_t stats_interval_ms;
 };
 
 #endif

@@ -184,6 +184,7 @@ void machine_update(struct vm *vm)
 	pit_update(&vm->pit);
 	rtc_update(&vm->rtc);
 	lapic_update(&vm->lapic);
+	stats_sample_update(vm, machine_now_ns(vm));
 }
 
 bool machine_intr(struct vm *vm)
@@ -210,7 +211,8 @@ uint64_t machine_next_deadline(struct vm *vm)
 {
 	uint64_t d = pit_next_deadline(&vm->pit);
 	d = min_u64(d, rtc_next_deadline(&vm->rtc));
-	return min_u64(d, lapic_next_deadline(&vm->lapic));
+	d = min_u64(d, lapic_next_deadline(&vm->lapic));
+	return min_u64(d, stats_sample_deadline(vm));
 }
 
 /* A deadline this close is not worth a host timer: the run loop checks

@@ -1,5 +1,6 @@
 /* main.c - btvmm: parse the command line, build the machine, load the
  * kernel the way a multiboot loader would, run, report. */
+#include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -119,9 +120,23 @@ int main(int argc, char **argv)
 	static struct vm vm; /* large (device and translator state): not on the stack */
 	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)))
 		return die(err);
+	if (cfg.stats_json) {
+		vm.stats_json = fopen(cfg.stats_json, "w");
+		if (!vm.stats_json) {
+			snprintf(err, sizeof(err), "-stats-json %s: cannot open: %s",
+				 cfg.stats_json, strerror(errno));
+			return die(err);
+		}
+		vm.stats_due = (uint64_t)cfg.stats_interval_ms * 1000000ull;
+		stats_json_line(&vm, false);
+	}
 	if (cfg.debug) /* -d logs say which backend produced them */
 		fprintf(vm.log, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
 	int status = vm_run(&vm);
+	if (vm.stats_json) {
+		stats_json_line(&vm, true);
+		fclose(vm.stats_json);
+	}
 	if (cfg.stats) {
 		fprintf(stderr, "backend: %s (%s)%s%s\n", backend_name(cfg.backend),
 			cfg.backend_why, vm.fs_restore ? "; monitor FS base restored by " : "",

@@ -139,6 +139,10 @@ struct vm {
 	volatile int timer_fired;	  /* set by the SIGALRM handler */
 	enum vm_stop stop;
 	int exit_status;
+	/* -stats-json FILE (NULL: none), and the machine time of the next
+	 * -stats-interval line */
+	FILE *stats_json;
+	uint64_t stats_due;
 };
 
 /* Stop the machine with one error line ("btvmm: ..."), exit status 2. */

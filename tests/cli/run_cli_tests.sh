@@ -277,6 +277,26 @@ debug_exits)
 		fail "no out call-out in the -d exits log"
 	[ "$(grep -vc '^exit: \|^backend: ' "$TMP/log")" -eq 0 ] || fail "other lines in the log"
 	echo "ok" ;;
+stats_json)
+	# -stats-json with -stats-interval: a line at start-up (all zero), the
+	# final line at exit with the guest's exits counted, every line one
+	# object with the same keys in the same order
+	run -kernel "$FX/exit5.elf" -serial none -stats-json "$TMP/s.json" -stats-interval 1
+	[ "$RC" -eq 11 ] || fail "exit status $RC, expected 11"
+	[ "$(wc -l <"$TMP/s.json")" -ge 2 ] || fail "fewer than two lines in the JSON file"
+	head -n 1 "$TMP/s.json" | grep -q '^{"t_ns":[0-9]*,"final":false,"backend":"[a-z0-9]*","blocks_translated":0,' ||
+		fail "the first line is not the start-up sample"
+	tail -n 1 "$TMP/s.json" | grep -q '^{"t_ns":[0-9]*,"final":true,.*"exits":[1-9][0-9]*,.*"callouts_by_kind":{.*"out":[1-9]' ||
+		fail "the last line is not the final sample with the guest's exits and out call-outs"
+	[ "$(grep -vc '^{"t_ns":[0-9]*,"final":\(true\|false\),.*"mmio_unassigned":[0-9]*}$' "$TMP/s.json")" -eq 0 ] ||
+		fail "a line that is not one whole object"
+	[ "$(grep -c '"final":true' "$TMP/s.json")" -eq 1 ] || fail "more or less than one final line"
+	echo "ok" ;;
+stats_interval_alone)
+	expect_fail "-stats-interval needs -stats-json FILE" -kernel "$GOOD" -stats-interval 5 ;;
+stats_json_bad)
+	expect_fail "-stats-json $TMP/no-dir/s.json: cannot open: No such file or directory" \
+		-kernel "$GOOD" -stats-json "$TMP/no-dir/s.json" ;;
 serial_file_bad)
 	expect_fail "-serial file:$TMP/no-dir/com1.txt: cannot open: No such file or directory" \
 		-kernel "$GOOD" -serial "file:$TMP/no-dir/com1.txt" ;;
