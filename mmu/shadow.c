@@ -271,16 +271,24 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 }
 
 /* The protection of region r's pages after a change to all of them (a 4 MiB
- * page): one mprotect, then the frames that need less (traced, code). */
-static void reprotect_large(struct vm *vm, uint32_t r)
+ * page): one mprotect per run of pages that need the same protection, so
+ * that a region holding the guest kernel's text (hundreds of read-only code
+ * frames side by side) costs a few host calls, not one per frame. Runs
+ * whose protection is already (the whole region's after a fresh mapping;
+ * -1: unknown) need no call. */
+static void reprotect_large(struct vm *vm, uint32_t r, int already)
 {
 	struct shadow *sh = &vm->sh;
-	uint32_t first = sh->ent[r << 10];
-	mprotect(page_addr(r << 10), 1024 * PAGE_SIZE, host_prot(vm, first));
-	for (uint32_t i = 0; i < 1024; i++) {
-		uint32_t lp = (r << 10) | i, pfn = sh->ent[lp] >> PAGE_SHIFT;
-		if (sh->traced[pfn] || code_frame(vm, pfn))
-			reprotect(vm, lp);
+	uint32_t start = r << 10, end = (r + 1) << 10, run = start;
+	int run_prot = host_prot(vm, sh->ent[start]);
+	for (uint32_t lp = start + 1; lp <= end; lp++) {
+		int prot = lp < end ? host_prot(vm, sh->ent[lp]) : -2;
+		if (prot == run_prot)
+			continue;
+		if (run_prot != already)
+			mprotect(page_addr(run), (size_t)(lp - run) * PAGE_SIZE, run_prot);
+		run = lp;
+		run_prot = prot;
 	}
 }
 
@@ -301,7 +309,7 @@ static int map_large(struct vm *vm, uint32_t r, uint32_t e0)
 	sh->supervisor[r] = e0 & SH_USER ? 0 : 1024;
 	sh->mapped += 1024;
 	vm->stats.shadow_maps++;
-	reprotect_large(vm, r);
+	reprotect_large(vm, r, host_prot(vm, e0));
 	return 0;
 }
 
@@ -344,7 +352,7 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 			/* D is in the PDE, and the whole 4 MiB is mapped: all 1024 pages */
 			for (uint32_t i = 0; i < 1024; i++)
 				vm->sh.ent[(r << 10) | i] |= SH_DIRTY;
-			reprotect_large(vm, r);
+			reprotect_large(vm, r, -1);
 			return SHF_RETRY;
 		}
 		vm->sh.ent[lp] = e | SH_DIRTY;
