@@ -14,6 +14,7 @@
 #include "shadow.h"
 #include "iobus.h"
 #include "uart16550.h"
+#include "console.h"
 #include "debug_exit.h"
 #include "i8042.h"
 #include "ide.h"
@@ -96,6 +97,8 @@ enum vm_stop {
 	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
 	STOP_ERROR,	 /* the guest did something we stop on; message printed */
 	STOP_RESET,	 /* the guest reset the machine (i8042, port 0x92) */
+	STOP_QUIT,	 /* the user typed Ctrl-A x */
+	STOP_HALT,	 /* a Linux guest halted for good (its halt and power-off) */
 };
 
 struct vm {
@@ -103,6 +106,7 @@ struct vm {
 	struct physmem mem;
 	struct io_bus io;
 	struct uart16550 uart;
+	struct console con; /* COM1's input: stdin, buffered, Ctrl-A keys */
 	struct debug_exit dbg_exit;
 	struct mmio_bus mmio;
 	struct pic8259 pic;
@@ -134,6 +138,7 @@ struct vm {
 	timer_t host_timer;	  /* SIGALRM at the earliest device deadline */
 	uint64_t armed_deadline;  /* what host_timer is set to */
 	volatile int timer_fired; /* set by the SIGALRM handler */
+	bool linux_guest;	  /* booted through the Linux boot protocol */
 	enum vm_stop stop;
 	int exit_status;
 };
