@@ -101,18 +101,20 @@ static void cmos_memory(struct vm *vm)
 	rtc_set_cmos(&vm->rtc, 0x35, (uint8_t)(above16 >> 8));
 }
 
-static int attach_drive(struct vm *vm, char *err, size_t n)
+/* The disk at QEMU's IDE index i: channel i / 2, unit i % 2. */
+static int attach_drive(struct vm *vm, int i, char *err, size_t n)
 {
-	const char *path = vm->cfg->drive;
-	int fd = open(path, vm->cfg->drive_readonly ? O_RDONLY : O_RDWR);
+	const char *path = vm->cfg->drive[i];
+	bool ro = vm->cfg->drive_readonly[i];
+	int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st)) {
 		snprintf(err, n, "-drive %s: %s", path, strerror(errno));
 		return -1;
 	}
 	char why[160];
-	if (ide_attach(&vm->ide, fd, (uint64_t)st.st_size, vm->cfg->drive_readonly, why,
-		       sizeof(why))) {
+	if (ide_attach_unit(&vm->ide[i / 2], i % 2, fd, (uint64_t)st.st_size, ro, why,
+			    sizeof(why))) {
 		snprintf(err, n, "-drive %s: %s", path, why);
 		return -1;
 	}
@@ -145,7 +147,9 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 	    i8042_init(&vm->kbd, io, isa_irq(vm, 1), isa_irq(vm, 12), guest_reset, a20_set, vm) ||
 	    lapic_init(&vm->lapic, &vm->mmio, &vm->clock, 1000000000ull, tsc_now, vm) ||
 	    ioapic_init(&vm->ioapic, &vm->mmio, &vm->lapic) || pci_init(&vm->pci, io) ||
-	    ide_init(&vm->ide, io, isa_irq(vm, 14))) {
+	    ide_init(&vm->ide[0], io, isa_irq(vm, IDE_PRIMARY_IRQ)) ||
+	    ide_init_channel(&vm->ide[1], io, IDE_SECONDARY_BASE, IDE_SECONDARY_CTL,
+			     isa_irq(vm, IDE_SECONDARY_IRQ), "ide2", "ide2-ctl")) {
 		snprintf(err, n, "cannot set up the devices");
 		return -1;
 	}
@@ -153,7 +157,10 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 	vm->ioapic.id = 1; /* as the MP table says */
 	lapic_set_virtual_wire(&vm->lapic);
 	cmos_memory(vm);
-	return vm->cfg->drive ? attach_drive(vm, err, n) : 0;
+	for (int i = 0; i < 4; i++)
+		if (vm->cfg->drive[i] && attach_drive(vm, i, err, n))
+			return -1;
+	return 0;
 }
 
 int machine_init(struct vm *vm, char *err, size_t n)

@@ -116,8 +116,8 @@ struct vm {
 	struct lapic lapic;
 	struct ioapic ioapic;
 	struct pci_bus pci;
-	struct ide ide;
-	int pic_intr; /* the 8259's INTR output */
+	struct ide ide[2]; /* primary, secondary channel */
+	int pic_intr;	   /* the 8259's INTR output */
 	struct stats stats;
 	struct tcache tc;
 	struct xlat xl;
