@@ -1,21 +1,26 @@
 /*
- * ide.c - the primary legacy IDE channel with one ATA hard disk.
+ * ide.c - a legacy IDE channel (primary or secondary) with up to two ATA
+ * hard disks, master and slave.
  *
  * Registers and commands follow ATA/ATAPI-6; where the standard leaves
  * room, behaviour follows QEMU's hw/ide/core.c so that drivers tested
  * against QEMU (Linux ata_piix and the old ide driver) see the same thing.
  *
- *  - Ports: 0x1F0 data (16-bit PIO; a 32-bit access moves two words, low
+ *  - Ports (primary channel; the secondary is 0x170-0x177 and 0x376, IRQ
+ *    15, the same registers at the same offsets): 0x1F0 data (16-bit PIO; a 32-bit access moves two words, low
  *    word first; byte accesses read 0xFF and are dropped), 0x1F1 error /
  *    features, 0x1F2 sector count, 0x1F3-0x1F5 LBA low/mid/high (sector,
  *    cylinder low/high in CHS mode), 0x1F6 device/head, 0x1F7 status /
  *    command, 0x3F6 alternate status / device control. 0x3F7 belongs to
  *    the floppy controller and is left alone.
  *  - There is one task file for the channel, as both devices snoop every
- *    register write. Only the master exists. With the slave selected the
- *    status and error registers read 0, commands are ignored and the data
+ *    register write; status and error are each device's own (a command
+ *    runs on the selected device). A slave position with no disk beside a
+ *    master: status and error read 0, commands are ignored and the data
  *    port is idle; the other registers read back what was written (QEMU).
- *    With no disk attached at all, every register reads 0.
+ *    A master position with no disk beside a slave answers and aborts
+ *    every command (QEMU). With no disk on the channel, every register
+ *    reads 0 and commands are ignored.
  *  - Everything is synchronous: a command has done its disk I/O by the
  *    time the OUT to 0x1F7 returns, so the guest never sees BSY except
  *    while it holds SRST. Status is then DRDY|DSC, plus DRQ while a data
@@ -147,11 +152,14 @@ static void ide_fail(struct ide *d, uint8_t error)
 	ide_raise(d);
 }
 
-/* The selected device has no disk: it does not answer (QEMU ignores a
- * command to it; its status and error read 0). */
+/* The selected device is a slave with no disk: it does not answer. ATA
+ * has device 0 answer for it (status and error read 0); QEMU also ignores
+ * a command to it. An absent master beside a slave (a layout ATA does not
+ * allow; QEMU's -drive index=1 alone) is an answering device that aborts
+ * every command, as in QEMU. */
 static bool absent_selected(const struct ide *d)
 {
-	return !SEL_DISK(d)->present;
+	return SEL_UNIT(d) == 1 && !SEL_DISK(d)->present;
 }
 
 /* No disk on the channel at all: every register reads 0. */
@@ -628,13 +636,13 @@ static void ide_command(struct ide *d, uint8_t op)
 {
 	const struct ide_cmd *c;
 
-	if (absent_selected(d) || (d->ctl & CTL_SRST))
+	if (channel_empty(d) || absent_selected(d) || (d->ctl & CTL_SRST))
 		return;
 	ide_lower(d);
 	d->xfer = IDE_XFER_NONE;
 	d->ext = false;
 	SEL_ERROR(d) = 0;
-	c = cmd_lookup(op);
+	c = SEL_DISK(d)->present ? cmd_lookup(op) : NULL;
 	if (c)
 		c->run(d, c->flags);
 	else
