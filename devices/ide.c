@@ -6,13 +6,14 @@
  * room, behaviour follows QEMU's hw/ide/core.c so that drivers tested
  * against QEMU (Linux ata_piix and the old ide driver) see the same thing.
  *
- *  - Ports (primary channel; the secondary is 0x170-0x177 and 0x376, IRQ
- *    15, the same registers at the same offsets): 0x1F0 data (16-bit PIO; a 32-bit access moves two words, low
- *    word first; byte accesses read 0xFF and are dropped), 0x1F1 error /
- *    features, 0x1F2 sector count, 0x1F3-0x1F5 LBA low/mid/high (sector,
- *    cylinder low/high in CHS mode), 0x1F6 device/head, 0x1F7 status /
- *    command, 0x3F6 alternate status / device control. 0x3F7 belongs to
- *    the floppy controller and is left alone.
+ *  - Ports (primary channel; the secondary is 0x170-0x177 and 0x376,
+ *    IRQ 15, the same registers at the same offsets): 0x1F0 data (16-bit
+ *    PIO; a 32-bit access moves two words, low word first; byte accesses
+ *    read 0xFF and are dropped), 0x1F1 error / features, 0x1F2 sector
+ *    count, 0x1F3-0x1F5 LBA low/mid/high (sector, cylinder low/high in CHS
+ *    mode), 0x1F6 device/head, 0x1F7 status / command, 0x3F6 alternate
+ *    status / device control. 0x3F7 belongs to the floppy controller and
+ *    is left alone.
  *  - There is one task file for the channel, as both devices snoop every
  *    register write; status and error are each device's own (a command
  *    runs on the selected device). A slave position with no disk beside a
