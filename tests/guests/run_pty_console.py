@@ -9,7 +9,7 @@
    reads 42; types `sleep 2; echo slept` and, while the guest sleeps, a
    second command of 43 bytes in one write (the UART's FIFO holds 16: the
    rest waits in btvmm) and a third; all three answer. Ctrl-A h lists the
-   keys; Ctrl-A x ends btvmm with status 0.
+   keys, Ctrl-A c prints the counters; Ctrl-A x ends btvmm with status 0.
 2. tests/guests/triple.c, which triple-faults while the terminal is raw.
 3. tests/guests/uart_irq.c, which spins for ever: ended by SIGTERM.
 After each, the terminal's settings (tcgetattr of the pty's slave side)
@@ -134,6 +134,9 @@ def busybox_shell():
         if ok:
             g.send(b"\x01h")
             ok = g.expect(b"C-a x    exit btvmm", 10, "Ctrl-A h")
+        if ok:
+            g.send(b"\x01c")
+            ok = g.expect(b"btvmm statistics", 10, "Ctrl-A c")
         g.send(b"\x01x")
         g.expect(b"terminated by Ctrl-A x", 10, "Ctrl-A x")
     finally:
