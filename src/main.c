@@ -75,6 +75,7 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 		if (!params)
 			return -1;
 		reset = cpu_reset_linux(&vm->cpu, bi.entry, params);
+		vm->linux_guest = true;
 	} else {
 		struct module_set mods = {0};
 		if (cfg->initrd && modules_load(cfg->initrd, vm->mem.physmap, vm->mem.ram_size,

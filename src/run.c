@@ -465,6 +465,16 @@ static void close_for_one(struct vm *vm)
 static void halted(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
+	if (!(cpu_get_eflags(cpu) & EFL_IF) && vm->linux_guest) {
+		/* Linux without ACPI turns power-off into halt: "reboot: System
+		 * halted", then cli; hlt for good (stop_this_cpu). QEMU would sit
+		 * there; we end, as the machine has. */
+		fprintf(stderr, "btvmm: the guest halted the machine (Linux's halt or power-off): "
+				"stopped\n");
+		vm->stop = STOP_HALT;
+		vm->exit_status = 0;
+		return;
+	}
 	if (!(cpu_get_eflags(cpu) & EFL_IF)) {
 		vm_fail(vm,
 			"guest halted at EIP 0x%08x with interrupts disabled: nothing can wake it",
@@ -508,6 +518,10 @@ static void set_pending(struct vm *vm)
 	struct vcpu_block *blk = vm->cpu.blk;
 	blk->irq_req = machine_intr(vm);
 	blk->pending = (cpu_get_eflags(&vm->cpu) & EFL_IF) && blk->irq_req;
+	/* read after the store: the console's kick signal may have come just
+	 * before it and had its pending flag overwritten */
+	if (atomic_load(&vm->con.ready))
+		blk->pending = 1;
 }
 
 /* The single-step trap after an instruction run with TF set (unless that
@@ -530,6 +544,11 @@ int vm_run(struct vm *vm)
 	struct ccf *next = NULL;
 	vm->widened_segs = 0;
 	while (vm->stop == STOP_NONE) {
+		if (atomic_load_explicit(&vm->con.ready, memory_order_relaxed)) {
+			machine_console(vm);
+			if (vm->stop != STOP_NONE)
+				break;
+		}
 		shadow_check_cpl(vm);
 		if (vm->sh.code_unmapped && code_mapping_changed(vm)) {
 			next = NULL; /* resolved again at blk->eip, where state is precise */

@@ -14,6 +14,7 @@
 #include "shadow.h"
 #include "iobus.h"
 #include "uart16550.h"
+#include "console.h"
 #include "debug_exit.h"
 #include "i8042.h"
 #include "ide.h"
@@ -98,6 +99,8 @@ enum vm_stop {
 	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
 	STOP_ERROR,	 /* the guest did something we stop on; message printed */
 	STOP_RESET,	 /* the guest reset the machine (i8042, port 0x92) */
+	STOP_QUIT,	 /* the user typed Ctrl-A x */
+	STOP_HALT,	 /* a Linux guest halted for good (its halt and power-off) */
 };
 
 struct vm {
@@ -105,6 +108,7 @@ struct vm {
 	struct physmem mem;
 	struct io_bus io;
 	struct uart16550 uart;
+	struct console con; /* COM1's input: stdin, buffered, Ctrl-A keys */
 	struct debug_exit dbg_exit;
 	struct mmio_bus mmio;
 	struct pic8259 pic;
@@ -114,8 +118,8 @@ struct vm {
 	struct lapic lapic;
 	struct ioapic ioapic;
 	struct pci_bus pci;
-	struct ide ide;
-	int pic_intr; /* the 8259's INTR output */
+	struct ide ide[2]; /* primary, secondary channel */
+	int pic_intr;	   /* the 8259's INTR output */
 	struct stats stats;
 	struct tcache tc;
 	struct xlat xl;
@@ -137,6 +141,7 @@ struct vm {
 	timer_t host_timer;		  /* SIGALRM at the earliest device deadline */
 	uint64_t armed_deadline;	  /* what host_timer is set to */
 	volatile int timer_fired;	  /* set by the SIGALRM handler */
+	bool linux_guest;		  /* booted through the Linux boot protocol */
 	enum vm_stop stop;
 	int exit_status;
 	/* -stats-json FILE (NULL: none), and the machine time of the next
