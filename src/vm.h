@@ -15,6 +15,8 @@
 #include "iobus.h"
 #include "uart16550.h"
 #include "debug_exit.h"
+#include "fw_cfg.h"
+#include "hpet.h"
 #include "i8042.h"
 #include "ide.h"
 #include "ioapic.h"
@@ -113,6 +115,8 @@ struct vm {
 	struct ioapic ioapic;
 	struct pci_bus pci;
 	struct ide ide;
+	struct fw_cfg fw_cfg;
+	struct hpet hpet; /* present unless -no-hpet (cfg->no_hpet) */
 	int pic_intr; /* the 8259's INTR output */
 	struct stats stats;
 	struct tcache tc;
