@@ -262,8 +262,8 @@ int fw_cfg_init(struct fw_cfg *f, struct io_bus *bus, const struct fw_cfg_mem *m
 	fw_cfg_select(f, FW_CFG_SIGNATURE);
 	if (iobus_register(bus, FW_CFG_PORT_SEL, 2, port_read, port_write, f, "fw_cfg"))
 		return -1;
-	if (f->dma && iobus_register(bus, FW_CFG_PORT_DMA, 8, dma_port_read, dma_port_write, f,
-				    "fw_cfg-dma"))
+	if (f->dma &&
+	    iobus_register(bus, FW_CFG_PORT_DMA, 8, dma_port_read, dma_port_write, f, "fw_cfg-dma"))
 		return -1;
 	return 0;
 }

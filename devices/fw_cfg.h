@@ -21,7 +21,7 @@
 #define FW_CFG_MAX_CPUS 0x0f  /* 16-bit */
 #define FW_CFG_FILE_DIR 0x19
 #define FW_CFG_FILE_FIRST 0x20
-#define FW_CFG_ARCH_LOCAL 0x8000 /* key bit: the x86-specific item set */
+#define FW_CFG_ARCH_LOCAL 0x8000		     /* key bit: the x86-specific item set */
 #define FW_CFG_IRQ0_OVERRIDE (FW_CFG_ARCH_LOCAL | 2) /* 32-bit: 1, IRQ 0 is IOAPIC pin 2 */
 #define FW_CFG_ENTRY_MASK 0x3fff
 
@@ -65,7 +65,7 @@ struct fw_cfg {
 	uint8_t dir[4 + 64 * FW_CFG_FILE_SLOTS];
 	char names[FW_CFG_FILE_SLOTS][FW_CFG_NAME_MAX]; /* file i is key FILE_FIRST + i */
 	unsigned nfiles;
-	bool dma;	  /* the DMA interface is there */
+	bool dma;	   /* the DMA interface is there */
 	uint64_t dma_addr; /* being assembled from the two dword writes */
 	struct fw_cfg_mem mem;
 };

@@ -10,7 +10,8 @@
  * fires one tick later; in periodic mode a comparator write sets the
  * period, and also the comparator when Tn_VAL_SET was set (which then
  * clears); a periodic timer that missed periods fires once and moves its
- * comparator past the counter. Edge-triggered interrupts are a pulse on
+ * comparator past the counter; a 32-bit one-shot timer also fires when
+ * the counter's low half wraps. Edge-triggered interrupts are a pulse on
  * the line; level-triggered ones set the timer's bit in the general
  * interrupt status register and hold the line until the guest writes 1
  * there. */
@@ -92,8 +93,20 @@ static void arm(struct hpet *h, int n, uint64_t cur)
 {
 	struct hpet_timer *t = &h->t[n];
 	t->armed = enabled(h) && (t->config & HPET_TN_INT_ENB);
-	if (t->armed)
-		t->fire_tick = cur + ticks_to_cmp(t, cur);
+	t->wrap_pending = false;
+	if (!t->armed)
+		return;
+	uint64_t d = ticks_to_cmp(t, cur);
+	if ((t->config & HPET_TN_32BIT) && !(t->config & HPET_TN_PERIODIC)) {
+		/* a 32-bit one-shot timer also interrupts when the counter's low
+		 * half wraps (as QEMU reads the specification: at 0xffffffff) */
+		uint32_t to_wrap = 0xffffffffu - (uint32_t)cur;
+		if (to_wrap < d) {
+			d = to_wrap;
+			t->wrap_pending = true;
+		}
+	}
+	t->fire_tick = cur + d;
 }
 
 static void fire(struct hpet *h, int n, uint64_t cur)
@@ -107,6 +120,9 @@ static void fire(struct hpet *h, int n, uint64_t cur)
 			while ((int64_t)(t->cmp - cur) <= 0)
 				t->cmp += t->period;
 		}
+		t->fire_tick = cur + ticks_to_cmp(t, cur);
+	} else if (t->wrap_pending) {
+		t->wrap_pending = false; /* the wrap's interrupt; the match comes next */
 		t->fire_tick = cur + ticks_to_cmp(t, cur);
 	} else {
 		t->armed = false; /* one-shot: fires again only when re-armed */
@@ -273,8 +289,8 @@ void hpet_write(void *opaque, uint64_t off, int size, uint64_t val)
 	if (size == 8 && !(off & 7))
 		reg_write(opaque, off, val, ~0ull);
 	else if (size == 4 && !(off & 3))
-		reg_write(opaque, off & ~7ull, val << (8 * (off & 4)), 0xffffffffull
-									    << (8 * (off & 4)));
+		reg_write(opaque, off & ~7ull, val << (8 * (off & 4)),
+			  0xffffffffull << (8 * (off & 4)));
 }
 
 int hpet_init(struct hpet *h, struct mmio_bus *bus, const struct vclock *clk,

@@ -13,11 +13,11 @@
 
 #define HPET_BASE 0xfed00000u
 #define HPET_SIZE 0x400u
-#define HPET_NTIMERS 3		/* QEMU's default */
+#define HPET_NTIMERS 3		 /* QEMU's default */
 #define HPET_PERIOD_FS 10000000u /* counter period in femtoseconds: 10 ns */
-#define HPET_NGSI 24		/* interrupt lines: ISA IRQ n / IOAPIC pin n */
-/* Tn_INT_ROUTE_CAP: the IOAPIC pins a timer may use (QEMU's PC: 2, 8, 16-23) */
-#define HPET_ROUTE_CAP 0x00ff0104u
+#define HPET_NGSI 24		 /* interrupt lines: ISA IRQ n / IOAPIC pin n */
+/* Tn_INT_ROUTE_CAP: the IOAPIC pins a timer may use (QEMU's pc machine: pin 2) */
+#define HPET_ROUTE_CAP 0x00000004u
 
 /* registers (offsets in the 1 KiB block) */
 #define HPET_CAP 0x000
@@ -31,7 +31,7 @@
 #define HPET_CFG_LEGACY 0x2u
 
 /* Tn config bits */
-#define HPET_TN_LEVEL 0x002u	/* level-triggered (else edge) */
+#define HPET_TN_LEVEL 0x002u /* level-triggered (else edge) */
 #define HPET_TN_INT_ENB 0x004u
 #define HPET_TN_PERIODIC 0x008u
 #define HPET_TN_PER_CAP 0x010u
@@ -43,11 +43,12 @@
 #define HPET_TN_WRITABLE 0x3f4eu /* no FSB delivery (bit 14) */
 
 struct hpet_timer {
-	uint64_t config; /* low 32 bits as written (HPET_TN_WRITABLE), high: route caps */
-	uint64_t cmp;	 /* comparator */
-	uint64_t period; /* periodic mode: added to cmp at each firing */
-	uint64_t fsb;	 /* FSB route register (stored, never used) */
-	bool armed;	 /* will fire when the counter reaches fire_tick */
+	uint64_t config;   /* low 32 bits as written (HPET_TN_WRITABLE), high: route caps */
+	uint64_t cmp;	   /* comparator */
+	uint64_t period;   /* periodic mode: added to cmp at each firing */
+	uint64_t fsb;	   /* FSB route register (stored, never used) */
+	bool armed;	   /* will fire when the counter reaches fire_tick */
+	bool wrap_pending; /* 32-bit one-shot: fire_tick is the wrap, not the match */
 	uint64_t fire_tick;
 };
 

@@ -117,7 +117,7 @@ struct vm {
 	struct ide ide;
 	struct fw_cfg fw_cfg;
 	struct hpet hpet; /* present unless -no-hpet (cfg->no_hpet) */
-	int pic_intr; /* the 8259's INTR output */
+	int pic_intr;	  /* the 8259's INTR output */
 	struct stats stats;
 	struct tcache tc;
 	struct xlat xl;
