@@ -81,7 +81,7 @@ struct vcpu {
 	uint32_t dr[8];
 	uint64_t tsc_offset;
 	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat;
-	uint64_t msr_bios_sign_id, msr_misc_enable;
+	uint64_t msr_bios_sign_id, msr_misc_enable, msr_tsc_aux;
 	int cpl;
 	bool x64;		 /* the x64 backend runs this vCPU (no host segments) */
 	uint32_t seg_mode;	 /* x64: SEGC_* of es..gs, 2 bits each (part of the code mode) */
