@@ -211,6 +211,7 @@ static const struct msr_row rows[] = {
     {MSR_TSC_AUX, MSR_TSC_AUX, ANY_VENDOR, {0x80000001, EDX, 27}, NULL, rd_slot, wr_tsc_aux},
     {MSR_K7_PERF_CTL0, MSR_K7_PERF_CTL0 + 7, AMD, {0}, NULL, rd_zero, wr_ignore},
     {MSR_K7_HWCR, MSR_K7_HWCR, AMD, {0}, NULL, rd_hwcr, wr_ignore},
+    {MSR_AMD64_NB_CFG, MSR_AMD64_NB_CFG, AMD, {0}, NULL, rd_zero, wr_ignore},
     {MSR_F15H_PERF_CTL0,
      MSR_F15H_PERF_CTL0 + 11,
      AMD,

@@ -8,7 +8,7 @@
  * SMX), EFER (always on AMD; on Intel with NX or LM), STAR (SYSCALL),
  * FS_BASE (LM), TSC_AUX (RDTSCP or RDPID), PLATFORM_ID (Intel), the Intel
  * PMU's PMC0/PERFEVTSEL0 (leaf 0xA version >= 1 with a counter), AMD's
- * legacy performance counters 0xc0010000-7 and HWCR (AMD), the core
+ * legacy performance counters 0xc0010000-7, HWCR and NB_CFG (AMD), the core
  * extension counters 0xc0010200-b (AMD with PerfCtrExtCore). 0x8b (Intel
  * BIOS_SIGN_ID, AMD PATCH_LEVEL), DEBUGCTL and MISC_ENABLE are on every
  * CPU btvmm shows (MISC_ENABLE on AMD too, as KVM and QEMU have it; a real
@@ -75,6 +75,7 @@ static const struct msr_case cases[] = {
     {0xc0010004, "K7_PERF_CTR0", C_AMD},
     {0xc0010007, "K7_PERF_CTR3", C_AMD},
     {0xc0010015, "HWCR", C_AMD},
+    {0xc001001f, "NB_CFG", C_AMD},
     {0xc0010200, "F15H_PERF_CTL0", C_AMD_PERFCORE},
     {0xc001020b, "F15H_PERF_CTR5", C_AMD_PERFCORE},
     {0xdeadbeef, "none", C_NEVER},
