@@ -22,7 +22,7 @@ struct vcpu;
 #define MSR_TSC_AUX 0xc0000103
 #define MSR_K7_PERF_CTL0 0xc0010000 /* 4 event selects, then 4 counters */
 #define MSR_K7_HWCR 0xc0010015
-#define MSR_AMD64_NB_CFG 0xc001001f /* Linux sets bit 46 on family 10h+ (amd_bus.c) */
+#define MSR_AMD64_NB_CFG 0xc001001f   /* Linux sets bit 46 on family 10h+ (amd_bus.c) */
 #define MSR_F15H_PERF_CTL0 0xc0010200 /* 6 select/counter pairs */
 
 /* The vendor the virtual CPUID names (the host's). */
