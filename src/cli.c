@@ -604,6 +604,13 @@ static int opt_no_prefill(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_no_hpet(struct cli_ctx *ctx, const char *arg)
+{
+	(void)arg;
+	ctx->cfg->no_hpet = true;
+	return 0;
+}
+
 static int opt_no_chain(struct cli_ctx *ctx, const char *arg)
 {
 	ctx->cfg->no_chain = true;
@@ -652,6 +659,7 @@ static const struct cli_option options[] = {
     {"no-chain", false, opt_no_chain},
     {"no-adapt", false, opt_no_adapt},
     {"no-prefill", false, opt_no_prefill},
+    {"no-hpet", false, opt_no_hpet},
     {"shadow-limit", true, opt_shadow_limit},
     {"no-reboot", false, opt_ignored},
     {"nodefaults", false, opt_ignored},
@@ -777,6 +785,7 @@ void cli_usage(void)
 	       "  -no-adapt        never retranslate instructions that keep faulting\n"
 	       "  -no-prefill      do not map an address space's remembered pages at a CR3 load\n"
 	       "  -shadow-limit N  at most N shadow page mappings (evict all beyond; for study)\n"
+	       "  -no-hpet         leave the HPET (0xfed00000) out of the machine\n"
 	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
 	       "  -smp 1, -M pc, -monitor none, -vga none, -net none, -nodefaults,\n"
 	       "  -device isa-debug-exit[,iobase=0xf4][,iosize=N]\n"
