@@ -54,7 +54,8 @@ int term_raw_enter(int fd)
 		return -1;
 	raw = saved;
 	cfmakeraw(&raw);
-	raw.c_cc[VMIN] = 0; /* reads return what is there, or nothing */
+	raw.c_oflag |= OPOST; /* keep "\n" -> "\r\n": messages printed meanwhile stay readable */
+	raw.c_cc[VMIN] = 0;   /* reads return what is there, or nothing */
 	raw.c_cc[VTIME] = 0;
 	if (tcsetattr(fd, TCSAFLUSH, &raw))
 		return -1;

@@ -7,7 +7,7 @@
 #define BTVMM_TERM_H
 
 /* Saves fd's terminal settings and puts it in raw mode (no echo, no line
- * editing, no signals from keys, no output processing). Registers
+ * editing, no signals from keys; output processing stays on). Registers
  * term_restore for exit() and for the signals that end the process. 0, or
  * -1 if fd is not a terminal. */
 int term_raw_enter(int fd);
