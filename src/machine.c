@@ -122,6 +122,7 @@ static int attach_drive(struct vm *vm, char *err, size_t n)
 static int init_devices(struct vm *vm, char *err, size_t n)
 {
 	struct io_bus *io = &vm->io;
+	vm->has_vga = vm->cfg->vga == VGA_STD;
 	int out_fd = vm->cfg->serial_stdio ? 1 : -1, in_fd = -1;
 	if (vm->cfg->serial_file) {
 		out_fd = open(vm->cfg->serial_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -145,7 +146,8 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 	    i8042_init(&vm->kbd, io, isa_irq(vm, 1), isa_irq(vm, 12), guest_reset, a20_set, vm) ||
 	    lapic_init(&vm->lapic, &vm->mmio, &vm->clock, 1000000000ull, tsc_now, vm) ||
 	    ioapic_init(&vm->ioapic, &vm->mmio, &vm->lapic) || pci_init(&vm->pci, io) ||
-	    ide_init(&vm->ide, io, isa_irq(vm, 14))) {
+	    ide_init(&vm->ide, io, isa_irq(vm, 14)) ||
+	    (vm->has_vga && vga_init(&vm->vga, io, vm->mem.physmap + VGA_MEM_BASE))) {
 		snprintf(err, n, "cannot set up the devices");
 		return -1;
 	}
@@ -184,6 +186,7 @@ void machine_update(struct vm *vm)
 	pit_update(&vm->pit);
 	rtc_update(&vm->rtc);
 	lapic_update(&vm->lapic);
+	display_tick(vm);
 }
 
 bool machine_intr(struct vm *vm)
@@ -227,7 +230,8 @@ void machine_arm_timer(struct vm *vm)
 	 * leaves at its next poll, as if the timer had fired. A timer that will fire earlier
 	 * than needed is kept: firing early costs one signal, after which the
 	 * run loop arms the real deadline. */
-	uint64_t d = machine_next_deadline(vm), now = machine_now_ns(vm);
+	uint64_t d = min_u64(machine_next_deadline(vm), display_deadline(vm));
+	uint64_t now = machine_now_ns(vm);
 	if (d <= now + ARM_SOON_NS) {
 		vm->timer_fired = 1;
 		vm->cpu.blk->pending = 1;
@@ -252,8 +256,11 @@ bool machine_wait(struct vm *vm)
 {
 	uint64_t d = machine_next_deadline(vm);
 	bool input = vm->uart.in_fd >= 0 && (vm->uart.ier & 1);
-	if (d == UINT64_MAX && !input)
+	int keys = display_input_fd(vm); /* typed keys raise the keyboard's IRQ 1 */
+	if (d == UINT64_MAX && !input && keys < 0)
 		return false;
+	/* the display's next look is a wake-up too, but keeps no guest alive */
+	d = min_u64(d, display_deadline(vm));
 	uint64_t now = machine_now_ns(vm);
 	if (d != UINT64_MAX && d <= now + ARM_SOON_NS) {
 		/* a sleep this short wakes up late (the host scheduler): spin */
@@ -262,7 +269,8 @@ bool machine_wait(struct vm *vm)
 		return true;
 	}
 	vm->stats.hlt_sleeps++;
-	struct pollfd pfd = {.fd = input ? vm->uart.in_fd : -1, .events = POLLIN};
+	struct pollfd pfd[2] = {{.fd = input ? vm->uart.in_fd : -1, .events = POLLIN},
+				{.fd = keys, .events = POLLIN}};
 	struct timespec ts, *tsp = NULL;
 	if (d != UINT64_MAX) {
 		uint64_t wait = d > now ? d - now : 0;
@@ -270,6 +278,7 @@ bool machine_wait(struct vm *vm)
 		ts.tv_nsec = (long)(wait % 1000000000ull);
 		tsp = &ts;
 	}
-	ppoll(&pfd, 1, tsp, NULL);
+	if (ppoll(pfd, 2, tsp, NULL) > 0 && (pfd[1].revents & POLLIN))
+		vm->display.next_ns = 0; /* read the keys at the next update */
 	return true;
 }

@@ -14,6 +14,8 @@
 #include "shadow.h"
 #include "iobus.h"
 #include "uart16550.h"
+#include "vga.h"
+#include "display.h"
 #include "debug_exit.h"
 #include "i8042.h"
 #include "ide.h"
@@ -96,6 +98,7 @@ enum vm_stop {
 	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
 	STOP_ERROR,	 /* the guest did something we stop on; message printed */
 	STOP_RESET,	 /* the guest reset the machine (i8042, port 0x92) */
+	STOP_QUIT,	 /* the user quit from the display (Ctrl-A x) */
 };
 
 struct vm {
@@ -113,7 +116,10 @@ struct vm {
 	struct ioapic ioapic;
 	struct pci_bus pci;
 	struct ide ide;
-	int pic_intr; /* the 8259's INTR output */
+	struct vga vga; /* valid when has_vga (-vga std) */
+	bool has_vga;
+	struct display display; /* -display curses (display.c) */
+	int pic_intr;		/* the 8259's INTR output */
 	struct stats stats;
 	struct tcache tc;
 	struct xlat xl;

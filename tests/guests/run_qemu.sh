@@ -19,8 +19,11 @@ fi
 fail=0
 for n in "$@"; do
     out=$(mktemp)
+    # -nodefaults leaves out the VGA; the vga_* guests need it
+    vga=none
+    case $n in vga_*) vga=std ;; esac
     timeout ${QEMU_TIMEOUT:-60} "$QEMU" -accel tcg -kernel "$DIR/$n.elf" -serial stdio \
-        -display none -monitor none -nodefaults -no-reboot \
+        -display none -monitor none -nodefaults -vga $vga -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 128 >"$out" 2>"$out.err"
     rc=$?
     want="$HERE/$n.expect"
