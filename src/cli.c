@@ -718,7 +718,8 @@ static int display_check(struct cli_ctx *ctx)
 	if (cfg->nodefaults && !cfg->vga_given)
 		cfg->vga = VGA_NONE;
 	if (cfg->vga_dump && cfg->vga == VGA_NONE)
-		return cli_error(ctx, "-vga-dump %s: there is no VGA to dump (-vga none)",
+		return cli_error(ctx,
+				 "-vga-dump %s: there is no VGA to dump (-vga none or -nodefaults)",
 				 cfg->vga_dump);
 	if (cfg->display != DISPLAY_CURSES)
 		return 0;
