@@ -40,8 +40,8 @@ void display_tick(struct vm *vm);
 uint64_t display_deadline(struct vm *vm);
 /* The terminal fd a halted guest's sleep should watch for keys, or -1. */
 int display_input_fd(struct vm *vm);
-/* At exit: the last drawing, the cursor left below the screen, the
- * terminal restored. */
+/* At exit, or before a stop message: the last drawing, the cursor left
+ * below the screen, the terminal restored. Only the first call acts. */
 void display_fini(struct vm *vm);
 /* The VGA's text as lines (-vga-dump, -stats). */
 void display_dump(struct vm *vm, FILE *f);

@@ -63,6 +63,7 @@ static void guest_reset(void *opaque)
 	struct vm *vm = opaque;
 	if (vm->stop != STOP_NONE)
 		return;
+	display_fini(vm);
 	fprintf(stderr, "btvmm: the guest reset the machine: stopped\n");
 	vm->stop = STOP_RESET;
 	vm->exit_status = 0;
