@@ -254,6 +254,7 @@ static void cursor_place(const struct vga *v, struct vga_screen *s, unsigned sta
 	unsigned first = v->crtc[0x0a] & 0x1f, last = v->crtc[0x0b] & 0x1f;
 	unsigned rel = (pos - start) & (ncells - 1);
 	s->cursor_row = s->cursor_col = -1;
+	s->cursor_block = first * 2 < (v->crtc[0x09] & 0x1fu) + 1;
 	if ((v->crtc[0x0a] & CR0A_CURSOR_OFF) || first > last)
 		return;
 	if (rel / stride < s->rows && rel % stride < s->cols) {

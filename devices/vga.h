@@ -48,6 +48,7 @@ struct vga_screen {
 	uint16_t cell[VGA_MAX_ROWS * VGA_MAX_COLS]; /* char | attribute << 8, row-major */
 	unsigned cols, rows;
 	int cursor_row, cursor_col; /* -1, -1: no cursor visible */
+	bool cursor_block;	    /* starts in the cell's top half (else an underline) */
 	bool blink;		    /* attribute bit 7 blinks (else: bright background) */
 	bool graphics;		    /* a graphics mode: cell[] means nothing */
 };

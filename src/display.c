@@ -159,7 +159,7 @@ void display_fini(struct vm *vm)
 	if (!d->active)
 		return;
 	draw(d, &vm->vga);
-	int len = snprintf(tmp, sizeof(tmp), "\033[0m\033[?25h\033[%u;1H\n", d->now.rows);
+	int len = snprintf(tmp, sizeof(tmp), "\033[0m\033[0 q\033[?25h\033[%u;1H\n", d->now.rows);
 	write_all(d->out_fd, tmp, (size_t)len);
 	term_restore();
 	d->active = false;

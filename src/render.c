@@ -131,9 +131,10 @@ static void put_cursor(struct out *o, const struct vga_screen *s)
 		put_str(o, "\033[?25l");
 		return;
 	}
+	/* DECSCUSR: steady block (2) or steady underline (4), from CR0A's start line */
 	put(o, tmp,
-	    (size_t)snprintf(tmp, sizeof(tmp), "\033[%d;%dH\033[?25h", s->cursor_row + 1,
-			     s->cursor_col + 1));
+	    (size_t)snprintf(tmp, sizeof(tmp), "\033[%d q\033[%d;%dH\033[?25h",
+			     s->cursor_block ? 2 : 4, s->cursor_row + 1, s->cursor_col + 1));
 }
 
 static void put_graphics_note(struct out *o)
@@ -149,8 +150,8 @@ size_t render_diff(const struct vga_screen *old, const struct vga_screen *now, c
 	struct out o = {buf, 0, cap};
 	bool full = !old || old->cols != now->cols || old->rows != now->rows ||
 		    old->blink != now->blink || old->graphics != now->graphics;
-	bool moved =
-	    full || old->cursor_row != now->cursor_row || old->cursor_col != now->cursor_col;
+	bool moved = full || old->cursor_row != now->cursor_row ||
+		     old->cursor_col != now->cursor_col || old->cursor_block != now->cursor_block;
 	if (now->graphics) {
 		if (full)
 			put_graphics_note(&o);

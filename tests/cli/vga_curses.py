@@ -45,7 +45,7 @@ class Screen:
         while i < len(text):
             ch = text[i]
             if ch == "\x1b":
-                m = re.compile(r"\x1b\[([?0-9;]*)([A-Za-z])").match(text, i)
+                m = re.compile(r"\x1b\[([?0-9;]*)[ -/]*([A-Za-z])").match(text, i)
                 if not m:  # a sequence cut by the read: keep it for later
                     self.pending = text[i:].encode()
                     return

@@ -210,6 +210,10 @@ START_TEST(view_start_cursor)
 	vga_view(&vga, &s);
 	ck_assert_uint_eq(s.cell[0], 0x0743);
 	ck_assert_int_eq(s.cursor_row, 23);
+	ck_assert(!s.cursor_block); /* mode 3: lines 13-14 of 16, an underline */
+	set_crtc(0x0a, 0x00);
+	vga_view(&vga, &s);
+	ck_assert(s.cursor_block);
 	set_crtc(0x0a, 0x20); /* cursor off */
 	vga_view(&vga, &s);
 	ck_assert_int_eq(s.cursor_row, -1);
@@ -271,7 +275,7 @@ START_TEST(render_full_and_diff)
 	ck_assert_ptr_nonnull(
 	    strstr(rbuf, "\033[1;1H\033[0;97;44mH\033[0;91;40;5mi\033[0;37;40m "));
 	ck_assert_ptr_nonnull(strstr(rbuf, "\033[25;1H"));
-	ck_assert_ptr_nonnull(strstr(rbuf, "\033[1;1H\033[?25h")); /* cursor last */
+	ck_assert_ptr_nonnull(strstr(rbuf, "\033[4 q\033[1;1H\033[?25h")); /* cursor last */
 	old = scr;
 	ck_assert_uint_eq(render_diff(&old, &scr, rbuf, sizeof(rbuf)), 0);
 	scr.cell[80 * 3 + 5] = 0x0741;
