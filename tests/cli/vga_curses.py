@@ -13,7 +13,9 @@ ignored, UTF-8 text), and checks:
   3. the terminal cursor ends where the guest put the hardware cursor;
   4. the pty's settings are the same after btvmm as before (restored);
   5. a second run quits with Ctrl-A x: status 0, one stderr line, terminal
-     restored.
+     restored;
+  6. a guest that stops btvmm (triple.elf, next to VGA_KEYS_ELF) under curses:
+     status 2, one stderr line, terminal restored.
 BTVMM_ACCEL (tests/with_backend.sh) is passed on as -accel.
 """
 import os
@@ -165,6 +167,20 @@ def cursor_check(btvmm, elf, tmp):
     print("ok: cursor drawn at the CRTC's position; Ctrl-A x quits, terminal restored")
 
 
+def guest_stop(btvmm, elf, tmp):
+    triple = os.path.join(os.path.dirname(elf), "triple.elf")
+    master, slave, before, proc = spawn(btvmm, triple, os.path.join(tmp, "com1c"))
+    screen = Screen()
+    status, err = finish(proc, master, screen)
+    if status != 2 or len(err.splitlines()) != 1 or not err.startswith("btvmm: triple fault"):
+        fail("a guest stop under curses: status %d, stderr %r" % (status, err))
+    if termios.tcgetattr(slave) != before:
+        fail("the terminal settings were not restored after a guest stop")
+    os.close(master)
+    os.close(slave)
+    print("ok: a guest stop under curses: one stderr line, terminal restored")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -173,6 +189,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         typed_line(btvmm, elf, tmp)
         cursor_check(btvmm, elf, tmp)
+        guest_stop(btvmm, elf, tmp)
 
 
 if __name__ == "__main__":
