@@ -1,21 +1,27 @@
 /*
- * ide.c - the primary legacy IDE channel with one ATA hard disk.
+ * ide.c - a legacy IDE channel (primary or secondary) with up to two ATA
+ * hard disks, master and slave.
  *
  * Registers and commands follow ATA/ATAPI-6; where the standard leaves
  * room, behaviour follows QEMU's hw/ide/core.c so that drivers tested
  * against QEMU (Linux ata_piix and the old ide driver) see the same thing.
  *
- *  - Ports: 0x1F0 data (16-bit PIO; a 32-bit access moves two words, low
- *    word first; byte accesses read 0xFF and are dropped), 0x1F1 error /
- *    features, 0x1F2 sector count, 0x1F3-0x1F5 LBA low/mid/high (sector,
- *    cylinder low/high in CHS mode), 0x1F6 device/head, 0x1F7 status /
- *    command, 0x3F6 alternate status / device control. 0x3F7 belongs to
- *    the floppy controller and is left alone.
+ *  - Ports (primary channel; the secondary is 0x170-0x177 and 0x376,
+ *    IRQ 15, the same registers at the same offsets): 0x1F0 data (16-bit
+ *    PIO; a 32-bit access moves two words, low word first; byte accesses
+ *    read 0xFF and are dropped), 0x1F1 error / features, 0x1F2 sector
+ *    count, 0x1F3-0x1F5 LBA low/mid/high (sector, cylinder low/high in CHS
+ *    mode), 0x1F6 device/head, 0x1F7 status / command, 0x3F6 alternate
+ *    status / device control. 0x3F7 belongs to the floppy controller and
+ *    is left alone.
  *  - There is one task file for the channel, as both devices snoop every
- *    register write. Only the master exists. With the slave selected the
- *    status and error registers read 0, commands are ignored and the data
+ *    register write; status and error are each device's own (a command
+ *    runs on the selected device). A slave position with no disk beside a
+ *    master: status and error read 0, commands are ignored and the data
  *    port is idle; the other registers read back what was written (QEMU).
- *    With no disk attached at all, every register reads 0.
+ *    A master position with no disk beside a slave answers and aborts
+ *    every command (QEMU). With no disk on the channel, every register
+ *    reads 0 and commands are ignored.
  *  - Everything is synchronous: a command has done its disk I/O by the
  *    time the OUT to 0x1F7 returns, so the guest never sees BSY except
  *    while it holds SRST. Status is then DRDY|DSC, plus DRQ while a data
@@ -95,6 +101,12 @@
 #define CMD_EXT 0x02  /* 48-bit address and count */
 #define CMD_MULT 0x04 /* blocks of the multiple count */
 
+/* the selected device's state (device/head bit 4) */
+#define SEL_UNIT(d) (((d)->select & SEL_DEV) ? 1 : 0)
+#define SEL_DISK(d) (&(d)->disk[SEL_UNIT(d)])
+#define SEL_STATUS(d) ((d)->status[SEL_UNIT(d)])
+#define SEL_ERROR(d) ((d)->error[SEL_UNIT(d)])
+
 struct ide_cmd {
 	uint8_t op;
 	uint8_t flags;
@@ -129,21 +141,32 @@ static void ide_lower(struct ide *d)
 static void ide_done(struct ide *d)
 {
 	d->xfer = IDE_XFER_NONE;
-	d->status = ST_DRDY | ST_DSC;
+	SEL_STATUS(d) = ST_DRDY | ST_DSC;
 	ide_raise(d);
 }
 
 static void ide_fail(struct ide *d, uint8_t error)
 {
 	d->xfer = IDE_XFER_NONE;
-	d->error = error;
-	d->status = ST_DRDY | ST_ERR;
+	SEL_ERROR(d) = error;
+	SEL_STATUS(d) = ST_DRDY | ST_ERR;
 	ide_raise(d);
 }
 
-static bool slave_selected(const struct ide *d)
+/* The selected device is a slave with no disk: it does not answer. ATA
+ * has device 0 answer for it (status and error read 0); QEMU also ignores
+ * a command to it. An absent master beside a slave (a layout ATA does not
+ * allow; QEMU's -drive index=1 alone) is an answering device that aborts
+ * every command, as in QEMU. */
+static bool absent_selected(const struct ide *d)
 {
-	return d->select & SEL_DEV;
+	return SEL_UNIT(d) == 1 && !SEL_DISK(d)->present;
+}
+
+/* No disk on the channel at all: every register reads 0. */
+static bool channel_empty(const struct ide *d)
+{
+	return !d->disk[0].present && !d->disk[1].present;
 }
 
 /* ---- task file addressing ---- */
@@ -180,16 +203,16 @@ static bool decode_address(const struct ide *d, bool ext, uint64_t *lba)
 		return true;
 	}
 	cyl = (uint32_t)d->lbah << 8 | d->lbam;
-	if (sect == 0 || sect > d->disk.spt || head >= d->disk.heads)
+	if (sect == 0 || sect > SEL_DISK(d)->spt || head >= SEL_DISK(d)->heads)
 		return false;
-	*lba = ((uint64_t)cyl * d->disk.heads + head) * d->disk.spt + sect - 1;
+	*lba = ((uint64_t)cyl * SEL_DISK(d)->heads + head) * SEL_DISK(d)->spt + sect - 1;
 	return true;
 }
 
 /* Writes lba back into the task file in the addressing mode in use. */
 static void set_address(struct ide *d, uint64_t lba)
 {
-	uint32_t track = d->disk.heads * d->disk.spt;
+	uint32_t track = SEL_DISK(d)->heads * SEL_DISK(d)->spt;
 	uint64_t cyl;
 
 	if (d->ext) {
@@ -200,8 +223,8 @@ static void set_address(struct ide *d, uint64_t lba)
 		d->select = (d->select & 0xf0) | ((lba >> 24) & 0x0f);
 	} else {
 		cyl = lba / track;
-		d->select = (d->select & 0xf0) | (uint8_t)(lba % track / d->disk.spt);
-		d->lbal = (uint8_t)(lba % d->disk.spt + 1);
+		d->select = (d->select & 0xf0) | (uint8_t)(lba % track / SEL_DISK(d)->spt);
+		d->lbal = (uint8_t)(lba % SEL_DISK(d)->spt + 1);
 		d->lbam = (uint8_t)cyl;
 		d->lbah = (uint8_t)(cyl >> 8);
 		return;
@@ -230,9 +253,9 @@ static int disk_io(struct ide *d, bool write, uint64_t lba, uint32_t n)
 
 	while (done < len) {
 		if (write)
-			r = pwrite(d->disk.fd, d->buf + done, len - done, off + done);
+			r = pwrite(SEL_DISK(d)->fd, d->buf + done, len - done, off + done);
 		else
-			r = pread(d->disk.fd, d->buf + done, len - done, off + done);
+			r = pread(SEL_DISK(d)->fd, d->buf + done, len - done, off + done);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || (r == 0 && write))
@@ -243,7 +266,7 @@ static int disk_io(struct ide *d, bool write, uint64_t lba, uint32_t n)
 		}
 		done += (size_t)r;
 	}
-	if (write && !d->disk.wcache && fdatasync(d->disk.fd) < 0)
+	if (write && !SEL_DISK(d)->wcache && fdatasync(SEL_DISK(d)->fd) < 0)
 		return -1;
 	return 0;
 }
@@ -261,7 +284,7 @@ static void pio_in_ready(struct ide *d, uint32_t len)
 	d->xfer = IDE_XFER_IN;
 	d->pos = 0;
 	d->end = len;
-	d->status = ST_DRDY | ST_DSC | ST_DRQ;
+	SEL_STATUS(d) = ST_DRDY | ST_DSC | ST_DRQ;
 	ide_raise(d);
 }
 
@@ -284,7 +307,7 @@ static void write_block_wanted(struct ide *d)
 	d->xfer = IDE_XFER_OUT;
 	d->pos = 0;
 	d->end = block_sectors(d) * IDE_SECTOR_SIZE;
-	d->status = ST_DRDY | ST_DSC | ST_DRQ;
+	SEL_STATUS(d) = ST_DRDY | ST_DSC | ST_DRQ;
 }
 
 /* A block is done: step the address and count in state and task file. */
@@ -306,7 +329,7 @@ static void pio_in_block_done(struct ide *d)
 		return;
 	}
 	d->xfer = IDE_XFER_NONE;
-	d->status = ST_DRDY | ST_DSC;
+	SEL_STATUS(d) = ST_DRDY | ST_DSC;
 }
 
 static void pio_out_block_done(struct ide *d)
@@ -331,7 +354,7 @@ static uint16_t data_read16(struct ide *d)
 {
 	uint16_t v;
 
-	if (d->xfer != IDE_XFER_IN || slave_selected(d))
+	if (d->xfer != IDE_XFER_IN || absent_selected(d))
 		return 0;
 	v = (uint16_t)(d->buf[d->pos] | d->buf[d->pos + 1] << 8);
 	d->pos += 2;
@@ -342,7 +365,7 @@ static uint16_t data_read16(struct ide *d)
 
 static void data_write16(struct ide *d, uint16_t v)
 {
-	if (d->xfer != IDE_XFER_OUT || slave_selected(d))
+	if (d->xfer != IDE_XFER_OUT || absent_selected(d))
 		return;
 	d->buf[d->pos] = (uint8_t)v;
 	d->buf[d->pos + 1] = (uint8_t)(v >> 8);
@@ -360,23 +383,23 @@ static void cmd_rw(struct ide *d, uint8_t flags)
 	uint32_t count = sector_count(d, ext);
 	uint64_t lba;
 
-	if ((flags & CMD_MULT) && !d->disk.mult_sectors) {
+	if ((flags & CMD_MULT) && !SEL_DISK(d)->mult_sectors) {
 		ide_fail(d, ERR_ABRT);
 		return;
 	}
-	if ((flags & CMD_WRITE) && d->disk.readonly) {
+	if ((flags & CMD_WRITE) && SEL_DISK(d)->readonly) {
 		ide_fail(d, ERR_ABRT);
 		return;
 	}
-	if (!decode_address(d, ext, &lba) || lba > d->disk.sectors ||
-	    count > d->disk.sectors - lba) {
+	if (!decode_address(d, ext, &lba) || lba > SEL_DISK(d)->sectors ||
+	    count > SEL_DISK(d)->sectors - lba) {
 		ide_fail(d, ERR_IDNF);
 		return;
 	}
 	d->ext = ext;
 	d->lba = lba;
 	d->remaining = count;
-	d->block = (flags & CMD_MULT) ? d->disk.mult_sectors : 1;
+	d->block = (flags & CMD_MULT) ? SEL_DISK(d)->mult_sectors : 1;
 	if (flags & CMD_WRITE)
 		write_block_wanted(d);
 	else
@@ -390,8 +413,8 @@ static void cmd_verify(struct ide *d, uint8_t flags)
 	uint32_t count = sector_count(d, ext);
 	uint64_t lba;
 
-	if (!decode_address(d, ext, &lba) || lba > d->disk.sectors ||
-	    count > d->disk.sectors - lba) {
+	if (!decode_address(d, ext, &lba) || lba > SEL_DISK(d)->sectors ||
+	    count > SEL_DISK(d)->sectors - lba) {
 		ide_fail(d, ERR_IDNF);
 		return;
 	}
@@ -485,7 +508,7 @@ static void cmd_identify(struct ide *d, uint8_t flags)
 	uint16_t id[256];
 	int i;
 
-	build_identify(&d->disk, id);
+	build_identify(SEL_DISK(d), id);
 	for (i = 0; i < 256; i++) {
 		d->buf[2 * i] = (uint8_t)id[i];
 		d->buf[2 * i + 1] = (uint8_t)(id[i] >> 8);
@@ -504,7 +527,7 @@ static void cmd_set_multiple(struct ide *d, uint8_t flags)
 		ide_fail(d, ERR_ABRT);
 		return;
 	}
-	d->disk.mult_sectors = n;
+	SEL_DISK(d)->mult_sectors = n;
 	ide_done(d);
 }
 
@@ -513,9 +536,9 @@ static void cmd_set_multiple(struct ide *d, uint8_t flags)
 static void cmd_set_features(struct ide *d, uint8_t flags)
 {
 	if (d->feature == 0x02)
-		d->disk.wcache = true;
+		SEL_DISK(d)->wcache = true;
 	else if (d->feature == 0x82)
-		d->disk.wcache = false;
+		SEL_DISK(d)->wcache = false;
 	ide_done(d);
 }
 
@@ -527,14 +550,14 @@ static void cmd_init_params(struct ide *d, uint8_t flags)
 		ide_fail(d, ERR_ABRT);
 		return;
 	}
-	d->disk.heads = (d->select & 0x0f) + 1;
-	d->disk.spt = d->nsector;
+	SEL_DISK(d)->heads = (d->select & 0x0f) + 1;
+	SEL_DISK(d)->spt = d->nsector;
 	ide_done(d);
 }
 
 static void cmd_flush(struct ide *d, uint8_t flags)
 {
-	if (fsync(d->disk.fd) < 0)
+	if (fsync(SEL_DISK(d)->fd) < 0)
 		ide_fail(d, ERR_ABRT);
 	else
 		ide_done(d);
@@ -552,7 +575,7 @@ static void set_signature(struct ide *d)
 static void cmd_diagnostic(struct ide *d, uint8_t flags)
 {
 	set_signature(d);
-	d->error = ERR_DIAG_OK;
+	d->error[0] = d->error[1] = ERR_DIAG_OK;
 	ide_done(d);
 }
 
@@ -614,13 +637,13 @@ static void ide_command(struct ide *d, uint8_t op)
 {
 	const struct ide_cmd *c;
 
-	if (!d->disk.present || slave_selected(d) || (d->ctl & CTL_SRST))
+	if (channel_empty(d) || absent_selected(d) || (d->ctl & CTL_SRST))
 		return;
 	ide_lower(d);
 	d->xfer = IDE_XFER_NONE;
 	d->ext = false;
-	d->error = 0;
-	c = cmd_lookup(op);
+	SEL_ERROR(d) = 0;
+	c = SEL_DISK(d)->present ? cmd_lookup(op) : NULL;
 	if (c)
 		c->run(d, c->flags);
 	else
@@ -633,8 +656,10 @@ static void soft_reset_done(struct ide *d)
 {
 	set_signature(d);
 	d->feature = d->hob_feature = 0;
-	d->error = ERR_DIAG_OK;
-	d->status = ST_DRDY | ST_DSC;
+	for (int i = 0; i < 2; i++) {
+		d->error[i] = ERR_DIAG_OK;
+		d->status[i] = ST_DRDY | ST_DSC;
+	}
 	d->xfer = IDE_XFER_NONE;
 }
 
@@ -646,7 +671,7 @@ static void ide_ctl_write(struct ide *d, uint8_t val)
 	d->ctl = val;
 	if (!was && (val & CTL_SRST)) {
 		d->xfer = IDE_XFER_NONE;
-		d->status = ST_BSY | ST_DSC;
+		d->status[0] = d->status[1] = ST_BSY | ST_DSC;
 		d->irq_pending = false;
 	} else if (was && !(val & CTL_SRST)) {
 		soft_reset_done(d);
@@ -658,7 +683,7 @@ static void ide_ctl_write(struct ide *d, uint8_t val)
 
 static uint8_t status_of_selected(const struct ide *d)
 {
-	return slave_selected(d) ? 0 : d->status;
+	return absent_selected(d) ? 0 : SEL_STATUS(d);
 }
 
 static uint8_t ide_reg_read(struct ide *d, int reg)
@@ -666,7 +691,7 @@ static uint8_t ide_reg_read(struct ide *d, int reg)
 	bool hob = d->ctl & CTL_HOB;
 
 	switch (reg) {
-	case REG_ERROR: return slave_selected(d) ? 0 : d->error;
+	case REG_ERROR: return absent_selected(d) ? 0 : SEL_ERROR(d);
 	case REG_NSECTOR: return hob ? d->hob_nsector : d->nsector;
 	case REG_LBAL: return hob ? d->hob_lbal : d->lbal;
 	case REG_LBAM: return hob ? d->hob_lbam : d->lbam;
@@ -703,12 +728,12 @@ static void ide_reg_write(struct ide *d, int reg, uint8_t val)
 static uint32_t ide_cmd_read(void *opaque, uint16_t port, int size)
 {
 	struct ide *d = opaque;
-	int reg = port - IDE_PRIMARY_BASE;
+	int reg = port & 7; /* both channels' bases are 8-aligned */
 	uint32_t lo;
 
 	if (reg == REG_DATA && size == 1)
 		return 0xff;
-	if (!d->disk.present)
+	if (channel_empty(d))
 		return 0;
 	if (reg != REG_DATA)
 		return ide_reg_read(d, reg);
@@ -721,7 +746,7 @@ static uint32_t ide_cmd_read(void *opaque, uint16_t port, int size)
 static void ide_cmd_write(void *opaque, uint16_t port, int size, uint32_t val)
 {
 	struct ide *d = opaque;
-	int reg = port - IDE_PRIMARY_BASE;
+	int reg = port & 7; /* both channels' bases are 8-aligned */
 
 	if (reg != REG_DATA) {
 		ide_reg_write(d, reg, (uint8_t)val);
@@ -738,7 +763,7 @@ static uint32_t ide_ctl_read(void *opaque, uint16_t port, int size)
 {
 	struct ide *d = opaque;
 
-	return d->disk.present ? status_of_selected(d) : 0;
+	return channel_empty(d) ? 0 : status_of_selected(d);
 }
 
 static void ide_ctl_port_write(void *opaque, uint16_t port, int size, uint32_t val)
@@ -748,24 +773,30 @@ static void ide_ctl_port_write(void *opaque, uint16_t port, int size, uint32_t v
 
 /* ---- setup ---- */
 
-int ide_init(struct ide *d, struct io_bus *bus, struct irq_line irq14)
+int ide_init_channel(struct ide *d, struct io_bus *bus, uint16_t base, uint16_t ctl,
+		     struct irq_line irq, const char *name, const char *ctl_name)
 {
 	memset(d, 0, sizeof(*d));
-	d->irq = irq14;
-	d->disk.fd = -1;
+	d->irq = irq;
+	d->disk[0].fd = d->disk[1].fd = -1;
 	soft_reset_done(d);
-	if (iobus_register(bus, IDE_PRIMARY_BASE, 8, ide_cmd_read, ide_cmd_write, d, "ide"))
+	if ((base & 7) || iobus_register(bus, base, 8, ide_cmd_read, ide_cmd_write, d, name))
 		return -1;
-	return iobus_register(bus, IDE_PRIMARY_CTL, 1, ide_ctl_read, ide_ctl_port_write, d,
-			      "ide-ctl");
+	return iobus_register(bus, ctl, 1, ide_ctl_read, ide_ctl_port_write, d, ctl_name);
 }
 
-int ide_attach(struct ide *d, int fd, uint64_t size_bytes, bool readonly, char *err, size_t errlen)
+int ide_init(struct ide *d, struct io_bus *bus, struct irq_line irq14)
+{
+	return ide_init_channel(d, bus, IDE_PRIMARY_BASE, IDE_PRIMARY_CTL, irq14, "ide", "ide-ctl");
+}
+
+int ide_attach_unit(struct ide *d, int unit, int fd, uint64_t size_bytes, bool readonly, char *err,
+		    size_t errlen)
 {
 	uint64_t sectors = size_bytes / IDE_SECTOR_SIZE;
 
-	if (d->disk.present) {
-		snprintf(err, errlen, "ide: the primary master is already attached");
+	if (d->disk[unit].present) {
+		snprintf(err, errlen, "ide: the %s is already attached", unit ? "slave" : "master");
 		return -1;
 	}
 	if (fd < 0) {
@@ -781,7 +812,7 @@ int ide_attach(struct ide *d, int fd, uint64_t size_bytes, bool readonly, char *
 		snprintf(err, errlen, "ide: disk image is larger than 2^48 sectors");
 		return -1;
 	}
-	d->disk = (struct ide_disk){
+	d->disk[unit] = (struct ide_disk){
 	    .present = true,
 	    .fd = fd,
 	    .sectors = sectors,
@@ -792,4 +823,9 @@ int ide_attach(struct ide *d, int fd, uint64_t size_bytes, bool readonly, char *
 	};
 	soft_reset_done(d);
 	return 0;
+}
+
+int ide_attach(struct ide *d, int fd, uint64_t size_bytes, bool readonly, char *err, size_t errlen)
+{
+	return ide_attach_unit(d, 0, fd, size_bytes, readonly, err, errlen);
 }

@@ -1,5 +1,6 @@
-/* ide.h - the primary legacy IDE channel (0x1F0-0x1F7, 0x3F6, IRQ 14) with
- * one ATA hard disk, the master, backed by a raw image; no slave. */
+/* ide.h - a legacy IDE channel (primary: 0x1F0-0x1F7, 0x3F6, IRQ 14;
+ * secondary: 0x170-0x177, 0x376, IRQ 15) with up to two ATA hard disks,
+ * master and slave, each backed by a raw image. */
 #ifndef BTVMM_IDE_H
 #define BTVMM_IDE_H
 
@@ -12,6 +13,9 @@
 #define IDE_PRIMARY_BASE 0x1f0
 #define IDE_PRIMARY_CTL 0x3f6
 #define IDE_PRIMARY_IRQ 14
+#define IDE_SECONDARY_BASE 0x170
+#define IDE_SECONDARY_CTL 0x376
+#define IDE_SECONDARY_IRQ 15
 
 #define IDE_SECTOR_SIZE 512
 #define IDE_MAX_MULT 16 /* READ/WRITE MULTIPLE block limit (IDENTIFY word 47) */
@@ -38,9 +42,9 @@ struct ide {
 	 * old value into hob_*, which reads return while device control HOB is set. */
 	uint8_t feature, nsector, lbal, lbam, lbah;
 	uint8_t hob_feature, hob_nsector, hob_lbal, hob_lbam, hob_lbah;
-	uint8_t select; /* device/head: DEV bit 4, LBA bit 6 */
-	uint8_t status, error;
-	uint8_t ctl; /* device control: nIEN, SRST, HOB */
+	uint8_t select;		     /* device/head: DEV bit 4, LBA bit 6 */
+	uint8_t status[2], error[2]; /* per device: master, slave */
+	uint8_t ctl;		     /* device control: nIEN, SRST, HOB */
 
 	/* PIO transfer in progress */
 	enum ide_xfer xfer;
@@ -55,11 +59,16 @@ struct ide {
 	bool irq_level;	  /* what the line was last driven to */
 	struct irq_line irq;
 
-	struct ide_disk disk;
+	struct ide_disk disk[2];		/* master, slave (device/head bit 4) */
 	uint64_t sectors_read, sectors_written; /* for -stats */
 };
 
-/* Claims 0x1F0-0x1F7 and 0x3F6 on bus. No disk yet: every register reads
+/* Claims base..base+7 (8-aligned) and ctl on bus for a channel whose
+ * INTRQ is irq; name and ctl_name label the ports in -stats. No disk yet.
+ * Returns 0, or -1 if the ports are taken or base is not 8-aligned. */
+int ide_init_channel(struct ide *d, struct io_bus *bus, uint16_t base, uint16_t ctl,
+		     struct irq_line irq, const char *name, const char *ctl_name);
+/* The primary channel: claims 0x1F0-0x1F7 and 0x3F6 on bus. No disk yet: every register reads
  * 0, as on QEMU with no drive on the channel. Returns 0, or -1 if the ports
  * are taken. */
 int ide_init(struct ide *d, struct io_bus *bus, struct irq_line irq14);
@@ -67,5 +76,8 @@ int ide_init(struct ide *d, struct io_bus *bus, struct irq_line irq14);
  * is ignored) the master. readonly makes writes fail with ABRT. Returns 0,
  * or -1 with a one-line reason in err. */
 int ide_attach(struct ide *d, int fd, uint64_t size_bytes, bool readonly, char *err, size_t errlen);
+/* The same for unit 0 (master) or 1 (slave). */
+int ide_attach_unit(struct ide *d, int unit, int fd, uint64_t size_bytes, bool readonly, char *err,
+		    size_t errlen);
 
 #endif

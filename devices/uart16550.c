@@ -7,11 +7,12 @@
  *  - Output is immediate: a THR write goes straight to out_fd, so LSR.THRE
  *    and LSR.TEMT are always set and the THRE interrupt is re-armed as soon
  *    as the byte is written.
- *  - Input is pulled, not pushed: there is no host thread, so in_fd (which
- *    the caller made O_NONBLOCK) is polled when the guest reads RBR or LSR,
- *    or IIR while receive interrupts are enabled (Linux's no-IRQ timer path
- *    reads only IIR). Bytes land in the 16-byte RX FIFO (1 byte deep when
- *    FIFOs are off, as on an 8250).
+ *  - Input is pulled when the guest reads RBR or LSR, or IIR while receive
+ *    interrupts are enabled (Linux's no-IRQ timer path reads only IIR), from
+ *    in_fd (which the caller made O_NONBLOCK) or from the rx_pull source the
+ *    monitor set; the monitor also calls uart_rx_ready when its source has
+ *    new bytes, so they arrive with their interrupt. Bytes land in the
+ *    16-byte RX FIFO (1 byte deep when FIFOs are off, as on an 8250).
  *  - IIR reports the highest-priority source: line status > received data
  *    (or character timeout) > THR empty > modem status. There is no clock,
  *    so the character timeout is treated as already expired: data below the
@@ -194,7 +195,17 @@ static void rx_poll(struct uart16550 *u)
 	ssize_t n;
 	int i;
 
-	if (u->in_fd < 0 || (u->mcr & MCR_LOOP) || room <= 0)
+	if ((u->mcr & MCR_LOOP) || room <= 0)
+		return;
+	if (u->rx_pull) {
+		n = u->rx_pull(u->rx_opaque, buf, room);
+		for (i = 0; i < n; i++)
+			rx_push(u, buf[i]);
+		if (n > 0)
+			u->rx_bytes += n;
+		return;
+	}
+	if (u->in_fd < 0)
 		return;
 	do
 		n = read(u->in_fd, buf, room);
@@ -442,4 +453,17 @@ int uart_init(struct uart16550 *u, struct io_bus *bus, uint16_t base, int out_fd
 	u->irq = irq;
 	uart_reset(u);
 	return iobus_register(bus, base, 8, uart_io_read, uart_io_write, u, "uart");
+}
+
+void uart_set_rx_source(struct uart16550 *u, int (*pull)(void *opaque, uint8_t *buf, int max),
+			void *opaque)
+{
+	u->rx_pull = pull;
+	u->rx_opaque = opaque;
+}
+
+void uart_rx_ready(struct uart16550 *u)
+{
+	rx_poll(u);
+	uart_update_irq(u);
 }

@@ -916,6 +916,20 @@ static int do_push_imm(struct emu *e)
 	return push(e, v, e->osz);
 }
 
+/* E8 call rel16/rel32: a kernel whose stack runs into a traced page
+ * table calls there. A 16-bit operand size pushes IP and truncates the
+ * target to 16 bits. */
+static int do_call_rel(struct emu *e)
+{
+	uint32_t rel = imm(e, e->osz), next = e->in->next;
+	int rc = push(e, next & size_mask(e->osz), e->osz);
+
+	if (rc)
+		return rc;
+	e->s.eip = (next + rel) & size_mask(e->osz);
+	return 0;
+}
+
 /* Stack offset of push number k (from 0) of a run of pushes of size bytes
  * that starts at the current stack pointer. */
 static uint32_t push_slot(const struct emu *e, int k, int size)
@@ -1323,7 +1337,7 @@ static int exec2(struct emu *e)
 static bool plain1(uint8_t op)
 {
 	if (op >= 0x40 && op <= 0x61)
-		return true; /* inc, dec, push, pop reg; pusha, popa */
+		return true; /* inc, dec, push, pop reg; pusha, popa; call rel below */
 	switch (op) {
 	case 0x27:
 	case 0x2f:
@@ -1337,7 +1351,8 @@ static bool plain1(uint8_t op)
 	case 0xc9:
 	case 0xd4:
 	case 0xd5:
-	case 0xd6: return true;
+	case 0xd6:
+	case 0xe8: return true;
 	}
 	return false;
 }
@@ -1346,7 +1361,8 @@ static bool plain1(uint8_t op)
 static int plain_imm_size(const struct emu *e)
 {
 	switch (e->op) {
-	case 0x68: return e->osz;
+	case 0x68:
+	case 0xe8: return e->osz;
 	case 0x6a:
 	case 0xd4:
 	case 0xd5: return 1;
@@ -1378,6 +1394,7 @@ static int exec_plain(struct emu *e)
 	case 0xc9: return do_leave(e);
 	case 0xd4: return do_aam(e);
 	case 0xd5: return do_aad(e);
+	case 0xe8: return do_call_rel(e);
 	}
 	return do_salc(e);
 }

@@ -13,7 +13,8 @@
  *   - a frame holding a guest page table that shadows were built from is
  *     "traced": every linear alias of it is read-only, and a write there is a
  *     trace fault, emulated by the monitor, which then drops the shadows the
- *     written entries described;
+ *     written entries described (an instruction the emulator lacks runs
+ *     natively once with the frame opened: src/native_write.c);
  *   - a frame holding translated code is read-only everywhere (SMC).
  * A reverse map (frame -> linear pages) finds the aliases.
  *
@@ -74,7 +75,7 @@ static int host_prot(struct vm *vm, uint32_t e)
 	if (user && !(e & SH_USER))
 		return PROT_NONE;
 	bool w = mmu_allowed(&vm->cpu, e & SH_USER, e & SH_WRITE, ACC_WRITE | user);
-	if (!(e & SH_DIRTY) || vm->sh.traced[pfn] || code_frame(vm, pfn))
+	if (!(e & SH_DIRTY) || vm->sh.traced[pfn] == SH_TRACED || code_frame(vm, pfn))
 		w = false;
 	return PROT_READ | (w ? PROT_WRITE : 0);
 }
@@ -142,6 +143,8 @@ static void forget(struct vm *vm, uint32_t lp, enum drop_kind why)
 	rmap_del(sh, e >> PAGE_SHIFT, lp);
 	sh->ent[lp] = 0;
 	sh->count[lp >> 10]--;
+	if (!(e & SH_USER))
+		sh->supervisor[lp >> 10]--;
 	sh->mapped--;
 	vm->stats.shadow_drops++;
 }
@@ -169,6 +172,7 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_k
 			sh->ent[lp] = 0;
 		}
 		sh->count[r] = 0;
+		sh->supervisor[r] = 0;
 		sh->mapped -= 1024;
 		vm->stats.shadow_drops++;
 		return;
@@ -222,7 +226,19 @@ static void trace(struct vm *vm, uint32_t pfn)
 {
 	if ((uint64_t)pfn << PAGE_SHIFT >= vm->mem.ram_size || vm->sh.traced[pfn])
 		return;
-	vm->sh.traced[pfn] = 1;
+	vm->sh.traced[pfn] = SH_TRACED;
+	shadow_reprotect_frame(vm, pfn);
+}
+
+void shadow_trace_open(struct vm *vm, uint32_t pfn)
+{
+	vm->sh.traced[pfn] = SH_TRACE_OPEN;
+	shadow_reprotect_frame(vm, pfn);
+}
+
+void shadow_trace_close(struct vm *vm, uint32_t pfn)
+{
+	vm->sh.traced[pfn] = SH_TRACED;
 	shadow_reprotect_frame(vm, pfn);
 }
 
@@ -240,6 +256,8 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 			sh->ent[lp] = e;
 			rmap_add(sh, e >> PAGE_SHIFT, lp);
 			sh->count[lp >> 10]++;
+			if (!(e & SH_USER))
+				sh->supervisor[lp >> 10]++;
 			sh->mapped++;
 			vm->stats.shadow_maps++;
 			return 0;
@@ -253,16 +271,24 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 }
 
 /* The protection of region r's pages after a change to all of them (a 4 MiB
- * page): one mprotect, then the frames that need less (traced, code). */
-static void reprotect_large(struct vm *vm, uint32_t r)
+ * page): one mprotect per run of pages that need the same protection, so
+ * that a region holding the guest kernel's text (hundreds of read-only code
+ * frames side by side) costs a few host calls, not one per frame. Runs
+ * whose protection is already (the whole region's after a fresh mapping;
+ * -1: unknown) need no call. */
+static void reprotect_large(struct vm *vm, uint32_t r, int already)
 {
 	struct shadow *sh = &vm->sh;
-	uint32_t first = sh->ent[r << 10];
-	mprotect(page_addr(r << 10), 1024 * PAGE_SIZE, host_prot(vm, first));
-	for (uint32_t i = 0; i < 1024; i++) {
-		uint32_t lp = (r << 10) | i, pfn = sh->ent[lp] >> PAGE_SHIFT;
-		if (sh->traced[pfn] || code_frame(vm, pfn))
-			reprotect(vm, lp);
+	uint32_t start = r << 10, end = (r + 1) << 10, run = start;
+	int run_prot = host_prot(vm, sh->ent[start]);
+	for (uint32_t lp = start + 1; lp <= end; lp++) {
+		int prot = lp < end ? host_prot(vm, sh->ent[lp]) : -2;
+		if (prot == run_prot)
+			continue;
+		if (run_prot != already)
+			mprotect(page_addr(run), (size_t)(lp - run) * PAGE_SIZE, run_prot);
+		run = lp;
+		run_prot = prot;
 	}
 }
 
@@ -280,9 +306,10 @@ static int map_large(struct vm *vm, uint32_t r, uint32_t e0)
 		rmap_add(sh, e >> PAGE_SHIFT, lp);
 	}
 	sh->count[r] = 1024;
+	sh->supervisor[r] = e0 & SH_USER ? 0 : 1024;
 	sh->mapped += 1024;
 	vm->stats.shadow_maps++;
-	reprotect_large(vm, r);
+	reprotect_large(vm, r, host_prot(vm, e0));
 	return 0;
 }
 
@@ -315,7 +342,7 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 		return -1; /* cannot happen with a readable mapping: rebuild it */
 	if (code_frame(vm, pfn))
 		return SHF_SMC;
-	if (vm->sh.traced[pfn])
+	if (vm->sh.traced[pfn] == SH_TRACED)
 		return SHF_TRACE;
 	if (!(e & SH_DIRTY)) {
 		if (mmu_walk(&vm->cpu, lin, acc, true, &w, &err))
@@ -325,7 +352,7 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 			/* D is in the PDE, and the whole 4 MiB is mapped: all 1024 pages */
 			for (uint32_t i = 0; i < 1024; i++)
 				vm->sh.ent[(r << 10) | i] |= SH_DIRTY;
-			reprotect_large(vm, r);
+			reprotect_large(vm, r, -1);
 			return SHF_RETRY;
 		}
 		vm->sh.ent[lp] = e | SH_DIRTY;
@@ -533,14 +560,50 @@ void shadow_invlpg(struct vm *vm, uint32_t lin)
 		drop(vm, lp);
 }
 
+/* Drops the shadows of guest supervisor pages (U=0), one host call per run
+ * of them, for a change to CPL 3. */
+static void drop_supervisor(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	for (uint32_t r = 0; r < 1024; r++) {
+		if (!sh->supervisor[r])
+			continue;
+		if (sh->count[r] == 1024 && (sh->ent[r << 10] & SH_LARGE)) {
+			drop_region(vm, r, false, DROP_SAME); /* one 4 MiB page */
+			continue;
+		}
+		uint32_t run = 0; /* first page of the current run + 1 */
+		for (uint32_t lp = r << 10; lp <= (r + 1) << 10; lp++) {
+			uint32_t e = lp < (r + 1) << 10 ? sh->ent[lp] : 0;
+			if (e && !(e & SH_USER)) {
+				if (!run)
+					run = lp + 1;
+				forget(vm, lp, DROP_SAME);
+				continue;
+			}
+			if (run)
+				shadow_unmap_window(run - 1, lp - (run - 1));
+			run = 0;
+		}
+	}
+	vm->stats.shadow_cpl_drops++;
+}
+
 void shadow_check_cpl(struct vm *vm)
 {
 	struct shadow *sh = &vm->sh;
 	if (!sh->on || sh->cpl == vm->cpu.cpl)
 		return;
-	/* host protections depend on the CPL (supervisor pages, WP=0 writes);
-	 * the guest's mappings do not, so translated code stays valid */
-	drop_all(vm, false, DROP_SAME);
+	/* Host protections depend on the CPL; the guest's mappings do not, so
+	 * translated code stays valid. With CR0.WP set, a user page (U=1) has
+	 * the same rights at every CPL: only supervisor pages must go when CPL
+	 * 3 begins, and nothing when it ends (CPL 3 never maps a supervisor
+	 * page: such an access is the guest's #PF). With WP clear the kernel
+	 * may write read-only user pages, which CPL 3 may not: all go. */
+	if (!(vm->cpu.cr0 & CR0_WP))
+		drop_all(vm, false, DROP_SAME);
+	else if (vm->cpu.cpl == 3)
+		drop_supervisor(vm);
 	sh->cpl = vm->cpu.cpl;
 }
 

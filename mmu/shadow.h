@@ -28,17 +28,24 @@ struct shadow_aspace {
 	uint32_t lp[SH_WSET]; /* linear page numbers */
 };
 
+/* shadow.traced[] values: a traced frame is read-only in every alias,
+ * except while one instruction the emulator lacks writes it natively
+ * (src/native_write.c), when its aliases get their untraced protection. */
+#define SH_TRACED 1
+#define SH_TRACE_OPEN 2
+
 #define SH_CODE_GONE 64 /* changed code pages remembered before a full flush */
 
 struct shadow {
-	bool on;		 /* paging is on: the window holds shadow mappings */
-	uint32_t *ent;		 /* per linear page: (guest pa & ~0xfff) | SH_* ; 0 = unmapped */
-	uint32_t *rnext;	 /* reverse map: next linear page (+1) mapping the same frame */
-	uint32_t *rprev;	 /* ... previous (+1) */
-	uint32_t *rhead;	 /* per guest frame: first linear page (+1) mapping it */
-	uint8_t *traced;	 /* per guest frame: a page table some shadow depends on */
+	bool on;	 /* paging is on: the window holds shadow mappings */
+	uint32_t *ent;	 /* per linear page: (guest pa & ~0xfff) | SH_* ; 0 = unmapped */
+	uint32_t *rnext; /* reverse map: next linear page (+1) mapping the same frame */
+	uint32_t *rprev; /* ... previous (+1) */
+	uint32_t *rhead; /* per guest frame: first linear page (+1) mapping it */
+	uint8_t *traced; /* per guest frame: a page table some shadow depends on (SH_TRACE*) */
 	uint32_t pde_used[1024]; /* the PDE each region's shadows were built from */
 	uint16_t count[1024];	 /* shadow pages per 4 MiB region */
+	uint16_t supervisor[1024]; /* ...of which guest supervisor pages (U=0) */
 	int cpl;		 /* the CPL host protections are computed for */
 	uint32_t mapped;	 /* shadow pages mapped now */
 	uint32_t limit;		 /* evict everything beyond this many (0: until the host refuses) */
@@ -85,6 +92,10 @@ void shadow_code_flushed(struct vm *vm);
 /* The translation cache has dropped what was translated from the listed
  * pages (code_gone): they may be noted again. */
 void shadow_code_gone_done(struct vm *vm);
+/* Traced frame pfn is opened for one native write (every alias gets the
+ * protection it would have untraced), or closed again (read-only). */
+void shadow_trace_open(struct vm *vm, uint32_t pfn);
+void shadow_trace_close(struct vm *vm, uint32_t pfn);
 /* Frame pfn now holds translated code, or no longer does: re-protect every
  * linear alias of it. */
 void shadow_reprotect_frame(struct vm *vm, uint32_t pfn);

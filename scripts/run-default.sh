@@ -15,8 +15,16 @@ cmake --build build -j2
 # tests/guests/hello.c instead.
 if scripts/get-debian-kernel.sh build/linux && [ -x build/tests/guests/mkcpio ]; then
 	build/tests/guests/mkcpio build/linux/demo.cpio build/linux/busybox scripts/demo_init.sh
-	cmdline=$(echo console=ttyS0 panic=-1 quiet $(scripts/linux-tsc-arg.sh))
-	# The guest ends by resetting the machine: btvmm says so and exits 0.
+	# On a terminal: the demo's lines, then a shell to type into (Ctrl-A x
+	# leaves, 'poweroff -f' ends the machine). Otherwise the scripted demo,
+	# which ends by resetting the machine: btvmm says so and exits 0.
+	shell=
+	if [ -t 0 ] && [ -t 1 ]; then
+		shell=btvmm_shell
+		echo "run-default.sh: a busybox shell follows the demo; Ctrl-A x leaves btvmm," \
+			"Ctrl-A h lists the keys"
+	fi
+	cmdline=$(echo console=ttyS0 panic=-1 quiet $shell $(scripts/linux-tsc-arg.sh))
 	exec build/btvmm -kernel build/linux/vmlinuz-686 -initrd build/linux/demo.cpio -m 128 \
 		-append "$cmdline" -serial stdio -nographic "$@"
 fi

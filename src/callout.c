@@ -19,6 +19,7 @@
 #include "segments.h"
 #include "shadow.h"
 #include "soft.h"
+#include "task_switch.h"
 
 struct ctx {
 	struct vcpu *cpu;
@@ -551,6 +552,14 @@ static bool do_far_jmp_call(struct ctx *c, bool call)
 	uint32_t off;
 	if (!far_target(c, &sel, &off))
 		return false;
+	uint32_t lo, hi;
+	if ((sel & ~3u) && seg_read_desc(c->cpu, sel, &lo, &hi).vec < 0 && task_far_target(hi)) {
+		/* a TSS or a task gate: a task switch (the offset is ignored) */
+		struct gexc e = task_far_transfer(c->cpu, sel, lo, hi, call, c->in->next);
+		if (e.vec >= 0)
+			raise(c, e.vec, e.err);
+		return false; /* EIP set by the switch */
+	}
 	uint32_t esp = cpu_esp(c->cpu);
 	if (call) {
 		int vec = cpu_push(c->cpu, c->cpu->seg[SEG_CS].sel, c->osize);
@@ -860,7 +869,7 @@ static bool dispatch(struct ctx *c)
 		if (byte_at(c, 0) == 0xf1) /* icebp: a #DB trap without the gate DPL check */
 			return do_int(c, 1, INT_EXCEPTION);
 		return do_int(c, byte_at(c, 1), INT_SOFTWARE);
-	case CO_IRET: cpu_iret(cpu, c->osize); return false;
+	case CO_IRET: cpu_iret(cpu, c->osize, c->in->next); return false;
 	case CO_SYSENTER: return do_sysenter(c);
 	case CO_CLI: return do_cli_sti(c, false);
 	case CO_STI: return do_cli_sti(c, true);

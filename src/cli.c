@@ -142,6 +142,7 @@ static const struct size_spec tc_spec = {
     10, TC_SIZE_KB_MIN, TC_SIZE_KB_MAX, "translation cache size", "KiB", "2048 or 2M"};
 
 static const struct size_spec shadow_spec = {0, 4, 1u << 20, "shadow page limit", "pages", "4096"};
+static const struct size_spec interval_spec = {0, 1, 3600000, "sampling interval", "ms", "50"};
 
 static int parse_ranged(struct cli_ctx *ctx, const char *arg, const struct size_spec *spec,
 			uint32_t *out)
@@ -247,6 +248,7 @@ struct drive_spec {
 	size_t file_len;
 	bool raw;
 	bool readonly;
+	int index; /* -1: the first free one, as QEMU picks */
 };
 
 static int drive_subopt(struct cli_ctx *ctx, const struct subopt *o, struct drive_spec *d)
@@ -266,6 +268,17 @@ static int drive_subopt(struct cli_ctx *ctx, const struct subopt *o, struct driv
 			d->readonly = false;
 		else
 			return cli_error(ctx, "%s: readonly must be on or off", ctx->opt);
+	} else if (subopt_is(o->key, o->key_len, "index")) {
+		if (!o->value || o->value_len != 1 || o->value[0] < '0' || o->value[0] > '3')
+			return cli_error(ctx,
+					 "%s: index=%.*s: must be 0 to 3 (primary master, primary "
+					 "slave, secondary master, secondary slave)",
+					 ctx->opt, (int)o->value_len, o->value ? o->value : "");
+		d->index = o->value[0] - '0';
+	} else if (subopt_is(o->key, o->key_len, "media")) {
+		if (!o->value || !subopt_is(o->value, o->value_len, "disk"))
+			return cli_error(ctx, "%s: media=%.*s is not supported (only disk)",
+					 ctx->opt, (int)o->value_len, o->value ? o->value : "");
 	} else if (subopt_is(o->key, o->key_len, "if")) {
 		if (!o->value || !subopt_is(o->value, o->value_len, "ide"))
 			return cli_error(ctx, "%s: if=%.*s is not supported (only ide)", ctx->opt,
@@ -299,9 +312,30 @@ static const char *drive_file_name(const struct drive_spec *d)
 	return d->file;
 }
 
+/* Puts a disk at IDE index i (-1: the first free one). */
+static int drive_store(struct cli_ctx *ctx, int i, const char *file, bool readonly)
+{
+	static const char *const pos[4] = {"primary master", "primary slave", "secondary master",
+					   "secondary slave"};
+	const char **drive = ctx->cfg->drive;
+	if (i < 0) {
+		for (i = 0; i < 4 && drive[i]; i++)
+			;
+		if (i == 4)
+			return cli_error(ctx, "%s: all four IDE positions have a disk already",
+					 ctx->opt);
+	}
+	if (drive[i])
+		return cli_error(ctx, "%s: IDE index %d (%s) has a disk already (%s)", ctx->opt, i,
+				 pos[i], drive[i]);
+	drive[i] = file;
+	ctx->cfg->drive_readonly[i] = readonly;
+	return 0;
+}
+
 static int opt_drive(struct cli_ctx *ctx, const char *arg)
 {
-	struct drive_spec d = {0};
+	struct drive_spec d = {.index = -1};
 	struct subopt o;
 	const char *p = arg, *end;
 	int rc;
@@ -320,17 +354,14 @@ static int opt_drive(struct cli_ctx *ctx, const char *arg)
 		return cli_error(ctx, "%s: missing file=", ctx->opt);
 	if (!d.raw)
 		return cli_error(ctx, "%s: format must be raw (add format=raw)", ctx->opt);
-	ctx->cfg->drive = drive_file_name(&d);
-	ctx->cfg->drive_readonly = d.readonly;
-	return 0;
+	return drive_store(ctx, d.index, drive_file_name(&d), d.readonly);
 }
 
-/* QEMU's shorthand for the first IDE disk; only raw images exist here. */
-static int opt_hda(struct cli_ctx *ctx, const char *arg)
+/* QEMU's shorthands for the IDE disks (-hda: index 0 ... -hdd: index 3);
+ * only raw images exist here. */
+static int opt_hdx(struct cli_ctx *ctx, const char *arg)
 {
-	ctx->cfg->drive = arg;
-	ctx->cfg->drive_readonly = false;
-	return 0;
+	return drive_store(ctx, ctx->opt[strlen(ctx->opt) - 1] - 'a', arg, false);
 }
 
 static int opt_nographic(struct cli_ctx *ctx, const char *arg)
@@ -506,6 +537,17 @@ static int opt_stats(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_stats_json(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->stats_json = arg;
+	return 0;
+}
+
+static int opt_stats_interval(struct cli_ctx *ctx, const char *arg)
+{
+	return parse_ranged(ctx, arg, &interval_spec, &ctx->cfg->stats_interval_ms);
+}
+
 static void debug_help(void)
 {
 	size_t i;
@@ -629,12 +671,17 @@ static const struct cli_option options[] = {
     {"m", true, opt_ram},
     {"serial", true, opt_serial},
     {"drive", true, opt_drive},
-    {"hda", true, opt_hda},
+    {"hda", true, opt_hdx},
+    {"hdb", true, opt_hdx},
+    {"hdc", true, opt_hdx},
+    {"hdd", true, opt_hdx},
     {"nographic", false, opt_nographic},
     {"display", true, opt_display},
     {"accel", true, opt_accel},
     {"enable-kvm", false, opt_enable_kvm},
     {"stats", false, opt_stats},
+    {"stats-json", true, opt_stats_json},
+    {"stats-interval", true, opt_stats_interval},
     {"d", true, opt_debug},
     {"D", true, opt_debug_log},
     {"tc-size", true, opt_tc_size},
@@ -754,6 +801,9 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t er
 	}
 	if (cfg->kernel == NULL)
 		return cli_error(&ctx, "no kernel given (use -kernel FILE)");
+	if (cfg->stats_interval_ms && !cfg->stats_json)
+		return cli_error(&ctx,
+				 "-stats-interval needs -stats-json FILE (where the lines go)");
 	return display_check(&ctx);
 }
 
@@ -769,20 +819,27 @@ void cli_usage(void)
 	       "                   %d..%d)\n"
 	       "  -serial stdio|none|file:PATH  COM1 on the terminal (default), nowhere, or\n"
 	       "                   written to PATH\n"
-	       "  -drive file=IMG,format=raw[,readonly=on][,if=ide]\n"
-	       "                   raw disk image as the primary IDE master\n"
-	       "  -hda IMG         same as -drive file=IMG,format=raw\n"
+	       "  -drive file=IMG,format=raw[,index=N][,readonly=on][,if=ide][,media=disk]\n"
+	       "                   raw disk image at IDE index N: 0/1 primary master/slave\n"
+	       "                   (0x1F0, IRQ 14), 2/3 secondary master/slave (0x170,\n"
+	       "                   IRQ 15); without index=, the first free one\n"
+	       "  -hda..-hdd IMG   same as -drive file=IMG,format=raw,index=0..3\n"
 	       "  -vga std|none    the VGA (text mode; default std) or none\n"
 	       "  -display none|curses  show nothing (default) or draw the VGA's text screen\n"
-	       "                   on the terminal (COM1 then goes to -serial file:PATH, else\n"
-	       "                   nowhere; Ctrl-A x quits, Ctrl-A Ctrl-A types Ctrl-A)\n"
+	       "                   on the terminal, typed keys going to its PS/2 keyboard\n"
+	       "                   (COM1 then goes to -serial file:PATH, else nowhere)\n"
 	       "  -nographic       no display (the VGA still exists); COM1 on the terminal\n"
 	       "  -vga-dump FILE   at exit, write the VGA's text screen to FILE ('-': stderr)\n"
+	       "  Keys, when stdin is a terminal (serial console or -display curses):\n"
+	       "                   Ctrl-A x quits, Ctrl-A h lists the others\n"
 	       "  -accel bt[,backend=auto|compat|x64] | kvm\n"
 	       "                   binary translation (default) or KVM, for comparison;\n"
 	       "                   -accel help lists what this host can run\n"
 	       "  -enable-kvm      same as -accel kvm\n"
 	       "  -stats           print event counters at exit\n"
+	       "  -stats-json FILE write the counters to FILE as JSON lines: one at start-up,\n"
+	       "                   one at exit (\"final\": true)\n"
+	       "  -stats-interval MS  with -stats-json, also a line every MS ms of host time\n"
 	       "  -d ITEM[,...]    log translations and/or exits; -d help lists the items\n"
 	       "  -D FILE          write the -d log to FILE instead of stderr\n"
 	       "  -tc-size KIB     translation cache size in KiB (default %d, %d..%d)\n"

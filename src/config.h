@@ -46,11 +46,17 @@ struct vm_config {
 	bool no_adapt;		   /* -no-adapt: no adaptive retranslation (for study) */
 	bool no_prefill;	   /* -no-prefill: no shadow prefill at CR3 loads (for study) */
 	uint32_t shadow_limit;	   /* -shadow-limit: cap on shadow page mappings (0: the host's) */
-	const char *drive;	   /* -drive file=IMG,format=raw / -hda IMG: primary IDE master */
-	bool drive_readonly;	   /* -drive ...,readonly=on */
+	/* -drive file=IMG,format=raw[,index=N] / -hda..-hdd IMG, by QEMU's IDE
+	 * index: 0 primary master, 1 primary slave, 2 secondary master, 3 slave */
+	const char *drive[4];
+	bool drive_readonly[4]; /* -drive ...,readonly=on */
 	/* why backend_select() (src/backend_select.c: auto, compat where the host
 	 * allows it, else x64) chose backend; the first line of -stats */
 	char backend_why[200];
+	/* -stats-json FILE: the counters as JSON lines; -stats-interval MS: a
+	 * line every MS of host time besides the first and the last */
+	const char *stats_json;
+	uint32_t stats_interval_ms;
 };
 
 #endif

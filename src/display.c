@@ -5,21 +5,22 @@
  * run loop's device update (machine_update, which the host timer reaches
  * even while the guest loops in translated code), the screen is copied out
  * of guest RAM (vga_view), compared with the copy last drawn, and the rows
- * that differ are sent to the terminal (render.c). The same tick reads what
- * was typed and queues it for the PS/2 keyboard as set-1 scancodes
- * (keymap.c), feeding the i8042 as its queue has room.
+ * that differ are sent to the terminal (render.c).
  *
- * Ctrl-A is the escape key, as in QEMU's character devices: Ctrl-A x stops
- * btvmm, Ctrl-A Ctrl-A types Ctrl-A.
+ * Typed keys are read by the serial console's stdin reader (console.c: its
+ * watcher thread, its buffer, its Ctrl-A keys), which under -display
+ * curses feeds no UART: display_keys pulls its bytes, turns them into
+ * set-1 scancodes (keymap.c) and feeds the i8042 as its queue has room,
+ * when the console has input and again at every tick.
  *
- * The terminal goes to raw mode through term.c, which restores it on exit()
- * and on fatal signals; display_fini draws the final screen and leaves the
- * terminal's cursor below it, so the guest's last screen stays readable. */
+ * The terminal is in raw mode already (console_init, through term.c, which
+ * restores it on exit() and on fatal signals); display_fini draws the
+ * final screen and leaves the terminal's cursor below it, so the guest's
+ * last screen stays readable. */
 #define _GNU_SOURCE
 #include "display.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,8 +28,6 @@
 #include "machine.h"
 #include "term.h"
 #include "vm.h"
-
-#define CTRL_A 0x01
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -52,12 +51,11 @@ int display_init(struct vm *vm, char *err, size_t n)
 		snprintf(err, n, "-display curses: standard input and output must be a terminal");
 		return -1;
 	}
-	if (term_raw_enter(0)) {
+	if (!vm->con.tty) { /* console_init put stdin in raw mode, or failed to */
 		snprintf(err, n, "-display curses: cannot put the terminal in raw mode");
 		return -1;
 	}
 	d->active = true;
-	d->in_fd = 0;
 	d->out_fd = 1;
 	d->next_ns = 0; /* draw the blank screen at once */
 	return 0;
@@ -75,52 +73,28 @@ static void draw(struct display *d, struct vga *v)
 	d->drawn = true;
 }
 
-/* Ctrl-A then c: a command for btvmm rather than a key for the guest. */
-static void escape_command(struct vm *vm, uint8_t c)
-{
-	if (c == 'x' || c == 'X') {
-		if (vm->stop == STOP_NONE) {
-			vm->stop = STOP_QUIT;
-			vm->exit_status = 0;
-		}
-	}
-}
-
-/* Queues the typed bytes as scancodes; Ctrl-A sequences are taken out. */
-static void take_input(struct vm *vm, const uint8_t *in, size_t n)
+void display_keys(struct vm *vm)
 {
 	struct display *d = &vm->display;
-	uint8_t plain[256];
-	size_t np = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (d->ctrl_a) {
-			d->ctrl_a = false;
-			if (in[i] != CTRL_A) {
-				escape_command(vm, in[i]);
-				continue;
-			}
-		} else if (in[i] == CTRL_A) {
-			d->ctrl_a = true;
-			continue;
-		}
-		plain[np++] = in[i];
+	if (!d->active)
+		return;
+	/* typed bytes in, scancodes out, whole keys only: a key whose scancodes
+	 * have no room yet stays in typed */
+	for (;;) {
+		int got = console_pull(&vm->con, d->typed + d->ntyped,
+				       (int)(sizeof(d->typed) - d->ntyped));
+		d->ntyped += (size_t)got;
+		if (!d->ntyped)
+			break;
+		size_t used;
+		d->nkeys += keymap_translate(d->typed, d->ntyped, &used, d->keyq + d->nkeys,
+					     sizeof(d->keyq) - d->nkeys);
+		memmove(d->typed, d->typed + used, d->ntyped - used);
+		d->ntyped -= used;
+		if (!got || !used)
+			break;
 	}
-	size_t used;
-	d->nkeys +=
-	    keymap_translate(plain, np, &used, d->keyq + d->nkeys, sizeof(d->keyq) - d->nkeys);
-}
-
-static void read_keys(struct vm *vm)
-{
-	struct display *d = &vm->display;
-	uint8_t buf[128];
-	struct pollfd p = {.fd = d->in_fd, .events = POLLIN};
-	if (poll(&p, 1, 0) == 1) {
-		ssize_t r = read(d->in_fd, buf, sizeof(buf));
-		if (r > 0)
-			take_input(vm, buf, (size_t)r);
-	}
-	size_t room = i8042_key_room(&vm->kbd);
+	size_t room = (size_t)i8042_key_room(&vm->kbd);
 	size_t k = d->nkeys < room ? d->nkeys : room;
 	if (k) {
 		i8042_key_input(&vm->kbd, d->keyq, (int)k);
@@ -138,7 +112,7 @@ void display_tick(struct vm *vm)
 	if (now < d->next_ns)
 		return;
 	d->next_ns = now + DISPLAY_REFRESH_NS;
-	read_keys(vm);
+	display_keys(vm);
 	draw(d, &vm->vga);
 }
 
@@ -147,9 +121,22 @@ uint64_t display_deadline(struct vm *vm)
 	return vm->display.active ? vm->display.next_ns : UINT64_MAX;
 }
 
-int display_input_fd(struct vm *vm)
+void display_aside_begin(struct vm *vm)
 {
-	return vm->display.active ? vm->display.in_fd : -1;
+	struct display *d = &vm->display;
+	char tmp[48];
+	if (!d->active)
+		return;
+	/* DECSC: the guest's cursor and colours, put back by DECRC */
+	int len = snprintf(tmp, sizeof(tmp), "\0337\033[0m\033[%u;1H\033[J", d->last.rows + 1);
+	write_all(d->out_fd, tmp, (size_t)len);
+}
+
+void display_aside_end(struct vm *vm)
+{
+	struct display *d = &vm->display;
+	if (d->active)
+		write_all(d->out_fd, "\0338", 2);
 }
 
 void display_fini(struct vm *vm)

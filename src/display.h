@@ -18,28 +18,33 @@ struct vm;
 
 struct display {
 	bool active;		/* -display curses: drawing on the terminal */
-	int in_fd, out_fd;	/* the terminal */
+	int out_fd;		/* the terminal */
 	uint64_t next_ns;	/* virtual time of the next look at the screen */
 	bool drawn;		/* last holds what the terminal shows */
-	bool ctrl_a;		/* Ctrl-A typed: the next key is a command */
 	struct vga_screen last; /* what was drawn */
 	struct vga_screen now;	/* scratch: the screen as it is */
-	uint8_t keyq[DISPLAY_KEYQ];
+	uint8_t typed[64];	/* from the console, not yet scancodes (no room) */
+	size_t ntyped;
+	uint8_t keyq[DISPLAY_KEYQ]; /* scancodes, not yet in the i8042 */
 	size_t nkeys;
 	uint64_t redraws; /* -stats */
 	char out[RENDER_MAX_BYTES];
 };
 
-/* -display curses: puts the terminal in raw mode and clears it. -1 with a
- * reason in err if stdin and stdout are not a terminal. */
+/* -display curses: starts drawing (the console put the terminal in raw
+ * mode). -1 with a reason in err if stdin and stdout are not a terminal. */
 int display_init(struct vm *vm, char *err, size_t errlen);
-/* From the run loop's device update: every DISPLAY_REFRESH_NS, reads typed
- * keys and redraws what changed. */
+/* From the run loop's device update: every DISPLAY_REFRESH_NS, feeds
+ * typed keys and redraws what changed. */
 void display_tick(struct vm *vm);
+/* Typed bytes from the console (vm->con) to the i8042, as scancodes. */
+void display_keys(struct vm *vm);
 /* When display_tick wants to run next (UINT64_MAX: never). */
 uint64_t display_deadline(struct vm *vm);
-/* The terminal fd a halted guest's sleep should watch for keys, or -1. */
-int display_input_fd(struct vm *vm);
+/* Around text of btvmm's own (Ctrl-A h, Ctrl-A c): it goes below the
+ * guest's screen, whose cursor is then put back. Nothing without a display. */
+void display_aside_begin(struct vm *vm);
+void display_aside_end(struct vm *vm);
 /* At exit, or before a stop message: the last drawing, the cursor left
  * below the screen, the terminal restored. Only the first call acts. */
 void display_fini(struct vm *vm);

@@ -9,7 +9,8 @@
  * the SDM's table 6-5 says: two contributory exceptions (or a page fault
  * then a contributory one or another page fault) make a double fault, and a
  * fault while delivering a double fault is a triple fault, which stops the
- * machine. Task gates are refused with a message. */
+ * machine. A task gate switches tasks (task_switch.c), and so does iret with
+ * NT set. */
 #include "interrupt.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "cpu.h"
 #include "gmem.h"
 #include "segments.h"
+#include "task_switch.h"
 
 struct frame_plan {
 	int vec;
@@ -69,16 +71,21 @@ static int push_frame(struct vcpu *cpu, const struct seg_cache *ss, uint32_t *es
 	return 0;
 }
 
-/* The inner stack for privilege level dpl, from the 32-bit TSS. */
+/* The inner stack for privilege level dpl, from the TSS: ESPn and SSn in a
+ * 32-bit TSS, SPn and SSn in a 16-bit one. */
 static struct gexc tss_stack(struct vcpu *cpu, const struct frame_plan *p, int dpl,
 			     struct seg_cache *ss, uint32_t *esp)
 {
 	const struct seg_cache *tr = &cpu->tr;
-	uint32_t off = 4 + 8 * (uint32_t)dpl;
-	uint32_t v[2];
-	if (!(tr->attr & SEG_ATTR_P) || off + 7 > tr->limit)
+	bool tss32 = tr->attr & 0x8;
+	uint32_t slot = tss32 ? 4 : 2;
+	uint32_t off = slot + 2 * slot * (uint32_t)dpl;
+	uint32_t v[2] = {0, 0};
+	if (!(tr->attr & SEG_ATTR_P) || off + 2 * slot - 1 > tr->limit)
 		return exc(10, sel_err(p, tr->sel));
-	int r = gmem_read(cpu, tr->base + off, v, 8);
+	int r = gmem_read(cpu, tr->base + off, &v[0], slot);
+	if (!r)
+		r = gmem_read(cpu, tr->base + off + slot, &v[1], 2);
 	if (r)
 		return r == 14 ? exc(14, cpu->pf_err) : exc(10, sel_err(p, tr->sel));
 	uint16_t sel = (uint16_t)v[1];
@@ -110,19 +117,15 @@ static struct gexc deliver(struct vcpu *cpu, const struct frame_plan *p)
 		return r == 14 ? exc(14, cpu->pf_err) : exc(13, idt_err(p));
 	uint32_t type = (g[1] >> 8) & 0x1f;
 	int gate_dpl = (g[1] >> 13) & 3;
-	if (type == 0x05) {
-		vm_fail(cpu->vm,
-			"guest vector %d goes through a task gate at EIP 0x%08x: "
-			"task switches are not supported",
-			p->vec, cpu_eip(cpu));
-		return none;
-	}
-	if (type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07)
+	if (type != 0x05 && type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07)
 		return exc(13, idt_err(p));
 	if (p->src == INT_SOFTWARE && gate_dpl < cpu->cpl)
 		return exc(13, idt_err(p));
 	if (!(g[1] & 0x8000))
 		return exc(11, idt_err(p));
+	if (type == 0x05) /* task gate: the TSS selector in bits 16-31 */
+		return task_gate_interrupt(cpu, (uint16_t)(g[0] >> 16), p->return_eip, p->has_err,
+					   p->err, p->ext);
 	uint16_t sel = (uint16_t)(g[0] >> 16);
 	uint32_t offset = (g[0] & 0xffff) | (g[1] & 0xffff0000u);
 	int slot = type & 0x8 ? 4 : 2;
@@ -341,15 +344,17 @@ static void drop_inner_segments(struct vcpu *cpu)
 	}
 }
 
-int cpu_iret(struct vcpu *cpu, int osize)
+int cpu_iret(struct vcpu *cpu, int osize, uint32_t next_eip)
 {
 	uint32_t eip0 = cpu_eip(cpu);
 	if (cpu_get_eflags(cpu) & 0x4000) {
-		vm_fail(cpu->vm,
-			"guest iret with NT set at EIP 0x%08x: task switches are not "
-			"supported",
-			eip0);
-		return -1;
+		/* NT: return to the task in the back link (SDM, IRET "TASK-RETURN") */
+		struct gexc e = task_iret(cpu, next_eip);
+		if (e.vec >= 0) {
+			cpu_exception(cpu, e.vec, e.err, eip0);
+			return -1;
+		}
+		return 0;
 	}
 	uint32_t esp = cpu_esp(cpu), v[3];
 	int vec = pop_n(cpu, &esp, v, 3, osize);

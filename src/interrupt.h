@@ -19,9 +19,11 @@ enum int_source {
 void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum int_source src,
 		   uint32_t return_eip);
 
-/* iret (32- or 16-bit operand size): same privilege and to outer privilege.
- * Returns 0, or -1 if an exception was raised (already delivered). */
-int cpu_iret(struct vcpu *cpu, int osize);
+/* iret (32- or 16-bit operand size): same privilege and to outer privilege,
+ * or with EFLAGS.NT set a task switch back to the previous task (next_eip,
+ * the instruction after the iret, is saved in the current TSS). Returns 0,
+ * or -1 if an exception was raised (already delivered). */
+int cpu_iret(struct vcpu *cpu, int osize, uint32_t next_eip);
 
 /* "#GP" etc. for the architectural exception vectors, "" otherwise. */
 const char *exception_name(int vec);

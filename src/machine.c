@@ -102,18 +102,20 @@ static void cmos_memory(struct vm *vm)
 	rtc_set_cmos(&vm->rtc, 0x35, (uint8_t)(above16 >> 8));
 }
 
-static int attach_drive(struct vm *vm, char *err, size_t n)
+/* The disk at QEMU's IDE index i: channel i / 2, unit i % 2. */
+static int attach_drive(struct vm *vm, int i, char *err, size_t n)
 {
-	const char *path = vm->cfg->drive;
-	int fd = open(path, vm->cfg->drive_readonly ? O_RDONLY : O_RDWR);
+	const char *path = vm->cfg->drive[i];
+	bool ro = vm->cfg->drive_readonly[i];
+	int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st)) {
 		snprintf(err, n, "-drive %s: %s", path, strerror(errno));
 		return -1;
 	}
 	char why[160];
-	if (ide_attach(&vm->ide, fd, (uint64_t)st.st_size, vm->cfg->drive_readonly, why,
-		       sizeof(why))) {
+	if (ide_attach_unit(&vm->ide[i / 2], i % 2, fd, (uint64_t)st.st_size, ro, why,
+			    sizeof(why))) {
 		snprintf(err, n, "-drive %s: %s", path, why);
 		return -1;
 	}
@@ -124,7 +126,7 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 {
 	struct io_bus *io = &vm->io;
 	vm->has_vga = vm->cfg->vga == VGA_STD;
-	int out_fd = vm->cfg->serial_stdio ? 1 : -1, in_fd = -1;
+	int out_fd = vm->cfg->serial_stdio ? 1 : -1;
 	if (vm->cfg->serial_file) {
 		out_fd = open(vm->cfg->serial_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (out_fd < 0) {
@@ -133,13 +135,16 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 			return -1;
 		}
 	}
-	if (vm->cfg->serial_stdio && !isatty(0)) {
-		in_fd = 0; /* a terminal stays blocking: see docs/ARCHITECTURE.md */
-		fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-	}
+	/* stdin goes through the console (src/console.c), which reads only what
+	 * poll() says is there: the fd stays blocking, as the shell left it. Its
+	 * bytes go to COM1 (-serial stdio) or, under -display curses, to the
+	 * PS/2 keyboard (display.c pulls them); never to both. */
+	bool curses = vm->cfg->display == DISPLAY_CURSES;
+	if (console_init(&vm->con, vm->cfg->serial_stdio || curses ? 0 : -1, gettid(), err, n))
+		return -1;
 	iobus_init(io);
 	mmio_init(&vm->mmio);
-	if (uart_init(&vm->uart, io, 0x3f8, out_fd, in_fd, isa_irq(vm, 4)) ||
+	if (uart_init(&vm->uart, io, 0x3f8, out_fd, -1, isa_irq(vm, 4)) ||
 	    debug_exit_init(&vm->dbg_exit, io, 0xf4) || post_port_init(io) ||
 	    pic_init(&vm->pic, io, pic_intr_changed, vm) ||
 	    pit_init(&vm->pit, io, isa_irq(vm, 0), &vm->clock) ||
@@ -147,15 +152,22 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 	    i8042_init(&vm->kbd, io, isa_irq(vm, 1), isa_irq(vm, 12), guest_reset, a20_set, vm) ||
 	    lapic_init(&vm->lapic, &vm->mmio, &vm->clock, 1000000000ull, tsc_now, vm) ||
 	    ioapic_init(&vm->ioapic, &vm->mmio, &vm->lapic) || pci_init(&vm->pci, io) ||
-	    ide_init(&vm->ide, io, isa_irq(vm, 14)) ||
+	    ide_init(&vm->ide[0], io, isa_irq(vm, IDE_PRIMARY_IRQ)) ||
+	    ide_init_channel(&vm->ide[1], io, IDE_SECONDARY_BASE, IDE_SECONDARY_CTL,
+			     isa_irq(vm, IDE_SECONDARY_IRQ), "ide2", "ide2-ctl") ||
 	    (vm->has_vga && vga_init(&vm->vga, io, vm->mem.physmap + VGA_MEM_BASE))) {
 		snprintf(err, n, "cannot set up the devices");
 		return -1;
 	}
+	if (vm->cfg->serial_stdio)
+		uart_set_rx_source(&vm->uart, console_pull, &vm->con);
 	vm->ioapic.id = 1; /* as the MP table says */
 	lapic_set_virtual_wire(&vm->lapic);
 	cmos_memory(vm);
-	return vm->cfg->drive ? attach_drive(vm, err, n) : 0;
+	for (int i = 0; i < 4; i++)
+		if (vm->cfg->drive[i] && attach_drive(vm, i, err, n))
+			return -1;
+	return 0;
 }
 
 int machine_init(struct vm *vm, char *err, size_t n)
@@ -175,6 +187,37 @@ int machine_init(struct vm *vm, char *err, size_t n)
 	return init_devices(vm, err, n);
 }
 
+void machine_console(struct vm *vm)
+{
+	struct console *c = &vm->con;
+	console_service(c);
+	if (c->help || c->stats) {
+		display_aside_begin(vm); /* -display curses: below the guest's screen */
+		if (c->help)
+			console_print_help(1);
+		if (c->stats) {
+			fputs("\r\n", stderr);
+			stats_print(&vm->stats, &vm->io, stderr);
+			stats_print_mmio(&vm->mmio, stderr);
+			fflush(stderr);
+		}
+		c->help = c->stats = false;
+		display_aside_end(vm);
+	}
+	if (c->quit && vm->stop == STOP_NONE) {
+		bool drawn = vm->display.active;
+		display_fini(vm); /* the message goes below the last screen */
+		fprintf(stderr, "%sbtvmm: terminated by Ctrl-A x\n", drawn ? "" : "\r\n");
+		vm->stop = STOP_QUIT;
+		vm->exit_status = 0;
+		return;
+	}
+	if (vm->display.active)
+		display_keys(vm);
+	else
+		uart_rx_ready(&vm->uart);
+}
+
 uint64_t machine_tsc(struct vm *vm)
 {
 	return tsc_now(vm);
@@ -187,6 +230,7 @@ void machine_update(struct vm *vm)
 	pit_update(&vm->pit);
 	rtc_update(&vm->rtc);
 	lapic_update(&vm->lapic);
+	stats_sample_update(vm, machine_now_ns(vm));
 	display_tick(vm);
 }
 
@@ -214,7 +258,8 @@ uint64_t machine_next_deadline(struct vm *vm)
 {
 	uint64_t d = pit_next_deadline(&vm->pit);
 	d = min_u64(d, rtc_next_deadline(&vm->rtc));
-	return min_u64(d, lapic_next_deadline(&vm->lapic));
+	d = min_u64(d, lapic_next_deadline(&vm->lapic));
+	return min_u64(d, stats_sample_deadline(vm));
 }
 
 /* A deadline this close is not worth a host timer: the run loop checks
@@ -256,9 +301,10 @@ void machine_arm_timer(struct vm *vm)
 bool machine_wait(struct vm *vm)
 {
 	uint64_t d = machine_next_deadline(vm);
-	bool input = vm->uart.in_fd >= 0 && (vm->uart.ier & 1);
-	int keys = display_input_fd(vm); /* typed keys raise the keyboard's IRQ 1 */
-	if (d == UINT64_MAX && !input && keys < 0)
+	/* keys wake a halted guest through COM1's receive interrupt, or under
+	 * -display curses through the keyboard's IRQ 1 */
+	bool input = console_live(&vm->con) && (vm->display.active || (vm->uart.ier & 1));
+	if (d == UINT64_MAX && !input)
 		return false;
 	/* the display's next look is a wake-up too, but keeps no guest alive */
 	d = min_u64(d, display_deadline(vm));
@@ -270,8 +316,8 @@ bool machine_wait(struct vm *vm)
 		return true;
 	}
 	vm->stats.hlt_sleeps++;
-	struct pollfd pfd[2] = {{.fd = input ? vm->uart.in_fd : -1, .events = POLLIN},
-				{.fd = keys, .events = POLLIN}};
+	/* the console's watcher writes its kick pipe when a key comes */
+	struct pollfd pfd = {.fd = input ? vm->con.kick_r : -1, .events = POLLIN};
 	struct timespec ts, *tsp = NULL;
 	if (d != UINT64_MAX) {
 		uint64_t wait = d > now ? d - now : 0;
@@ -279,7 +325,6 @@ bool machine_wait(struct vm *vm)
 		ts.tv_nsec = (long)(wait % 1000000000ull);
 		tsp = &ts;
 	}
-	if (ppoll(pfd, 2, tsp, NULL) > 0 && (pfd[1].revents & POLLIN))
-		vm->display.next_ns = 0; /* read the keys at the next update */
+	ppoll(&pfd, 1, tsp, NULL);
 	return true;
 }

@@ -79,6 +79,7 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 		if (!params)
 			return -1;
 		reset = cpu_reset_linux(&vm->cpu, bi.entry, params);
+		vm->linux_guest = true;
 	} else {
 		struct module_set mods = {0};
 		if (cfg->initrd && modules_load(cfg->initrd, vm->mem.physmap, vm->mem.ram_size,
@@ -138,18 +139,32 @@ int main(int argc, char **argv)
 	static struct vm vm; /* large (device and translator state): not on the stack */
 	FILE *dump = NULL;
 	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)) ||
-	    open_dump(&cfg, &dump, err, sizeof(err)) || display_init(&vm, err, sizeof(err)))
+	    open_dump(&cfg, &dump, err, sizeof(err)))
+		return die(err);
+	if (cfg.stats_json) {
+		vm.stats_json = fopen(cfg.stats_json, "w");
+		if (!vm.stats_json) {
+			snprintf(err, sizeof(err), "-stats-json %s: cannot open: %s",
+				 cfg.stats_json, strerror(errno));
+			return die(err);
+		}
+		vm.stats_due = (uint64_t)cfg.stats_interval_ms * 1000000ull;
+		stats_json_line(&vm, false);
+	}
+	if (display_init(&vm, err, sizeof(err))) /* last: it takes the terminal */
 		return die(err);
 	if (cfg.debug) /* -d logs say which backend produced them */
 		fprintf(vm.log, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
 	int status = vm_run(&vm);
 	display_fini(&vm); /* the terminal is itself again before anything is printed */
-	if (vm.stop == STOP_QUIT)
-		fprintf(stderr, "btvmm: quit from the display (Ctrl-A x)\n");
 	if (dump) {
 		display_dump(&vm, dump);
 		if (dump != stderr)
 			fclose(dump);
+	}
+	if (vm.stats_json) {
+		stats_json_line(&vm, true);
+		fclose(vm.stats_json);
 	}
 	if (cfg.stats) {
 		fprintf(stderr, "backend: %s (%s)%s%s\n", backend_name(cfg.backend),

@@ -156,6 +156,32 @@ static bool x64_wrap_suspect(struct vm *vm, uint32_t eip)
 	       cpu->seg[SEG_SS].base + cpu_esp(cpu) - 64 >= top;
 }
 
+/* The instruction at eip touched linear lin, device registers (or our hole)
+ * behind it, and the emulator lacks the instruction. A register read can
+ * have effects and a copy of the registers cannot give them, so nothing
+ * runs natively there: the machine stops. The devices behind MMIO (local
+ * APIC, IOAPIC) define only aligned 32-bit accesses, which the emulator
+ * does, so a PC would not do anything defined for these either. */
+static void unemulated_device_access(struct vm *vm, uint32_t lin, uint32_t eip)
+{
+	char text[96], where[80] = "";
+	struct walk w;
+	uint32_t err;
+	soft_insn_text(vm, text, sizeof(text));
+	if (!mmu_walk(&vm->cpu, lin, 0, false, &w, &err)) {
+		struct mmio_range *dev = mmio_find(&vm->mmio, w.pa);
+		const char *what = dev			      ? "device registers of "
+				   : w.pa >= vm->mem.ram_size ? "memory outside RAM"
+							      : "RAM btvmm cannot map there";
+		snprintf(where, sizeof(where), " (%s%s at physical 0x%08x)", what,
+			 dev ? dev->name : "", w.pa);
+	}
+	vm_fail(vm,
+		"guest access to linear 0x%08x%s at EIP 0x%08x (%s): the emulator does not "
+		"handle it",
+		lin, where, eip, text);
+}
+
 /* A page fault in translated code with paging on: hidden, true, a trace
  * fault, self-modifying code, or memory that is not RAM. */
 static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_map *m)
@@ -184,20 +210,37 @@ static struct ccf *paged_fault(struct vm *vm, struct ccf *c, const struct ccf_ma
 	case SHF_TRACE:
 		/* the write is emulated and the shadows it changes dropped
 		 * (shadow_pt_written); repeat offenders get translated as
-		 * call-outs (adaptive translation) */
+		 * call-outs (adaptive translation). An instruction the
+		 * emulator lacks runs natively once with the frame open. */
 		vm->stats.trace_faults_pt++;
-		break;
+		if (soft_exec(vm)) {
+			uint32_t pfn = vm->sh.ent[lin >> PAGE_SHIFT] >> PAGE_SHIFT;
+			if (!vm->native_write.n) /* its first traced frame */
+				vm->stats.trace_writes_native++;
+			if (vm->cfg->debug & DBG_EXITS) { /* which instructions to emulate next */
+				char text[96];
+				soft_insn_text(vm, text, sizeof(text));
+				fprintf(vm->log,
+					"  native trace write at 0x%08x (%s): frame 0x%05x\n",
+					m->guest_eip, text, pfn);
+			}
+			if (!native_write_open(vm, pfn))
+				return one_shot(vm, m->guest_eip);
+			vm_fail(vm,
+				"internal error: guest write to traced frame 0x%05x at EIP 0x%08x "
+				"faulted with the frame open",
+				pfn, m->guest_eip);
+			return NULL;
+		}
+		vm->stats.trace_writes_emulated++;
+		adapt_after_soft_fault(vm, c, m->guest_eip);
+		return NULL;
 	default: break;
 	}
 	if (soft_exec(vm)) {
 		if (!open_bus_map(vm, lin))
 			return one_shot(vm, m->guest_eip);
-		char text[96];
-		soft_insn_text(vm, text, sizeof(text));
-		vm_fail(vm,
-			"guest access to linear 0x%08x at EIP 0x%08x (%s): the emulator does not "
-			"handle it",
-			lin, m->guest_eip, text);
+		unemulated_device_access(vm, lin, m->guest_eip);
 		return NULL;
 	}
 	adapt_after_soft_fault(vm, c, m->guest_eip);
@@ -408,10 +451,31 @@ static bool code_mapping_changed(struct vm *vm)
 	return n > 0;
 }
 
+/* Pages opened for one instruction (open bus, traced frames written
+ * natively): it ran, or something else runs next. */
+static void close_for_one(struct vm *vm)
+{
+	if (vm->open_bus.n)
+		open_bus_close(vm);
+	if (vm->native_write.n)
+		native_write_close(vm);
+}
+
 /* A halted guest sleeps on the host until an interrupt can wake it. */
 static void halted(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
+	if (!(cpu_get_eflags(cpu) & EFL_IF) && vm->linux_guest) {
+		/* Linux without ACPI turns power-off into halt: "reboot: System
+		 * halted", then cli; hlt for good (stop_this_cpu). QEMU would sit
+		 * there; we end, as the machine has. */
+		display_fini(vm); /* -display curses: the line goes below the screen */
+		fprintf(stderr, "btvmm: the guest halted the machine (Linux's halt or power-off): "
+				"stopped\n");
+		vm->stop = STOP_HALT;
+		vm->exit_status = 0;
+		return;
+	}
 	if (!(cpu_get_eflags(cpu) & EFL_IF)) {
 		vm_fail(vm,
 			"guest halted at EIP 0x%08x with interrupts disabled: nothing can wake it",
@@ -455,6 +519,10 @@ static void set_pending(struct vm *vm)
 	struct vcpu_block *blk = vm->cpu.blk;
 	blk->irq_req = machine_intr(vm);
 	blk->pending = (cpu_get_eflags(&vm->cpu) & EFL_IF) && blk->irq_req;
+	/* read after the store: the console's kick signal may have come just
+	 * before it and had its pending flag overwritten */
+	if (atomic_load(&vm->con.ready))
+		blk->pending = 1;
 }
 
 /* The single-step trap after an instruction run with TF set (unless that
@@ -477,11 +545,18 @@ int vm_run(struct vm *vm)
 	struct ccf *next = NULL;
 	vm->widened_segs = 0;
 	while (vm->stop == STOP_NONE) {
+		if (atomic_load_explicit(&vm->con.ready, memory_order_relaxed)) {
+			machine_console(vm);
+			if (vm->stop != STOP_NONE)
+				break;
+		}
 		shadow_check_cpl(vm);
 		if (vm->sh.code_unmapped && code_mapping_changed(vm)) {
 			next = NULL; /* resolved again at blk->eip, where state is precise */
 			vm->resume_host = 0;
 		}
+		if (!next)
+			close_for_one(vm); /* no one-shot of the opening instruction follows */
 		if (cpu->halted) {
 			halted(vm);
 			if (vm->stop != STOP_NONE)
@@ -521,14 +596,14 @@ int vm_run(struct vm *vm)
 				seg_shadow_update(cpu, seg);
 		vm->widened_segs = 0;
 		if (vm->fault.valid) {
-			int open = vm->open_bus.n;
+			uint64_t opens = vm->stats.open_bus_insns + vm->stats.native_write_pages;
 			next = handle_fault(vm, retried);
-			if (vm->open_bus.n == open && !vm->resume_host)
-				open_bus_close(vm); /* this fault opened no page: done */
+			if (vm->stats.open_bus_insns + vm->stats.native_write_pages == opens &&
+			    !vm->resume_host)
+				close_for_one(vm); /* this fault opened no page: done */
 			continue;
 		}
-		if (vm->open_bus.n) /* an open-bus instruction just ran */
-			open_bus_close(vm);
+		close_for_one(vm); /* an open-bus or native-write instruction just ran */
 		handle_exit(vm, &rq, &fill_ibl);
 		if (vm->dbg_exit.fired) {
 			vm->stop = STOP_DEBUG_EXIT;

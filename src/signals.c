@@ -68,6 +68,14 @@ int bt_signal_dispatch(int sig, siginfo_t *si, void *ucv)
 		}
 		return 0;
 	}
+	if (sig == CONSOLE_KICK_SIGNAL) {
+		/* input on stdin (src/console.c): the run loop reads it */
+		if (signal_vm)
+			signal_vm->cpu.blk->pending = 1;
+		return 0;
+	}
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+		term_fatal_signal(sig);
 	uint64_t pc = (uint64_t)gr[REG_RIP];
 	uint16_t cs = (uint16_t)gr[REG_CSGSFS];
 	struct vm *vm = signal_vm;
@@ -123,6 +131,14 @@ int signals_install(struct vm *vm)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL))
 			return -1;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART; /* the device timer */
-	return sigaction(SIGALRM, &sa, NULL);
+	/* the device timer, the console's kick, and the signals that end us
+	 * (the terminal is restored first): the same entry, so that on the
+	 * compat backend no C runs with the guest's FS base */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	static const int others[] = {SIGALRM, CONSOLE_KICK_SIGNAL, SIGINT, SIGTERM, SIGHUP,
+				     SIGQUIT};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (sigaction(others[i], &sa, NULL))
+			return -1;
+	return 0;
 }

@@ -1,17 +1,24 @@
-/* term.h - the controlling terminal in raw mode, and putting it back.
- *
- * Minimal version written for the VGA display (branch vga); the serial
- * console's branch has its own with the same two functions, and the two
- * are reconciled at merge. */
+/* term.h - the user's terminal in raw mode while a guest owns it, and put
+ * back exactly as it was on every way out of btvmm. Used by the serial
+ * console (src/console.c) and any other front end that reads keys. */
 #ifndef BTVMM_TERM_H
 #define BTVMM_TERM_H
 
-/* Saves fd's terminal settings and puts it in raw mode (no echo, no line
- * editing, no signals from keys; output processing stays on). Registers
- * term_restore for exit() and for the signals that end the process. 0, or
- * -1 if fd is not a terminal. */
+/* Saves fd's settings (the first time only), switches it to raw mode as
+ * QEMU's stdio backend does (no echo, no line editing, no signal keys: ^C
+ * goes to the guest; output processing kept, so "\n" still starts a line),
+ * and makes sure term_restore() runs at exit, on SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT and SIGABRT. Returns 0, or -1 if fd is not a terminal or its
+ * settings cannot be read or changed. */
 int term_raw_enter(int fd);
-/* Puts the saved settings back. Idempotent and async-signal-safe. */
+
+/* Puts the saved settings back if raw mode is on. Idempotent and
+ * async-signal-safe (a tcsetattr, errno preserved). */
 void term_restore(void);
+
+/* For a fatal signal's handler: term_restore(), one line naming the signal
+ * on stderr, then the signal again with its default action (so the parent
+ * sees how btvmm died). Async-signal-safe; does not return. */
+void term_fatal_signal(int sig);
 
 #endif

@@ -107,7 +107,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 		snprintf(err, n, "cannot install the signal handlers");
 		return -1;
 	}
-	return 0;
+	return console_start(&vm->con, err, n);
 }
 
 void vm_fini(struct vm *vm)

@@ -16,12 +16,14 @@
 #include "uart16550.h"
 #include "vga.h"
 #include "display.h"
+#include "console.h"
 #include "debug_exit.h"
 #include "i8042.h"
 #include "ide.h"
 #include "ioapic.h"
 #include "lapic.h"
 #include "mmio.h"
+#include "native_write.h"
 #include "open_bus.h"
 #include "pci.h"
 #include "pic8259.h"
@@ -91,6 +93,7 @@ struct vcpu {
 	bool db_shadow;		 /* ...and before a single-step trap (mov ss, pop ss only) */
 	uint64_t events;	 /* interrupts and exceptions delivered (to notice one happened) */
 	uint32_t pf_lin, pf_err; /* the page fault found by the last failed walk (CR2, code) */
+	int task_nesting;	 /* task switches whose new task's fault is being delivered */
 };
 
 enum vm_stop {
@@ -98,7 +101,8 @@ enum vm_stop {
 	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
 	STOP_ERROR,	 /* the guest did something we stop on; message printed */
 	STOP_RESET,	 /* the guest reset the machine (i8042, port 0x92) */
-	STOP_QUIT,	 /* the user quit from the display (Ctrl-A x) */
+	STOP_QUIT,	 /* the user typed Ctrl-A x (serial console or -display curses) */
+	STOP_HALT,	 /* a Linux guest halted for good (its halt and power-off) */
 };
 
 struct vm {
@@ -106,6 +110,7 @@ struct vm {
 	struct physmem mem;
 	struct io_bus io;
 	struct uart16550 uart;
+	struct console con; /* COM1's input: stdin, buffered, Ctrl-A keys */
 	struct debug_exit dbg_exit;
 	struct mmio_bus mmio;
 	struct pic8259 pic;
@@ -115,8 +120,8 @@ struct vm {
 	struct lapic lapic;
 	struct ioapic ioapic;
 	struct pci_bus pci;
-	struct ide ide;
-	struct vga vga; /* valid when has_vga (-vga std) */
+	struct ide ide[2]; /* primary, secondary channel */
+	struct vga vga;	   /* valid when has_vga (-vga std) */
 	bool has_vga;
 	struct display display; /* -display curses (display.c) */
 	int pic_intr;		/* the 8259's INTR output */
@@ -133,15 +138,21 @@ struct vm {
 	uint8_t *x64_code_lo, *x64_code_hi; /* x64: the translation cache's range */
 	uint64_t window_end; /* guest pages may be mapped below this: HOLE_BASE (compat), 4 GiB */
 	int widened_segs;    /* shadows mirrored exactly for one instruction (1 << SEG_*) */
-	struct open_bus open_bus; /* scratch pages for one instruction (open_bus.c) */
-	FILE *log;		  /* -d output */
-	struct vclock clock;	  /* virtual time for devices (machine.c) */
-	uint64_t start_ns;	  /* host monotonic time at start-up */
-	timer_t host_timer;	  /* SIGALRM at the earliest device deadline */
-	uint64_t armed_deadline;  /* what host_timer is set to */
-	volatile int timer_fired; /* set by the SIGALRM handler */
+	struct open_bus open_bus;	  /* scratch pages for one instruction (open_bus.c) */
+	struct native_write native_write; /* traced frames open for one instruction */
+	FILE *log;			  /* -d output */
+	struct vclock clock;		  /* virtual time for devices (machine.c) */
+	uint64_t start_ns;		  /* host monotonic time at start-up */
+	timer_t host_timer;		  /* SIGALRM at the earliest device deadline */
+	uint64_t armed_deadline;	  /* what host_timer is set to */
+	volatile int timer_fired;	  /* set by the SIGALRM handler */
+	bool linux_guest;		  /* booted through the Linux boot protocol */
 	enum vm_stop stop;
 	int exit_status;
+	/* -stats-json FILE (NULL: none), and the machine time of the next
+	 * -stats-interval line */
+	FILE *stats_json;
+	uint64_t stats_due;
 };
 
 /* Stop the machine with one error line ("btvmm: ..."), exit status 2. */

@@ -242,10 +242,12 @@ fault_csread)
 	expect_stop fault_csread "unsupported instruction at EIP @EIP@ (imul ebx, dword ptr cs:[eax]): the emulator does not handle it" ;;
 fault_mmio_imul)
 	expect_stop fault_mmio_imul "guest access to device registers of lapic at 0xfee00030 at EIP @EIP@ (imul ecx, dword ptr [esi]): the emulator does not handle it" ;;
+fault_mmio_paged)
+	expect_stop fault_mmio_paged "guest access to linear 0x40200030 (device registers of lapic at physical 0xfee00030) at EIP @EIP@ (imul ecx, dword ptr [esi]): the emulator does not handle it" ;;
 fault_paging)
 	expect_stop fault_paging "triple fault: guest exception #PF(0x0) (vector 14) at EIP @EIP@, bytes (not readable): delivering it raised #PF(0x0), the double fault raised #PF(0x0); machine stopped" ;;
 fault_taskgate)
-	expect_stop fault_taskgate "guest vector 48 goes through a task gate at EIP @EIP@: task switches are not supported" ;;
+	expect_stop fault_taskgate "guest task switch at EIP @EIP@ to a virtual-8086 task (TSS selector 0x0028): virtual-8086 mode is not supported" ;;
 debug_exit_5)
 	printf 'exit5: serial output before debug-exit\nexit5: value 5 -> status 11\n' >"$TMP/want"
 	expect_exit 11 "$TMP/want" -kernel "$FX/exit5.elf" ;;
@@ -305,6 +307,26 @@ vga_dump_exit5)
 	expect_exit 11 /dev/null -kernel "$FX/exit5.elf" -serial none -vga-dump "$TMP/screen"
 	[ "$(wc -l <"$TMP/screen")" -eq 25 ] && ! grep -q . "$TMP/screen" ||
 		fail "-vga-dump of a blank screen is not 25 empty lines" ;;
+stats_json)
+	# -stats-json with -stats-interval: a line at start-up (all zero), the
+	# final line at exit with the guest's exits counted, every line one
+	# object with the same keys in the same order
+	run -kernel "$FX/exit5.elf" -serial none -stats-json "$TMP/s.json" -stats-interval 1
+	[ "$RC" -eq 11 ] || fail "exit status $RC, expected 11"
+	[ "$(wc -l <"$TMP/s.json")" -ge 2 ] || fail "fewer than two lines in the JSON file"
+	head -n 1 "$TMP/s.json" | grep -q '^{"t_ns":[0-9]*,"final":false,"backend":"[a-z0-9]*","blocks_translated":0,' ||
+		fail "the first line is not the start-up sample"
+	tail -n 1 "$TMP/s.json" | grep -q '^{"t_ns":[0-9]*,"final":true,.*"exits":[1-9][0-9]*,.*"callouts_by_kind":{.*"out":[1-9]' ||
+		fail "the last line is not the final sample with the guest's exits and out call-outs"
+	[ "$(grep -vc '^{"t_ns":[0-9]*,"final":\(true\|false\),.*"mmio_unassigned":[0-9]*}$' "$TMP/s.json")" -eq 0 ] ||
+		fail "a line that is not one whole object"
+	[ "$(grep -c '"final":true' "$TMP/s.json")" -eq 1 ] || fail "more or less than one final line"
+	echo "ok" ;;
+stats_interval_alone)
+	expect_fail "-stats-interval needs -stats-json FILE" -kernel "$GOOD" -stats-interval 5 ;;
+stats_json_bad)
+	expect_fail "-stats-json $TMP/no-dir/s.json: cannot open: No such file or directory" \
+		-kernel "$GOOD" -stats-json "$TMP/no-dir/s.json" ;;
 serial_file_bad)
 	expect_fail "-serial file:$TMP/no-dir/com1.txt: cannot open: No such file or directory" \
 		-kernel "$GOOD" -serial "file:$TMP/no-dir/com1.txt" ;;

@@ -158,7 +158,7 @@ def cursor_check(btvmm, elf, tmp):
         fail("cursor not at row 2 col 0 (at %d,%d)" % (screen.row, screen.col), screen)
     os.write(master, b"\x01x")  # Ctrl-A x: quit
     status, err = finish(proc, master, screen)
-    if status != 0 or err.strip() != "btvmm: quit from the display (Ctrl-A x)":
+    if status != 0 or err.strip() != "btvmm: terminated by Ctrl-A x":
         fail("Ctrl-A x: status %d, stderr %r" % (status, err))
     if termios.tcgetattr(slave) != before:
         fail("the terminal settings were not restored after Ctrl-A x")

@@ -107,8 +107,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(p.cfg.debug, 0);
 	ck_assert_uint_eq(p.cfg.tc_size_kb, 2048);
 	ck_assert(!p.cfg.no_chain);
-	ck_assert_ptr_null(p.cfg.drive);
-	ck_assert(!p.cfg.drive_readonly);
+	ck_assert_ptr_null(p.cfg.drive[0]);
+	ck_assert(!p.cfg.drive_readonly[0]);
 }
 END_TEST
 
@@ -437,37 +437,59 @@ START_TEST(drive_values)
 	struct parse p = PARSE("-kernel", "k", "-drive", plain);
 
 	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "disk.img");
-	ck_assert(!p.cfg.drive_readonly);
+	ck_assert_str_eq(p.cfg.drive[0], "disk.img");
+	ck_assert(!p.cfg.drive_readonly[0]);
 	p = PARSE("-kernel", "k", "-drive", all);
 	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "ro.img");
-	ck_assert(p.cfg.drive_readonly);
+	ck_assert_str_eq(p.cfg.drive[0], "ro.img");
+	ck_assert(p.cfg.drive_readonly[0]);
 	p = PARSE("-kernel", "k", "-drive", escaped);
 	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "a,b,,c.img");
-	ck_assert(!p.cfg.drive_readonly);
+	ck_assert_str_eq(p.cfg.drive[0], "a,b,,c.img");
+	ck_assert(!p.cfg.drive_readonly[0]);
 	p = PARSE("-kernel", "k", "-drive", bare_ro);
 	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "x.img");
-	ck_assert(p.cfg.drive_readonly);
+	ck_assert_str_eq(p.cfg.drive[0], "x.img");
+	ck_assert(p.cfg.drive_readonly[0]);
 	/* file= last needs no writing: a constant string is fine */
 	p = PARSE("-kernel", "k", "--drive=format=raw,if=ide,file=c.img");
 	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "c.img");
+	ck_assert_str_eq(p.cfg.drive[0], "c.img");
 	p = PARSE("-kernel", "k", "-hda", "h.img");
 	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "h.img");
-	ck_assert(!p.cfg.drive_readonly);
-	/* one disk: the last -drive or -hda wins, readonly with it */
-	p = PARSE("-kernel", "k", "-drive", "format=raw,readonly=on,file=a.img", "-hda", "b.img");
-	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "b.img");
-	ck_assert(!p.cfg.drive_readonly);
+	ck_assert_str_eq(p.cfg.drive[0], "h.img");
+	ck_assert(!p.cfg.drive_readonly[0]);
+	/* four IDE positions as QEMU numbers them: without index=, the first
+	 * free one; -hda..-hdd are indexes 0..3 */
 	p = PARSE("-kernel", "k", "-hda", "b.img", "-drive", "format=raw,readonly=on,file=a.img");
 	ck_assert_int_eq(p.rc, 0);
-	ck_assert_str_eq(p.cfg.drive, "a.img");
-	ck_assert(p.cfg.drive_readonly);
+	ck_assert_str_eq(p.cfg.drive[0], "b.img");
+	ck_assert_str_eq(p.cfg.drive[1], "a.img");
+	ck_assert(!p.cfg.drive_readonly[0]);
+	ck_assert(p.cfg.drive_readonly[1]);
+	p = PARSE("-kernel", "k", "-drive", "format=raw,index=3,media=disk,file=d.img", "-hdc",
+		  "c.img", "-hdb", "b.img");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_ptr_null(p.cfg.drive[0]);
+	ck_assert_str_eq(p.cfg.drive[1], "b.img");
+	ck_assert_str_eq(p.cfg.drive[2], "c.img");
+	ck_assert_str_eq(p.cfg.drive[3], "d.img");
+}
+END_TEST
+
+START_TEST(drive_index_errors)
+{
+	struct parse p =
+	    PARSE("-kernel", "k", "-drive", "format=raw,readonly=on,file=a.img", "-hda", "b.img");
+	ck_parse_error(p, "-hda: IDE index 0 (primary master) has a disk already (a.img)");
+	p = PARSE("-kernel", "k", "-drive", "format=raw,index=4,file=a.img");
+	ck_parse_error(p, "-drive: index=4: must be 0 to 3 (primary master, primary slave, "
+			  "secondary master, secondary slave)");
+	p = PARSE("-kernel", "k", "-drive", "format=raw,media=cdrom,file=a.img");
+	ck_parse_error(p, "-drive: media=cdrom is not supported (only disk)");
+	p = PARSE("-kernel", "k", "-hda", "a", "-hdb", "b", "-hdc", "c", "-hdd", "d", "-drive",
+		  "format=raw,file=e");
+	ck_parse_error(p, "-drive: all four IDE positions have a disk already");
 }
 END_TEST
 
@@ -572,7 +594,7 @@ START_TEST(usage_to_stdout)
 	ck_assert_ptr_nonnull(strstr(out, "-kernel FILE"));
 	ck_assert_ptr_nonnull(strstr(out, "-tc-size"));
 	ck_assert_ptr_nonnull(strstr(out, "-drive file=IMG,format=raw"));
-	ck_assert_ptr_nonnull(strstr(out, "-hda IMG"));
+	ck_assert_ptr_nonnull(strstr(out, "-hda..-hdd IMG"));
 }
 END_TEST
 
@@ -693,6 +715,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(bad, vga_values);
 	tcase_add_test(bad, qemu_fixed_machine);
 	tcase_add_test(bad, drive_errors);
+	tcase_add_test(bad, drive_index_errors);
 	tcase_add_test(bad, errors_print_nothing);
 	tcase_add_test(bad, unknown_option);
 	tcase_add_test(bad, missing_argument);

@@ -1069,6 +1069,25 @@ START_TEST(test_call_jmp)
 	ck_assert_uint_eq(f->mem[STACK - 2] | f->mem[STACK - 1] << 8, callw.next & 0xffff);
 	ck_assert_uint_eq(get32(f->mem + STACK - 4) & 0xffff, 0);
 
+	/* call rel32 (backwards) and rel16 (the target wraps within 64 KiB) */
+	{
+		struct xinsn rel = DEC(0xe8, 0xf0, 0xff, 0xff, 0xff);
+		struct xinsn relw = DEC(0x66, 0xe8, 0x00, 0x80);
+
+		r = regs0();
+		ck_assert_int_eq(emu_insn(&rel, &r, &ops), 0);
+		ck_assert_uint_eq(r.eip, rel.next - 0x10);
+		ck_assert_uint_eq(r.gpr[ESP], STACK - 4);
+		ck_assert_uint_eq(get32(f->mem + STACK - 4), rel.next);
+		r = regs0();
+		put32(f->mem + STACK - 4, 0);
+		ck_assert_int_eq(emu_insn(&relw, &r, &ops), 0);
+		ck_assert_uint_eq(r.eip, (relw.next + 0x8000) & 0xffff);
+		ck_assert_uint_eq(r.gpr[ESP], STACK - 2);
+		ck_assert_uint_eq(f->mem[STACK - 2] | f->mem[STACK - 1] << 8, relw.next & 0xffff);
+		ck_assert_uint_eq(get32(f->mem + STACK - 4) & 0xffff, 0);
+	}
+
 	r = regs0();
 	ck_assert_int_eq(emu_insn(&jmp, &r, &ops), 0);
 	ck_assert_uint_eq(r.eip, 0x12345678);

@@ -4,7 +4,10 @@
  *   /init         (INIT, mode 0755: a busybox shell script)
  *   /dev/console  (character device 5:1), /proc, /sys, /bin, /dev
  *
- *   mkcpio OUT BUSYBOX INIT
+ *   mkcpio OUT BUSYBOX INIT [PATH=FILE...]
+ *
+ * Each PATH=FILE adds FILE as PATH (mode 0755, in an existing directory:
+ * bin/bench=build/bench/linux/bench), for the benchmark initramfs.
  *
  * Written here because cpio(1) is not on every machine the tests run on. */
 #include <stdint.h>
@@ -59,8 +62,8 @@ static void *slurp(const char *path, size_t *size)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: mkcpio OUT BUSYBOX INIT\n");
+	if (argc < 4) {
+		fprintf(stderr, "usage: mkcpio OUT BUSYBOX INIT [PATH=FILE...]\n");
 		return 2;
 	}
 	size_t bb_size, init_size;
@@ -74,9 +77,22 @@ int main(int argc, char **argv)
 	entry("dev", 0040755, NULL, 0, 0, 0);
 	entry("proc", 0040755, NULL, 0, 0, 0);
 	entry("sys", 0040755, NULL, 0, 0, 0);
+	entry("tmp", 0041777, NULL, 0, 0, 0);
 	entry("dev/console", 0020600, NULL, 0, 5, 1);
 	entry("bin/busybox", 0100755, bb, bb_size, 0, 0);
 	entry("init", 0100755, init, init_size, 0, 0);
+	for (int i = 4; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq || eq == argv[i]) {
+			fprintf(stderr, "mkcpio: %s: expected PATH=FILE\n", argv[i]);
+			return 2;
+		}
+		*eq = '\0';
+		size_t size;
+		void *data = slurp(eq + 1, &size);
+		entry(argv[i], 0100755, data, size, 0, 0);
+		free(data);
+	}
 	entry("TRAILER!!!", 0, NULL, 0, 0, 0);
 	if (fclose(out)) {
 		perror(argv[1]);
