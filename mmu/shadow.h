@@ -43,14 +43,14 @@ struct shadow {
 	uint32_t *rprev; /* ... previous (+1) */
 	uint32_t *rhead; /* per guest frame: first linear page (+1) mapping it */
 	uint8_t *traced; /* per guest frame: a page table some shadow depends on (SH_TRACE*) */
-	uint32_t pde_used[1024]; /* the PDE each region's shadows were built from */
-	uint16_t count[1024];	 /* shadow pages per 4 MiB region */
+	uint32_t pde_used[1024];   /* the PDE each region's shadows were built from */
+	uint16_t count[1024];	   /* shadow pages per 4 MiB region */
 	uint16_t supervisor[1024]; /* ...of which guest supervisor pages (U=0) */
-	int cpl;		 /* the CPL host protections are computed for */
-	uint32_t mapped;	 /* shadow pages mapped now */
-	uint32_t limit;		 /* evict everything beyond this many (0: until the host refuses) */
-	bool code_unmapped;	 /* a page holding translated code lost its mapping */
-	bool code_gone_all;	 /* ...too many, or all of them: flush the cache */
+	int cpl;		   /* the CPL host protections are computed for */
+	uint32_t mapped;	   /* shadow pages mapped now */
+	uint32_t limit;	    /* evict everything beyond this many (0: until the host refuses) */
+	bool code_unmapped; /* a page holding translated code lost its mapping */
+	bool code_gone_all; /* ...too many, or all of them: flush the cache */
 	int n_code_gone;
 	uint32_t code_gone[SH_CODE_GONE]; /* those linear pages (code_unmapped set) */
 	uint8_t *code_lin;		  /* per linear page: translated code was fetched from it */
