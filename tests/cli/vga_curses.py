@@ -15,7 +15,12 @@ ignored, UTF-8 text), and checks:
   5. a second run quits with Ctrl-A x: status 0, one stderr line, terminal
      restored;
   6. a guest that stops btvmm (triple.elf, next to VGA_KEYS_ELF) under curses:
-     status 2, one stderr line, terminal restored.
+     status 2, one stderr line, terminal restored;
+  7. the serial console's other Ctrl-A keys work under curses too: Ctrl-A h
+     prints the keys below the screen with the guest's cursor saved and put
+     back (DECSC/DECRC), Ctrl-A c prints the counters on stderr, and typed
+     keys still reach the guest afterwards;
+  8. SIGTERM under curses: one stderr line, terminal restored.
 BTVMM_ACCEL (tests/with_backend.sh) is passed on as -accel.
 """
 import os
@@ -38,6 +43,7 @@ class Screen:
     def __init__(self):
         self.cells = [[" "] * COLS for _ in range(ROWS)]
         self.row = self.col = 0
+        self.saved = (0, 0)
         self.pending = b""
 
     def feed(self, data):
@@ -46,6 +52,13 @@ class Screen:
         i = 0
         while i < len(text):
             ch = text[i]
+            if ch == "\x1b" and text[i + 1:i + 2] in ("7", "8"):  # DECSC, DECRC
+                if text[i + 1] == "7":
+                    self.saved = (self.row, self.col)
+                else:
+                    self.row, self.col = self.saved
+                i += 2
+                continue
             if ch == "\x1b":
                 m = re.compile(r"\x1b\[([?0-9;]*)[ -/]*([A-Za-z])").match(text, i)
                 if not m:  # a sequence cut by the read: keep it for later
@@ -181,6 +194,64 @@ def guest_stop(btvmm, elf, tmp):
     print("ok: a guest stop under curses: one stderr line, terminal restored")
 
 
+def escape_keys(btvmm, elf, tmp):
+    serial = os.path.join(tmp, "com1d")
+    master, slave, before, proc = spawn(btvmm, elf, serial)
+    screen = Screen()
+    raw = bytearray()
+
+    def take(data):
+        raw.extend(data)
+        screen_feed(data)
+
+    screen_feed = screen.feed
+    screen.feed = take
+    if not pump(master, screen, lambda: screen.line(0).startswith("btvmm curses test") and
+                (screen.row, screen.col) == (2, 0), 30):
+        proc.kill()
+        fail("the guest's banner never appeared", screen)
+    os.write(master, b"\x01h")
+    if not pump(master, screen, lambda: b"exit btvmm" in raw, 10):
+        proc.kill()
+        fail("Ctrl-A h printed no help", screen)
+    text = bytes(raw)
+    at = text.index(b"exit btvmm")
+    if text.rfind(b"\x1b7", 0, at) < 0 or text.find(b"\x1b8", at) < 0:
+        fail("Ctrl-A h: the help is not between a cursor save and restore")
+    os.write(master, b"\x01c")
+    time.sleep(0.5)
+    for ch in "ab\r":
+        os.write(master, ch.encode())
+        time.sleep(0.02)
+    status, err = finish(proc, master, screen)
+    if status != 1 or screen.line(2) != "ab" or screen.line(4) != "got: ab":
+        fail("keys after Ctrl-A h and c: status %d; stderr %r" % (status, err), screen)
+    if "btvmm statistics" not in err:
+        fail("Ctrl-A c printed no counters on stderr: %r" % err)
+    if termios.tcgetattr(slave) != before:
+        fail("the terminal settings were not restored")
+    os.close(master)
+    os.close(slave)
+    print("ok: Ctrl-A h below the screen, Ctrl-A c on stderr, keys still reach the guest")
+
+
+def sigterm(btvmm, elf, tmp):
+    master, slave, before, proc = spawn(btvmm, elf, os.path.join(tmp, "com1e"))
+    screen = Screen()
+    if not pump(master, screen, lambda: screen.line(0).startswith("btvmm curses test"), 30):
+        proc.kill()
+        fail("the guest's banner never appeared", screen)
+    proc.terminate()
+    status, err = finish(proc, master, screen)
+    if status != -15 or err.strip() != "btvmm: terminating on signal 15":
+        fail("SIGTERM under curses: status %d, stderr %r" % (status, err))
+    if termios.tcgetattr(slave) != before:
+        fail("the terminal settings were not restored after SIGTERM")
+    os.close(master)
+    os.close(slave)
+    print("ok: SIGTERM under curses: one stderr line, terminal restored")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -190,6 +261,8 @@ def main():
         typed_line(btvmm, elf, tmp)
         cursor_check(btvmm, elf, tmp)
         guest_stop(btvmm, elf, tmp)
+        escape_keys(btvmm, elf, tmp)
+        sigterm(btvmm, elf, tmp)
 
 
 if __name__ == "__main__":
