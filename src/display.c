@@ -57,6 +57,8 @@ int display_init(struct vm *vm, char *err, size_t n)
 	}
 	d->active = true;
 	d->out_fd = 1;
+	/* a fatal signal's restore (term.c) resets what drawing changed */
+	term_restore_writes(d->out_fd, "\033[0m\033[0 q\033[?25h\n");
 	d->next_ns = 0; /* draw the blank screen at once */
 	return 0;
 }
@@ -145,6 +147,7 @@ void display_fini(struct vm *vm)
 	char tmp[48];
 	if (!d->active)
 		return;
+	term_restore_writes(-1, NULL); /* reset just below instead */
 	draw(d, &vm->vga);
 	int len = snprintf(tmp, sizeof(tmp), "\033[0m\033[0 q\033[?25h\033[%u;1H\n", d->now.rows);
 	write_all(d->out_fd, tmp, (size_t)len);

@@ -20,7 +20,8 @@ ignored, UTF-8 text), and checks:
      prints the keys below the screen with the guest's cursor saved and put
      back (DECSC/DECRC), Ctrl-A c prints the counters on stderr, and typed
      keys still reach the guest afterwards;
-  8. SIGTERM under curses: one stderr line, terminal restored.
+  8. SIGTERM under curses: one stderr line, colours and cursor reset,
+     terminal restored.
 BTVMM_ACCEL (tests/with_backend.sh) is passed on as -accel.
 """
 import os
@@ -211,7 +212,11 @@ def escape_keys(btvmm, elf, tmp):
         proc.kill()
         fail("the guest's banner never appeared", screen)
     os.write(master, b"\x01h")
-    if not pump(master, screen, lambda: b"exit btvmm" in raw, 10):
+    def help_done():
+        at = raw.find(b"exit btvmm")
+        return at >= 0 and raw.find(b"\x1b8", at) >= 0
+
+    if not pump(master, screen, help_done, 10):
         proc.kill()
         fail("Ctrl-A h printed no help", screen)
     text = bytes(raw)
@@ -241,10 +246,15 @@ def sigterm(btvmm, elf, tmp):
     if not pump(master, screen, lambda: screen.line(0).startswith("btvmm curses test"), 30):
         proc.kill()
         fail("the guest's banner never appeared", screen)
+    raw = bytearray()
+    screen_feed = screen.feed
+    screen.feed = lambda data: (raw.extend(data), screen_feed(data))
     proc.terminate()
     status, err = finish(proc, master, screen)
     if status != -15 or err.strip() != "btvmm: terminating on signal 15":
         fail("SIGTERM under curses: status %d, stderr %r" % (status, err))
+    if not bytes(raw).endswith(b"\x1b[0m\x1b[0 q\x1b[?25h\r\n"):
+        fail("SIGTERM under curses: colours and cursor not reset: %r" % bytes(raw[-40:]))
     if termios.tcgetattr(slave) != before:
         fail("the terminal settings were not restored after SIGTERM")
     os.close(master)
