@@ -15,6 +15,7 @@
 #include "gmem.h"
 #include "interrupt.h"
 #include "machine.h"
+#include "msr.h"
 #include "operand.h"
 #include "segments.h"
 #include "shadow.h"
@@ -180,63 +181,19 @@ static bool do_mov_dr(struct ctx *c, bool to_dr)
 	return true;
 }
 
-#define MSR_TSC 0x10
-#define MSR_APIC_BASE 0x1b
-#define MSR_BIOS_SIGN_ID 0x8b /* microcode revision: 0, no update loaded */
-#define MSR_MISC_ENABLE 0x1a0
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
-#define MSR_PAT 0x277
-#define MSR_TSC_DEADLINE 0x6e0
-
 static uint64_t guest_tsc(struct vcpu *cpu)
 {
 	return machine_tsc(cpu->vm);
 }
 
-static uint64_t *msr_slot(struct vcpu *cpu, uint32_t msr)
-{
-	switch (msr) {
-	case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
-	case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
-	case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
-	case MSR_PAT: return &cpu->msr_pat;
-	case MSR_BIOS_SIGN_ID: return &cpu->msr_bios_sign_id;
-	case MSR_MISC_ENABLE: return &cpu->msr_misc_enable;
-	}
-	return NULL;
-}
-
+/* rdmsr/wrmsr: the MSR table is src/msr.c */
 static bool do_msr(struct ctx *c, bool write)
 {
 	struct vcpu *cpu = c->cpu;
 	uint32_t msr = cpu_gpr(cpu, R_ECX);
 	uint64_t v = (uint64_t)cpu_gpr(cpu, R_EDX) << 32 | cpu_gpr(cpu, R_EAX);
-	if (msr == MSR_TSC) {
-		if (write)
-			cpu->tsc_offset += guest_tsc(cpu) - v;
-		else
-			v = guest_tsc(cpu);
-	} else if (msr == MSR_APIC_BASE) {
-		if (write)
-			lapic_set_base_msr(&cpu->vm->lapic, v);
-		else
-			v = lapic_get_base_msr(&cpu->vm->lapic);
-	} else if (msr == MSR_TSC_DEADLINE) {
-		if (write)
-			lapic_set_tsc_deadline(&cpu->vm->lapic, v);
-		else
-			v = lapic_tsc_deadline(&cpu->vm->lapic);
-	} else {
-		uint64_t *slot = msr_slot(cpu, msr);
-		if (!slot)
-			return raise(c, 13, 0);
-		if (write)
-			*slot = v;
-		else
-			v = *slot;
-	}
+	if (write ? msr_write(cpu, msr, v) : msr_read(cpu, msr, &v))
+		return raise(c, 13, 0);
 	if (!write) {
 		cpu_set_gpr(cpu, R_EAX, (uint32_t)v);
 		cpu_set_gpr(cpu, R_EDX, (uint32_t)(v >> 32));
@@ -257,11 +214,15 @@ static bool do_cpuid(struct ctx *c)
 
 static bool do_rdtsc(struct ctx *c, bool p)
 {
+	uint32_t r[4];
+	cpuid_guest(0x80000001u, 0, r);
+	if (p && !((r[3] >> 27) & 1))
+		return raise(c, 6, 0); /* rdtscp on a CPU without RDTSCP */
 	uint64_t t = guest_tsc(c->cpu);
 	cpu_set_gpr(c->cpu, R_EAX, (uint32_t)t);
 	cpu_set_gpr(c->cpu, R_EDX, (uint32_t)(t >> 32));
 	if (p)
-		cpu_set_gpr(c->cpu, R_ECX, 0); /* TSC_AUX */
+		cpu_set_gpr(c->cpu, R_ECX, (uint32_t)c->cpu->msr_tsc_aux);
 	return true;
 }
 

@@ -632,6 +632,13 @@ static int opt_no_prefill(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+static int opt_no_hpet(struct cli_ctx *ctx, const char *arg)
+{
+	(void)arg;
+	ctx->cfg->no_hpet = true;
+	return 0;
+}
+
 static int opt_no_chain(struct cli_ctx *ctx, const char *arg)
 {
 	ctx->cfg->no_chain = true;
@@ -688,6 +695,7 @@ static const struct cli_option options[] = {
     {"no-chain", false, opt_no_chain},
     {"no-adapt", false, opt_no_adapt},
     {"no-prefill", false, opt_no_prefill},
+    {"no-hpet", false, opt_no_hpet},
     {"shadow-limit", true, opt_shadow_limit},
     {"no-reboot", false, opt_ignored},
     {"nodefaults", false, opt_nodefaults},
@@ -847,6 +855,7 @@ void cli_usage(void)
 	       "  -no-adapt        never retranslate instructions that keep faulting\n"
 	       "  -no-prefill      do not map an address space's remembered pages at a CR3 load\n"
 	       "  -shadow-limit N  at most N shadow page mappings (evict all beyond; for study)\n"
+	       "  -no-hpet         leave the HPET (0xfed00000) out of the machine\n"
 	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
 	       "  -nodefaults      no VGA unless -vga std is given (the other devices stay)\n"
 	       "  -smp 1, -M pc, -monitor none, -net none,\n"

@@ -45,6 +45,7 @@ struct vm_config {
 	bool no_chain;		   /* -no-chain: never link CCFs directly (for study) */
 	bool no_adapt;		   /* -no-adapt: no adaptive retranslation (for study) */
 	bool no_prefill;	   /* -no-prefill: no shadow prefill at CR3 loads (for study) */
+	bool no_hpet;		   /* -no-hpet: no HPET at 0xfed00000 (QEMU's spelling) */
 	uint32_t shadow_limit;	   /* -shadow-limit: cap on shadow page mappings (0: the host's) */
 	/* -drive file=IMG,format=raw[,index=N] / -hda..-hdd IMG, by QEMU's IDE
 	 * index: 0 primary master, 1 primary slave, 2 secondary master, 3 slave */

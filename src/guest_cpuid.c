@@ -4,7 +4,8 @@
  * answer with what btvmm cannot give taken out: VMX/SVM, the monitor's
  * hypervisor-free view (we set the hypervisor bit), x2APIC, PCID, AVX and
  * XSAVE (the guest's extended state is saved with fxsave only), PAE/NX until
- * the MMU supports them, MCE/MCA, and leaves beyond what we filter.
+ * the MMU supports them, MCE/MCA, MTRR, and leaves beyond what we filter.
+ * What stays decides which MSRs the guest has (src/msr.c).
  *
  * Leaves 2-0x14 read as zeros (caches, topology and extended features are
  * not described yet); leaf 0x15 says what btvmm's clocks are: the TSC and
@@ -17,10 +18,12 @@
 #include <cpuid.h>
 #include <string.h>
 
-/* leaf 1 EDX: FPU, PSE, TSC, MSR, CX8, APIC, SEP, PGE, CMOV, MMX, FXSR, SSE, SSE2 */
+/* leaf 1 EDX: FPU, PSE, TSC, MSR, CX8, APIC, SEP, PGE, CMOV, PAT, MMX, FXSR, SSE, SSE2
+ * (PAT: the MSR is kept, src/msr.c; memory types mean nothing to btvmm) */
 #define L1_EDX_KEEP                                                                                \
 	(1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 9 | 1u << 11 | 1u << 13 |         \
-	 1u << 15 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26)
+	 1u << 15 | 1u << 16 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26)
+#define X1_EDX_RDTSCP (1u << 27) /* with TSC_AUX (src/msr.c), where the host has it */
 /* leaf 1 ECX: SSE3, PCLMULQDQ, SSSE3, CX16, SSE4.1, SSE4.2, MOVBE, POPCNT */
 #define L1_ECX_KEEP                                                                                \
 	(1u << 0 | 1u << 1 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | 1u << 22 | 1u << 23)
@@ -40,8 +43,8 @@ void cpuid_guest(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 		if (leaf == 0x80000000u)
 			r[0] = xmax < 0x80000008u ? xmax : 0x80000008u;
 		if (leaf == 0x80000001u) {
-			r[2] &= 1u << 0; /* LAHF in compat mode */
-			r[3] &= 0;	 /* no NX, no long mode, no syscall */
+			r[2] &= 1u << 0;       /* LAHF in compat mode */
+			r[3] &= X1_EDX_RDTSCP; /* no NX, no long mode, no syscall */
 		}
 		return;
 	}

@@ -19,6 +19,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "le.h"
+#include "memmap.h"
+#include "shadow.h"
+#include "smc.h"
 #include "vm.h"
 
 static uint64_t mono_ns(void)
@@ -50,6 +54,45 @@ static void isa_irq_set(void *opaque, int irq, int level)
 static struct irq_line isa_irq(struct vm *vm, int irq)
 {
 	return (struct irq_line){isa_irq_set, vm, irq};
+}
+
+static bool hpet_on(const struct vm *vm)
+{
+	return !vm->cfg->no_hpet;
+}
+
+/* The PIT's IRQ 0 and the RTC's IRQ 8: cut off while the HPET is in
+ * legacy replacement mode, whose timers 0 and 1 then drive those lines. */
+static void legacy_irq_set(void *opaque, int irq, int level)
+{
+	struct vm *vm = opaque;
+	if (hpet_on(vm) && hpet_legacy(&vm->hpet))
+		return;
+	isa_irq_set(vm, irq, level);
+}
+
+static struct irq_line legacy_irq(struct vm *vm, int irq)
+{
+	return (struct irq_line){legacy_irq_set, vm, irq};
+}
+
+/* The HPET's interrupt routes: GSI n is ISA IRQ n below 16 (both
+ * controllers, IRQ 0 at IOAPIC pin 2), IOAPIC pin n above, as on QEMU. */
+static void gsi_set(void *opaque, int gsi, int level)
+{
+	struct vm *vm = opaque;
+	if (gsi < 16)
+		isa_irq_set(vm, gsi, level);
+	else
+		ioapic_set_irq(&vm->ioapic, gsi, level);
+}
+
+static int hpet_setup(struct vm *vm)
+{
+	struct irq_line gsi[HPET_NGSI];
+	for (int n = 0; n < HPET_NGSI; n++)
+		gsi[n] = (struct irq_line){gsi_set, vm, n};
+	return hpet_on(vm) ? hpet_init(&vm->hpet, &vm->mmio, &vm->clock, gsi) : 0;
 }
 
 static void pic_intr_changed(void *opaque, int level)
@@ -122,6 +165,62 @@ static int attach_drive(struct vm *vm, int i, char *err, size_t n)
 	return 0;
 }
 
+/* fw_cfg DMA reaches guest RAM only through these: a range not wholly in
+ * RAM is refused (the device reports FW_CFG_DMA_ERROR), and writes are
+ * the monitor's own, so translated code and shadowed page tables there are
+ * told, a page at a time. */
+static int dma_read(void *opaque, uint64_t gpa, void *buf, uint32_t n)
+{
+	struct vm *vm = opaque;
+	const void *p = gpa_ptr(&vm->mem, gpa, n);
+	if (!p)
+		return -1;
+	memcpy(buf, p, n);
+	return 0;
+}
+
+static int dma_write(void *opaque, uint64_t gpa, const void *buf, uint32_t n)
+{
+	struct vm *vm = opaque;
+	uint8_t *p = gpa_ptr(&vm->mem, gpa, n);
+	if (!p)
+		return -1;
+	memcpy(p, buf, n);
+	for (uint32_t done = 0; done < n;) {
+		uint32_t pa = (uint32_t)(gpa + done);
+		uint32_t chunk = PAGE_SIZE - (pa & (PAGE_SIZE - 1));
+		if (chunk > n - done)
+			chunk = n - done;
+		smc_notify_write(vm, pa, chunk);
+		shadow_pt_written(vm, pa, chunk);
+		done += chunk;
+	}
+	return 0;
+}
+
+/* What QEMU's PC puts in fw_cfg that a guest without a BIOS asks for: the
+ * CPU count, the RAM size, and the memory map as etc/e820 (the same map
+ * multiboot and Linux's boot_params get: bios/memmap.c). */
+static int fw_cfg_setup(struct vm *vm)
+{
+	struct fw_cfg_mem mem = {dma_read, dma_write, vm};
+	struct fw_cfg *f = &vm->fw_cfg;
+	if (fw_cfg_init(f, &vm->io, &mem))
+		return -1;
+	struct mem_range r[MEMMAP_MAX];
+	unsigned n = memmap_pc(vm->mem.ram_size, r);
+	uint8_t e820[MEMMAP_MAX * 20];
+	for (unsigned i = 0; i < n; i++) {
+		put_le64(e820 + 20 * i, r[i].base);
+		put_le64(e820 + 20 * i + 8, r[i].length);
+		put_le32(e820 + 20 * i + 16, r[i].type);
+	}
+	return fw_cfg_add_i16(f, FW_CFG_NB_CPUS, 1) || fw_cfg_add_i16(f, FW_CFG_MAX_CPUS, 1) ||
+	       fw_cfg_add_i64(f, FW_CFG_RAM_SIZE, vm->mem.ram_size) ||
+	       fw_cfg_add_i32(f, FW_CFG_IRQ0_OVERRIDE, 1) ||
+	       fw_cfg_add_file(f, "etc/e820", e820, 20 * n);
+}
+
 static int init_devices(struct vm *vm, char *err, size_t n)
 {
 	struct io_bus *io = &vm->io;
@@ -147,14 +246,15 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 	if (uart_init(&vm->uart, io, 0x3f8, out_fd, -1, isa_irq(vm, 4)) ||
 	    debug_exit_init(&vm->dbg_exit, io, 0xf4) || post_port_init(io) ||
 	    pic_init(&vm->pic, io, pic_intr_changed, vm) ||
-	    pit_init(&vm->pit, io, isa_irq(vm, 0), &vm->clock) ||
-	    rtc_init(&vm->rtc, io, isa_irq(vm, 8), &vm->clock, NULL, NULL) ||
+	    pit_init(&vm->pit, io, legacy_irq(vm, 0), &vm->clock) ||
+	    rtc_init(&vm->rtc, io, legacy_irq(vm, 8), &vm->clock, NULL, NULL) ||
 	    i8042_init(&vm->kbd, io, isa_irq(vm, 1), isa_irq(vm, 12), guest_reset, a20_set, vm) ||
 	    lapic_init(&vm->lapic, &vm->mmio, &vm->clock, 1000000000ull, tsc_now, vm) ||
 	    ioapic_init(&vm->ioapic, &vm->mmio, &vm->lapic) || pci_init(&vm->pci, io) ||
 	    ide_init(&vm->ide[0], io, isa_irq(vm, IDE_PRIMARY_IRQ)) ||
 	    ide_init_channel(&vm->ide[1], io, IDE_SECONDARY_BASE, IDE_SECONDARY_CTL,
 			     isa_irq(vm, IDE_SECONDARY_IRQ), "ide2", "ide2-ctl") ||
+	    fw_cfg_setup(vm) || hpet_setup(vm) ||
 	    (vm->has_vga && vga_init(&vm->vga, io, vm->mem.physmap + VGA_MEM_BASE))) {
 		snprintf(err, n, "cannot set up the devices");
 		return -1;
@@ -231,6 +331,8 @@ void machine_update(struct vm *vm)
 	rtc_update(&vm->rtc);
 	lapic_update(&vm->lapic);
 	stats_sample_update(vm, machine_now_ns(vm));
+	if (hpet_on(vm))
+		hpet_update(&vm->hpet);
 	display_tick(vm);
 }
 
@@ -259,7 +361,8 @@ uint64_t machine_next_deadline(struct vm *vm)
 	uint64_t d = pit_next_deadline(&vm->pit);
 	d = min_u64(d, rtc_next_deadline(&vm->rtc));
 	d = min_u64(d, lapic_next_deadline(&vm->lapic));
-	return min_u64(d, stats_sample_deadline(vm));
+	d = min_u64(d, stats_sample_deadline(vm));
+	return hpet_on(vm) ? min_u64(d, hpet_next_deadline(&vm->hpet)) : d;
 }
 
 /* A deadline this close is not worth a host timer: the run loop checks

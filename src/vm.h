@@ -18,6 +18,8 @@
 #include "display.h"
 #include "console.h"
 #include "debug_exit.h"
+#include "fw_cfg.h"
+#include "hpet.h"
 #include "i8042.h"
 #include "ide.h"
 #include "ioapic.h"
@@ -83,7 +85,7 @@ struct vcpu {
 	uint32_t dr[8];
 	uint64_t tsc_offset;
 	uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip, msr_pat;
-	uint64_t msr_bios_sign_id, msr_misc_enable;
+	uint64_t msr_bios_sign_id, msr_misc_enable, msr_tsc_aux;
 	int cpl;
 	bool x64;		 /* the x64 backend runs this vCPU (no host segments) */
 	uint32_t seg_mode;	 /* x64: SEGC_* of es..gs, 2 bits each (part of the code mode) */
@@ -121,7 +123,9 @@ struct vm {
 	struct ioapic ioapic;
 	struct pci_bus pci;
 	struct ide ide[2]; /* primary, secondary channel */
-	struct vga vga;	   /* valid when has_vga (-vga std) */
+	struct fw_cfg fw_cfg;
+	struct hpet hpet; /* present unless -no-hpet (cfg->no_hpet) */
+	struct vga vga;	  /* valid when has_vga (-vga std) */
 	bool has_vga;
 	struct display display; /* -display curses (display.c) */
 	int pic_intr;		/* the 8259's INTR output */

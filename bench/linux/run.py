@@ -271,7 +271,10 @@ def events_between(samples, t0, t1):
     if not before or not after:
         return None
     a, b = before[-1], after[0]
-    return {col: sum(b.get(k, 0) - a.get(k, 0) for k in keys) for col, keys in EVENTS}
+    ev = {col: sum(b.get(k, 0) - a.get(k, 0) for k in keys) for col, keys in EVENTS}
+    ka, kb = a.get("callouts_by_kind", {}), b.get("callouts_by_kind", {})
+    ev["by_kind"] = {k: v - ka.get(k, 0) for k, v in kb.items() if v - ka.get(k, 0) > 0}
+    return ev
 
 
 # --- the report ---------------------------------------------------------------
@@ -343,12 +346,14 @@ def write_reports(out, rows, sysinfo, counts, events, mode):
           "Counter differences between the -stats-json samples around each workload "
           "(sampled every %d ms, so up to two intervals of other activity are included), "
           "divided by the operations the workload counted." % SAMPLE_MS, "",
-          "| system | workload | " + " | ".join(c for c, _ in EVENTS) + " |",
-          "|---|---|" + "---:|" * len(EVENTS)]
+          "| system | workload | " + " | ".join(c for c, _ in EVENTS) + " | top call-outs |",
+          "|---|---|" + "---:|" * len(EVENTS) + "---|"]
     for (s, wl), (e, n) in sorted(events.items()):
         n = max(n, 1)
-        ev.append("| %s | %s | %s |" % (s, wl, " | ".join(
-            "%.3g" % (e[c] / n) if e[c] else "0" for c, _ in EVENTS)))
+        top = sorted(e["by_kind"].items(), key=lambda kv: -kv[1])[:3]
+        ev.append("| %s | %s | %s | %s |" % (s, wl, " | ".join(
+            "%.3g" % (e[c] / n) if e[c] else "0" for c, _ in EVENTS),
+            ", ".join("%s %.3g" % (k, v / n) for k, v in top)))
     with open(os.path.join(out, "events.md"), "w") as f:
         f.write("\n".join(ev) + "\n")
     with open(os.path.join(out, "ratios.dat"), "w") as f:

@@ -293,6 +293,10 @@ START_TEST(qemu_fixed_machine)
 	    "type=pc,accel=tcg", "-monitor", "none", "-vga", "none", "-net", "none", "-nodefaults",
 	    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-device", "isa-debug-exit");
 	ck_assert_int_eq(p.rc, 0);
+	ck_assert(!p.cfg.no_hpet);
+	p = PARSE("-kernel", "k", "-no-hpet");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert(p.cfg.no_hpet);
 	p = PARSE("-kernel", "k", "-smp", "4");
 	ck_parse_error(p, "-smp 4: btvmm runs one virtual CPU");
 	p = PARSE("-kernel", "k", "-smp", "12");
