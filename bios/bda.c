@@ -37,9 +37,9 @@
  * Equipment word (INT 11h): only what is present.
  *
  * Bit 0 (boot floppy) is clear: there is no floppy controller.  Bits 4-5
- * (initial video mode) are 00, "EGA/VGA or later, with its own BIOS", which
- * is also what a headless board reports; 01-11 would claim a CGA or MDA
- * text buffer at 0xb8000/0xb0000 that does not exist.  Bit 2 (pointing
+ * (initial video mode) are 00 here, "EGA/VGA or later, with its own BIOS",
+ * which is also what a headless board reports (-vga none);
+ * bda_vga_text_mode sets 10, 80x25 colour, as SeaBIOS does with a VGA.  Bit 2 (pointing
  * device) is left clear even though there is a PS/2 mouse: nothing reads
  * it (Linux probes the i8042 AUX port itself), and a BIOS sets it only
  * after initialising the mouse, which we have not done.
@@ -73,6 +73,34 @@ static void fill_ebda(uint8_t *ebda)
 {
 	memset(ebda, 0, BDA_EBDA_KIB * 1024);
 	ebda[0] = BDA_EBDA_KIB;
+}
+
+/* Video fields (IBM BIOS layout; the values SeaBIOS's VGA BIOS leaves for
+ * mode 3, read back under QEMU by tests/guests/vga_regs.c). */
+#define BDA_VIDEO_MODE 0x49
+#define BDA_VIDEO_COLS 0x4a
+#define BDA_VIDEO_PAGE_SIZE 0x4c
+#define BDA_CURSOR_TYPE 0x60 /* end scan line, then start scan line */
+#define BDA_CRTC_BASE 0x63
+#define BDA_VIDEO_ROWS 0x84 /* rows - 1 */
+#define BDA_CHAR_HEIGHT 0x85
+#define BDA_EGA_INFO 0x87 /* 0x87-0x89 */
+#define EQUIP_VIDEO_80X25_COLOR (2u << 4)
+
+void bda_vga_text_mode(uint8_t *ram)
+{
+	uint8_t *bda = ram + BDA_ADDR;
+	static const uint8_t ega_info[3] = {0x60, 0xf9, 0x51};
+	bda[BDA_VIDEO_MODE] = 3;
+	put16(bda + BDA_VIDEO_COLS, 80);
+	put16(bda + BDA_VIDEO_PAGE_SIZE, 0x1000);
+	put16(bda + BDA_CURSOR_TYPE, 0x0607);
+	put16(bda + BDA_CRTC_BASE, 0x3d4);
+	bda[BDA_VIDEO_ROWS] = 25 - 1;
+	put16(bda + BDA_CHAR_HEIGHT, 16);
+	for (int i = 0; i < 3; i++)
+		bda[BDA_EGA_INFO + i] = ega_info[i];
+	put16(bda + BDA_EQUIPMENT, EQUIP_WORD | EQUIP_VIDEO_80X25_COLOR);
 }
 
 int bda_build(uint8_t *ram, uint64_t ram_size)

@@ -18,5 +18,11 @@
  * signatures. Returns 0, or -1 if RAM does not reach the end of the EBDA
  * (0xa0000), in which case nothing is written. */
 int bda_build(uint8_t *ram, uint64_t ram_size);
+/* With a VGA (after bda_build): the video fields a VGA BIOS leaves after
+ * setting mode 3, 80x25 colour text with the cursor at 0,0 on page 0 (mode,
+ * columns, page size, CRTC base 0x3d4, rows - 1, character height, cursor
+ * shape, EGA/VGA information bytes), and equipment word bits 4-5 = 80x25
+ * colour. */
+void bda_vga_text_mode(uint8_t *ram);
 
 #endif

@@ -460,6 +460,11 @@ void i8042_key_input(struct i8042 *k, const uint8_t *scancodes, int n)
 	i8042_refill(k);
 }
 
+int i8042_key_room(const struct i8042 *k)
+{
+	return I8042_QUEUE_LEN - k->kbd_keys.count;
+}
+
 void i8042_reset(struct i8042 *k)
 {
 	memset(k->ram, 0, sizeof(k->ram));

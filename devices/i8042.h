@@ -79,6 +79,8 @@ int i8042_init(struct i8042 *k, struct io_bus *bus, struct irq_line irq1, struct
 /* Queue set-1 (translated) scancodes from the host; dropped while the
  * guest has disabled scanning (0xF5) or when the queue is full. */
 void i8042_key_input(struct i8042 *k, const uint8_t *scancodes, int n);
+/* How many scancodes i8042_key_input can take now without dropping any. */
+int i8042_key_room(const struct i8042 *k);
 /* Back to the init state (system reset), without calling a20_set. */
 void i8042_reset(struct i8042 *k);
 

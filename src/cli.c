@@ -192,6 +192,7 @@ static int opt_serial(struct cli_ctx *ctx, const char *arg)
 {
 	/* mon:stdio is what QEMU users type; there is no monitor to mux in. */
 	ctx->cfg->serial_file = NULL;
+	ctx->cfg->serial_given = true;
 	if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio"))
 		ctx->cfg->serial_stdio = true;
 	else if (!strcmp(arg, "none") || !strcmp(arg, "null"))
@@ -380,9 +381,18 @@ static int only_none(struct cli_ctx *ctx, const char *arg, const char *what)
 	return 0;
 }
 
+/* -display curses draws the VGA's text screen on the terminal; none (the
+ * default) shows nothing. */
 static int opt_display(struct cli_ctx *ctx, const char *arg)
 {
-	return only_none(ctx, arg, "display");
+	if (!strcmp(arg, "none"))
+		ctx->cfg->display = DISPLAY_NONE;
+	else if (!strcmp(arg, "curses"))
+		ctx->cfg->display = DISPLAY_CURSES;
+	else
+		return cli_error(ctx, "%s %s: accepted values are 'curses' and 'none'", ctx->opt,
+				 arg);
+	return 0;
 }
 
 static int opt_monitor(struct cli_ctx *ctx, const char *arg)
@@ -390,9 +400,27 @@ static int opt_monitor(struct cli_ctx *ctx, const char *arg)
 	return only_none(ctx, arg, "monitor");
 }
 
+/* btvmm's VGA is a standard one in text mode; QEMU's other cards are not
+ * offered rather than quietly replaced by it. */
 static int opt_vga(struct cli_ctx *ctx, const char *arg)
 {
-	return only_none(ctx, arg, "graphics card");
+	ctx->cfg->vga_given = true;
+	if (!strcmp(arg, "std"))
+		ctx->cfg->vga = VGA_STD;
+	else if (!strcmp(arg, "none"))
+		ctx->cfg->vga = VGA_NONE;
+	else
+		return cli_error(ctx,
+				 "%s %s: btvmm's graphics card is 'std' (a VGA); accepted "
+				 "values are 'std' and 'none'",
+				 ctx->opt, arg);
+	return 0;
+}
+
+static int opt_vga_dump(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->vga_dump = arg;
+	return 0;
 }
 
 static int opt_net(struct cli_ctx *ctx, const char *arg)
@@ -623,6 +651,14 @@ static int opt_ignored(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
+/* QEMU's -nodefaults leaves out the default VGA (unless -vga asks for one);
+ * btvmm's other devices are always there. */
+static int opt_nodefaults(struct cli_ctx *ctx, const char *arg)
+{
+	ctx->cfg->nodefaults = true;
+	return 0;
+}
+
 static int opt_help(struct cli_ctx *ctx, const char *arg)
 {
 	cli_usage();
@@ -662,9 +698,10 @@ static const struct cli_option options[] = {
     {"no-hpet", false, opt_no_hpet},
     {"shadow-limit", true, opt_shadow_limit},
     {"no-reboot", false, opt_ignored},
-    {"nodefaults", false, opt_ignored},
+    {"nodefaults", false, opt_nodefaults},
     {"monitor", true, opt_monitor},
     {"vga", true, opt_vga},
+    {"vga-dump", true, opt_vga_dump},
     {"net", true, opt_net},
     {"smp", true, opt_smp},
     {"machine", true, opt_machine},
@@ -726,6 +763,32 @@ static int parse_one(struct cli_ctx *ctx, int argc, char **argv, int *i)
 	return opt->handle(ctx, arg);
 }
 
+/* The options that together decide who owns the terminal. As in QEMU,
+ * -nographic and -display curses exclude each other, and with curses COM1
+ * goes nowhere unless -serial says where (QEMU gives it a virtual console;
+ * on the terminal it would garble the screen). */
+static int display_check(struct cli_ctx *ctx)
+{
+	struct vm_config *cfg = ctx->cfg;
+	if (cfg->nodefaults && !cfg->vga_given)
+		cfg->vga = VGA_NONE;
+	if (cfg->vga_dump && cfg->vga == VGA_NONE)
+		return cli_error(ctx,
+				 "-vga-dump %s: there is no VGA to dump (-vga none or -nodefaults)",
+				 cfg->vga_dump);
+	if (cfg->display != DISPLAY_CURSES)
+		return 0;
+	if (cfg->nographic)
+		return cli_error(ctx, "-nographic cannot be used with -display curses");
+	if (cfg->vga == VGA_NONE)
+		return cli_error(ctx, "-display curses shows the VGA, but -vga none removed it");
+	if (cfg->serial_given && cfg->serial_stdio)
+		return cli_error(ctx, "-serial stdio and -display curses both want the terminal: "
+				      "use -serial file:PATH or -serial none");
+	cfg->serial_stdio = false;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t errlen)
 {
 	struct cli_ctx ctx = {.cfg = cfg, .err = err, .errlen = errlen};
@@ -749,7 +812,7 @@ int cli_parse(int argc, char **argv, struct vm_config *cfg, char *err, size_t er
 	if (cfg->stats_interval_ms && !cfg->stats_json)
 		return cli_error(&ctx,
 				 "-stats-interval needs -stats-json FILE (where the lines go)");
-	return 0;
+	return display_check(&ctx);
 }
 
 void cli_usage(void)
@@ -769,7 +832,14 @@ void cli_usage(void)
 	       "                   (0x1F0, IRQ 14), 2/3 secondary master/slave (0x170,\n"
 	       "                   IRQ 15); without index=, the first free one\n"
 	       "  -hda..-hdd IMG   same as -drive file=IMG,format=raw,index=0..3\n"
-	       "  -nographic, -display none  accepted; btvmm has no display\n"
+	       "  -vga std|none    the VGA (text mode; default std) or none\n"
+	       "  -display none|curses  show nothing (default) or draw the VGA's text screen\n"
+	       "                   on the terminal, typed keys going to its PS/2 keyboard\n"
+	       "                   (COM1 then goes to -serial file:PATH, else nowhere)\n"
+	       "  -nographic       no display (the VGA still exists); COM1 on the terminal\n"
+	       "  -vga-dump FILE   at exit, write the VGA's text screen to FILE ('-': stderr)\n"
+	       "  Keys, when stdin is a terminal (serial console or -display curses):\n"
+	       "                   Ctrl-A x quits, Ctrl-A h lists the others\n"
 	       "  -accel bt[,backend=auto|compat|x64] | kvm\n"
 	       "                   binary translation (default) or KVM, for comparison;\n"
 	       "                   -accel help lists what this host can run\n"
@@ -787,7 +857,8 @@ void cli_usage(void)
 	       "  -shadow-limit N  at most N shadow page mappings (evict all beyond; for study)\n"
 	       "  -no-hpet         leave the HPET (0xfed00000) out of the machine\n"
 	       "  -no-reboot       accepted; btvmm always stops when the guest resets\n"
-	       "  -smp 1, -M pc, -monitor none, -vga none, -net none, -nodefaults,\n"
+	       "  -nodefaults      no VGA unless -vga std is given (the other devices stay)\n"
+	       "  -smp 1, -M pc, -monitor none, -net none,\n"
 	       "  -device isa-debug-exit[,iobase=0xf4][,iosize=N]\n"
 	       "                   accepted as QEMU spells them: btvmm's machine is fixed\n"
 	       "  -h, -help        this help\n"

@@ -1,8 +1,12 @@
-/* console.c - stdin for the guest's serial port.
+/* console.c - stdin for the guest: its serial port, or under -display
+ * curses its PS/2 keyboard.
  *
- * The UART's receiver holds 16 bytes; what the user types or pipes in
- * beyond that waits here (buf), not in the kernel's pipe or tty buffer,
- * so that Ctrl-A x is seen even when the guest reads nothing.
+ * The UART's receiver holds 16 bytes (the i8042 a few more); what the
+ * user types or pipes in beyond that waits here (buf), not in the kernel's
+ * pipe or tty buffer, so that Ctrl-A x is seen even when the guest reads
+ * nothing. This is the only reader of stdin: who takes the bytes out
+ * (console_pull) is the one thing that differs between the serial console
+ * and the display (src/machine.c, machine_console).
  *
  * Input must arrive with its interrupt whatever the guest does, also when
  * it spins in translated code and never exits to the monitor. A watcher
@@ -89,11 +93,17 @@ static void key(struct console *c, uint8_t b)
 		break;
 	case 'h':
 	case '?':
-		if (write(1, help_text, sizeof(help_text) - 1) < 0) {
-			/* no terminal to help */
-		}
+		c->help = true; /* printed by the monitor, which knows the screen */
+		atomic_store(&c->ready, 1);
 		break;
 	default: break; /* QEMU ignores other keys after C-a */
+	}
+}
+
+void console_print_help(int fd)
+{
+	if (write(fd, help_text, sizeof(help_text) - 1) < 0) {
+		/* no terminal to help */
 	}
 }
 

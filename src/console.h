@@ -1,6 +1,7 @@
-/* console.h - the serial console's input side: stdin read by the monitor,
- * held in a buffer until the UART has room, with QEMU's Ctrl-A keys when
- * stdin is a terminal. */
+/* console.h - the terminal's input side: stdin read by the monitor, held
+ * in a buffer until its consumer has room (COM1's UART, or under -display
+ * curses the PS/2 keyboard), with QEMU's Ctrl-A keys when stdin is a
+ * terminal. */
 #ifndef BTVMM_CONSOLE_H
 #define BTVMM_CONSOLE_H
 
@@ -21,6 +22,7 @@ struct console {
 	bool watching;	      /* the watcher waits for input; else it waits for rearm */
 	bool quit;	      /* Ctrl-A x */
 	bool stats;	      /* Ctrl-A c: print the counters */
+	bool help;	      /* Ctrl-A h: print the keys */
 	atomic_int ready;     /* set by the watcher (input), or a key wants action */
 	int kick_r, kick_w;   /* watcher -> monitor: a halted monitor's ppoll wakes */
 	int rearm_r, rearm_w; /* monitor -> watcher: stdin drained, watch again */
@@ -39,9 +41,12 @@ int console_start(struct console *c, char *err, size_t n);
 /* The monitor's half of a kick: read what stdin has (up to the buffer's
  * room), acting on Ctrl-A keys; watch again once stdin is drained. */
 void console_service(struct console *c);
-/* For the UART (rx_pull): up to max buffered bytes, reading stdin first
- * when the buffer is empty. */
+/* For the consumer (the UART's rx_pull, or the display's keyboard): up to
+ * max buffered bytes, reading stdin first when the buffer is empty. */
 int console_pull(void *opaque, uint8_t *buf, int max);
+/* The Ctrl-A keys, for Ctrl-A h (the caller picks where: the display puts
+ * it below the guest's screen). */
+void console_print_help(int fd);
 /* Can input still arrive (a halted guest waiting for a key is not stuck)? */
 bool console_live(const struct console *c);
 

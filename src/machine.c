@@ -106,6 +106,7 @@ static void guest_reset(void *opaque)
 	struct vm *vm = opaque;
 	if (vm->stop != STOP_NONE)
 		return;
+	display_fini(vm);
 	fprintf(stderr, "btvmm: the guest reset the machine: stopped\n");
 	vm->stop = STOP_RESET;
 	vm->exit_status = 0;
@@ -223,6 +224,7 @@ static int fw_cfg_setup(struct vm *vm)
 static int init_devices(struct vm *vm, char *err, size_t n)
 {
 	struct io_bus *io = &vm->io;
+	vm->has_vga = vm->cfg->vga == VGA_STD;
 	int out_fd = vm->cfg->serial_stdio ? 1 : -1;
 	if (vm->cfg->serial_file) {
 		out_fd = open(vm->cfg->serial_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -233,8 +235,11 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 		}
 	}
 	/* stdin goes through the console (src/console.c), which reads only what
-	 * poll() says is there: the fd stays blocking, as the shell left it */
-	if (console_init(&vm->con, vm->cfg->serial_stdio ? 0 : -1, gettid(), err, n))
+	 * poll() says is there: the fd stays blocking, as the shell left it. Its
+	 * bytes go to COM1 (-serial stdio) or, under -display curses, to the
+	 * PS/2 keyboard (display.c pulls them); never to both. */
+	bool curses = vm->cfg->display == DISPLAY_CURSES;
+	if (console_init(&vm->con, vm->cfg->serial_stdio || curses ? 0 : -1, gettid(), err, n))
 		return -1;
 	iobus_init(io);
 	mmio_init(&vm->mmio);
@@ -249,11 +254,13 @@ static int init_devices(struct vm *vm, char *err, size_t n)
 	    ide_init(&vm->ide[0], io, isa_irq(vm, IDE_PRIMARY_IRQ)) ||
 	    ide_init_channel(&vm->ide[1], io, IDE_SECONDARY_BASE, IDE_SECONDARY_CTL,
 			     isa_irq(vm, IDE_SECONDARY_IRQ), "ide2", "ide2-ctl") ||
-	    fw_cfg_setup(vm) || hpet_setup(vm)) {
+	    fw_cfg_setup(vm) || hpet_setup(vm) ||
+	    (vm->has_vga && vga_init(&vm->vga, io, vm->mem.physmap + VGA_MEM_BASE))) {
 		snprintf(err, n, "cannot set up the devices");
 		return -1;
 	}
-	uart_set_rx_source(&vm->uart, console_pull, &vm->con);
+	if (vm->cfg->serial_stdio)
+		uart_set_rx_source(&vm->uart, console_pull, &vm->con);
 	vm->ioapic.id = 1; /* as the MP table says */
 	lapic_set_virtual_wire(&vm->lapic);
 	cmos_memory(vm);
@@ -284,19 +291,31 @@ void machine_console(struct vm *vm)
 {
 	struct console *c = &vm->con;
 	console_service(c);
-	if (c->stats) {
-		c->stats = false;
-		fputs("\r\n", stderr);
-		stats_print(&vm->stats, &vm->io, stderr);
-		stats_print_mmio(&vm->mmio, stderr);
+	if (c->help || c->stats) {
+		display_aside_begin(vm); /* -display curses: below the guest's screen */
+		if (c->help)
+			console_print_help(1);
+		if (c->stats) {
+			fputs("\r\n", stderr);
+			stats_print(&vm->stats, &vm->io, stderr);
+			stats_print_mmio(&vm->mmio, stderr);
+			fflush(stderr);
+		}
+		c->help = c->stats = false;
+		display_aside_end(vm);
 	}
 	if (c->quit && vm->stop == STOP_NONE) {
-		fprintf(stderr, "\r\nbtvmm: terminated by Ctrl-A x\n");
+		bool drawn = vm->display.active;
+		display_fini(vm); /* the message goes below the last screen */
+		fprintf(stderr, "%sbtvmm: terminated by Ctrl-A x\n", drawn ? "" : "\r\n");
 		vm->stop = STOP_QUIT;
 		vm->exit_status = 0;
 		return;
 	}
-	uart_rx_ready(&vm->uart);
+	if (vm->display.active)
+		display_keys(vm);
+	else
+		uart_rx_ready(&vm->uart);
 }
 
 uint64_t machine_tsc(struct vm *vm)
@@ -314,6 +333,7 @@ void machine_update(struct vm *vm)
 	stats_sample_update(vm, machine_now_ns(vm));
 	if (hpet_on(vm))
 		hpet_update(&vm->hpet);
+	display_tick(vm);
 }
 
 bool machine_intr(struct vm *vm)
@@ -359,7 +379,8 @@ void machine_arm_timer(struct vm *vm)
 	 * leaves at its next poll, as if the timer had fired. A timer that will fire earlier
 	 * than needed is kept: firing early costs one signal, after which the
 	 * run loop arms the real deadline. */
-	uint64_t d = machine_next_deadline(vm), now = machine_now_ns(vm);
+	uint64_t d = min_u64(machine_next_deadline(vm), display_deadline(vm));
+	uint64_t now = machine_now_ns(vm);
 	if (d <= now + ARM_SOON_NS) {
 		vm->timer_fired = 1;
 		vm->cpu.blk->pending = 1;
@@ -383,9 +404,13 @@ void machine_arm_timer(struct vm *vm)
 bool machine_wait(struct vm *vm)
 {
 	uint64_t d = machine_next_deadline(vm);
-	bool input = console_live(&vm->con) && (vm->uart.ier & 1);
+	/* keys wake a halted guest through COM1's receive interrupt, or under
+	 * -display curses through the keyboard's IRQ 1 */
+	bool input = console_live(&vm->con) && (vm->display.active || (vm->uart.ier & 1));
 	if (d == UINT64_MAX && !input)
 		return false;
+	/* the display's next look is a wake-up too, but keeps no guest alive */
+	d = min_u64(d, display_deadline(vm));
 	uint64_t now = machine_now_ns(vm);
 	if (d != UINT64_MAX && d <= now + ARM_SOON_NS) {
 		/* a sleep this short wakes up late (the host scheduler): spin */

@@ -16,7 +16,8 @@ uint64_t machine_tsc(struct vm *vm);
 /* Bring timer devices up to date (raising their interrupt lines). */
 void machine_update(struct vm *vm);
 /* Input or a Ctrl-A key is waiting (vm->con.ready): read it, act on the
- * key, fill the UART's receiver and raise its interrupt. */
+ * key, and pass the rest on: to the UART's receiver (raising its
+ * interrupt), or under -display curses to the PS/2 keyboard. */
 void machine_console(struct vm *vm);
 /* The interrupt controllers have an interrupt for the CPU. */
 bool machine_intr(struct vm *vm);

@@ -1,6 +1,7 @@
 /* main.c - btvmm: parse the command line, build the machine, load the
  * kernel the way a multiboot loader would, run, report. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "mptable.h"
 #include "cli.h"
 #include "cpu.h"
+#include "display.h"
 #include "host_probe.h"
 #include "linux_boot.h"
 #include "loader.h"
@@ -67,6 +69,8 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 		snprintf(err, n, "guest RAM is too small for the firmware tables");
 		return -1;
 	}
+	if (vm->has_vga)
+		bda_vga_text_mode(vm->mem.physmap);
 	/* The kernel's registers at entry: %esi = boot_params (Linux), or
 	 * EAX = the multiboot magic and EBX = the information (multiboot). */
 	int reset;
@@ -97,6 +101,20 @@ static int load_guest(struct vm *vm, const struct vm_config *cfg, char *err, siz
 	return 0;
 }
 
+/* -vga-dump FILE is opened before the guest runs, so that a bad path is a
+ * command-line error rather than a surprise at exit. */
+static int open_dump(const struct vm_config *cfg, FILE **f, char *err, size_t n)
+{
+	if (!cfg->vga_dump)
+		return 0;
+	*f = strcmp(cfg->vga_dump, "-") ? fopen(cfg->vga_dump, "w") : stderr;
+	if (!*f) {
+		snprintf(err, n, "-vga-dump %s: cannot open: %s", cfg->vga_dump, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -119,7 +137,9 @@ int main(int argc, char **argv)
 		return die(err);
 	long map_old, map_count = host_raise_map_count(1l << 20, &map_old);
 	static struct vm vm; /* large (device and translator state): not on the stack */
-	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)))
+	FILE *dump = NULL;
+	if (vm_init(&vm, &cfg, err, sizeof(err)) || load_guest(&vm, &cfg, err, sizeof(err)) ||
+	    open_dump(&cfg, &dump, err, sizeof(err)))
 		return die(err);
 	if (cfg.stats_json) {
 		vm.stats_json = fopen(cfg.stats_json, "w");
@@ -131,9 +151,17 @@ int main(int argc, char **argv)
 		vm.stats_due = (uint64_t)cfg.stats_interval_ms * 1000000ull;
 		stats_json_line(&vm, false);
 	}
+	if (display_init(&vm, err, sizeof(err))) /* last: it takes the terminal */
+		return die(err);
 	if (cfg.debug) /* -d logs say which backend produced them */
 		fprintf(vm.log, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
 	int status = vm_run(&vm);
+	display_fini(&vm); /* the terminal is itself again before anything is printed */
+	if (dump) {
+		display_dump(&vm, dump);
+		if (dump != stderr)
+			fclose(dump);
+	}
 	if (vm.stats_json) {
 		stats_json_line(&vm, true);
 		fclose(vm.stats_json);
@@ -150,6 +178,11 @@ int main(int argc, char **argv)
 				geteuid() ? "not raised: not root" : "left as it was");
 		stats_print(&vm.stats, &vm.io, stderr);
 		stats_print_mmio(&vm.mmio, stderr);
+		if (vm.has_vga) {
+			fprintf(stderr, "vga screen at exit (display redraws: %" PRIu64 "):\n",
+				vm.display.redraws);
+			display_dump(&vm, stderr);
+		}
 	}
 	fflush(stdout);
 	return status;

@@ -469,6 +469,7 @@ static void halted(struct vm *vm)
 		/* Linux without ACPI turns power-off into halt: "reboot: System
 		 * halted", then cli; hlt for good (stop_this_cpu). QEMU would sit
 		 * there; we end, as the machine has. */
+		display_fini(vm); /* -display curses: the line goes below the screen */
 		fprintf(stderr, "btvmm: the guest halted the machine (Linux's halt or power-off): "
 				"stopped\n");
 		vm->stop = STOP_HALT;

@@ -46,7 +46,7 @@ static void internal_error(int sig, siginfo_t *si, uint64_t pc)
 	int n = snprintf(msg, sizeof(msg),
 			 "btvmm: internal error: signal %d (%s) at host pc 0x%llx, address %p\n",
 			 sig, strsignal(sig), (unsigned long long)pc, si->si_addr);
-	term_restore();
+	term_restore(); /* _exit skips the atexit restore */
 	if (write(2, msg, (size_t)n) < 0)
 		_exit(70);
 	_exit(70);

@@ -18,6 +18,8 @@
 static struct {
 	int fd;
 	bool saved, hooked;
+	int seq_fd;		  /* term_restore_writes */
+	const char *volatile seq; /* ...NULL: nothing to write */
 	struct termios orig;
 	volatile sig_atomic_t raw;
 } term;
@@ -28,8 +30,19 @@ void term_restore(void)
 		return;
 	term.raw = 0;
 	int saved_errno = errno;
+	const char *seq = term.seq;
+	if (seq && write(term.seq_fd, seq, strlen(seq)) < 0) {
+		/* the terminal is gone: nothing to reset */
+	}
 	tcsetattr(term.fd, TCSANOW, &term.orig);
 	errno = saved_errno;
+}
+
+void term_restore_writes(int fd, const char *seq)
+{
+	term.seq = NULL; /* a signal meanwhile sees no half-set pair */
+	term.seq_fd = fd;
+	term.seq = seq;
 }
 
 /* Decimal digits of n into buf (no terminator); returns their count. */

@@ -16,6 +16,12 @@ int term_raw_enter(int fd);
  * async-signal-safe (a tcsetattr, errno preserved). */
 void term_restore(void);
 
+/* Also write seq (a constant string; NULL: nothing) to fd when
+ * term_restore() puts the settings back: -display curses gives the colours,
+ * cursor shape and visibility it changed, so that a signal's way out
+ * resets them too. */
+void term_restore_writes(int fd, const char *seq);
+
 /* For a fatal signal's handler: term_restore(), one line naming the signal
  * on stderr, then the signal again with its default action (so the parent
  * sees how btvmm died). Async-signal-safe; does not return. */

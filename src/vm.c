@@ -41,6 +41,7 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
 {
 	if (vm->stop != STOP_NONE)
 		return;
+	display_fini(vm); /* -display curses: the message goes below the last screen */
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("btvmm: ", stderr);

@@ -14,6 +14,8 @@
 #include "shadow.h"
 #include "iobus.h"
 #include "uart16550.h"
+#include "vga.h"
+#include "display.h"
 #include "console.h"
 #include "debug_exit.h"
 #include "fw_cfg.h"
@@ -101,7 +103,7 @@ enum vm_stop {
 	STOP_DEBUG_EXIT, /* the guest wrote the isa-debug-exit port */
 	STOP_ERROR,	 /* the guest did something we stop on; message printed */
 	STOP_RESET,	 /* the guest reset the machine (i8042, port 0x92) */
-	STOP_QUIT,	 /* the user typed Ctrl-A x */
+	STOP_QUIT,	 /* the user typed Ctrl-A x (serial console or -display curses) */
 	STOP_HALT,	 /* a Linux guest halted for good (its halt and power-off) */
 };
 
@@ -123,7 +125,10 @@ struct vm {
 	struct ide ide[2]; /* primary, secondary channel */
 	struct fw_cfg fw_cfg;
 	struct hpet hpet; /* present unless -no-hpet (cfg->no_hpet) */
-	int pic_intr;	  /* the 8259's INTR output */
+	struct vga vga;	  /* valid when has_vga (-vga std) */
+	bool has_vga;
+	struct display display; /* -display curses (display.c) */
+	int pic_intr;		/* the 8259's INTR output */
 	struct stats stats;
 	struct tcache tc;
 	struct xlat xl;

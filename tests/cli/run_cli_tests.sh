@@ -281,6 +281,36 @@ debug_exits)
 		fail "no out call-out in the -d exits log"
 	[ "$(grep -vc '^exit: \|^backend: ' "$TMP/log")" -eq 0 ] || fail "other lines in the log"
 	echo "ok" ;;
+vga_bad)
+	expect_fail "-vga cirrus: btvmm's graphics card is 'std' (a VGA); accepted values are 'std' and 'none'" \
+		-kernel "$GOOD" -vga cirrus ;;
+display_bad)
+	expect_fail "-display sdl: accepted values are 'curses' and 'none'" -kernel "$GOOD" \
+		-display sdl ;;
+display_nographic)
+	expect_fail "-nographic cannot be used with -display curses" -kernel "$GOOD" -nographic \
+		-display curses ;;
+display_serial_stdio)
+	expect_fail "-serial stdio and -display curses both want the terminal" -kernel "$GOOD" \
+		-display curses -serial stdio ;;
+display_no_vga)
+	expect_fail "-display curses shows the VGA, but -vga none removed it" -kernel "$GOOD" \
+		-vga none -display curses ;;
+vga_dump_no_vga)
+	expect_fail "-vga-dump $TMP/d: there is no VGA to dump" -kernel "$GOOD" -nodefaults \
+		-vga-dump "$TMP/d" ;;
+display_no_tty)
+	# run() gives btvmm /dev/null as stdin
+	expect_fail "-display curses: standard input and output must be a terminal" \
+		-kernel "$GOOD" -display curses ;;
+vga_dump_bad)
+	expect_fail "-vga-dump $TMP/no-dir/d: cannot open: No such file or directory" \
+		-kernel "$GOOD" -vga-dump "$TMP/no-dir/d" ;;
+vga_dump_exit5)
+	# the screen at exit: blank, 25 empty lines (exit5.S writes only COM1)
+	expect_exit 11 /dev/null -kernel "$FX/exit5.elf" -serial none -vga-dump "$TMP/screen"
+	[ "$(wc -l <"$TMP/screen")" -eq 25 ] && ! grep -q . "$TMP/screen" ||
+		fail "-vga-dump of a blank screen is not 25 empty lines" ;;
 stats_json)
 	# -stats-json with -stats-interval: a line at start-up (all zero), the
 	# final line at exit with the guest's exits counted, every line one

@@ -19,11 +19,14 @@ fi
 fail=0
 for n in "$@"; do
     out=$(mktemp)
+    # -nodefaults leaves out the VGA; the vga_* guests need it
+    vga=none
+    case $n in vga_*) vga=std ;; esac
     # a source may ask for QEMU options with a "QEMU_ARGS: ..." line (msr: -cpu EPYC)
     args=$(sed -n 's/.*QEMU_ARGS:[[:space:]]*\(.*\)$/\1/p' "$HERE/$n.c" 2>/dev/null | head -n 1)
     # shellcheck disable=SC2086
     timeout ${QEMU_TIMEOUT:-60} "$QEMU" -accel tcg $args -kernel "$DIR/$n.elf" -serial stdio \
-        -display none -monitor none -nodefaults -no-reboot \
+        -display none -monitor none -nodefaults -vga $vga -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 128 >"$out" 2>"$out.err"
     rc=$?
     want="$HERE/$n.expect"

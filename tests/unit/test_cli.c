@@ -320,7 +320,50 @@ START_TEST(display_values)
 {
 	struct parse p = PARSE("-kernel", "k", "-display", "gtk");
 
-	ck_parse_error(p, "-display gtk: btvmm has no display; only 'none' is accepted");
+	ck_parse_error(p, "-display gtk: accepted values are 'curses' and 'none'");
+	p = PARSE("-kernel", "k");
+	ck_assert_int_eq(p.cfg.display, DISPLAY_NONE);
+	ck_assert_int_eq(p.cfg.vga, VGA_STD);
+	ck_assert(p.cfg.serial_stdio);
+	/* curses takes the terminal: COM1 goes nowhere unless -serial says */
+	p = PARSE("-kernel", "k", "-display", "curses");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_int_eq(p.cfg.display, DISPLAY_CURSES);
+	ck_assert(!p.cfg.serial_stdio);
+	p = PARSE("-kernel", "k", "-serial", "file:x", "-display", "curses");
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_str_eq(p.cfg.serial_file, "x");
+	p = PARSE("-kernel", "k", "-display", "curses", "-serial", "mon:stdio");
+	ck_parse_error(p, "-serial stdio and -display curses both want the terminal: use "
+			  "-serial file:PATH or -serial none");
+	p = PARSE("-kernel", "k", "-display", "curses", "-nographic");
+	ck_parse_error(p, "-nographic cannot be used with -display curses");
+	p = PARSE("-kernel", "k", "-display", "curses", "-display", "none", "-nographic");
+	ck_assert_int_eq(p.rc, 0);
+}
+END_TEST
+
+START_TEST(vga_values)
+{
+	struct parse p = PARSE("-kernel", "k", "-vga", "none");
+
+	ck_assert_int_eq(p.cfg.vga, VGA_NONE);
+	p = PARSE("-kernel", "k", "-vga", "none", "-vga", "std");
+	ck_assert_int_eq(p.cfg.vga, VGA_STD);
+	p = PARSE("-kernel", "k", "-vga", "cirrus");
+	ck_parse_error(p, "-vga cirrus: btvmm's graphics card is 'std' (a VGA); accepted values "
+			  "are 'std' and 'none'");
+	/* -nodefaults drops the VGA unless -vga asks for one, in either order */
+	p = PARSE("-kernel", "k", "-nodefaults");
+	ck_assert_int_eq(p.cfg.vga, VGA_NONE);
+	p = PARSE("-kernel", "k", "-vga", "std", "-nodefaults");
+	ck_assert_int_eq(p.cfg.vga, VGA_STD);
+	p = PARSE("-kernel", "k", "-vga-dump", "f");
+	ck_assert_str_eq(p.cfg.vga_dump, "f");
+	p = PARSE("-kernel", "k", "-vga-dump", "f", "-vga", "none");
+	ck_parse_error(p, "-vga-dump f: there is no VGA to dump (-vga none or -nodefaults)");
+	p = PARSE("-kernel", "k", "-vga", "none", "-display", "curses");
+	ck_parse_error(p, "-display curses shows the VGA, but -vga none removed it");
 }
 END_TEST
 
@@ -673,6 +716,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(bad, ram_exact_message);
 	tcase_add_test(bad, ram_not_a_number);
 	tcase_add_test(bad, display_values);
+	tcase_add_test(bad, vga_values);
 	tcase_add_test(bad, qemu_fixed_machine);
 	tcase_add_test(bad, drive_errors);
 	tcase_add_test(bad, drive_index_errors);
