@@ -112,12 +112,12 @@ def busybox_shell():
                "-nographic"])
     try:
         ok = g.expect(b"Ctrl-A x leaves btvmm", 120, "boot")
-        ok = ok and g.expect(b"# ", 30, "shell prompt")
+        ok = ok and g.expect(b"# ", 90, "shell prompt")
         if ok and not g.raw_now():
             fail("busybox: the terminal is not in raw mode while the guest runs")
         if ok:
             g.send(b"echo $((6*7))\r")
-            ok = g.expect(b"\n42\r", 30, "echo $((6*7))")
+            ok = g.expect(b"\n42\r", 90, "echo $((6*7))")
         if ok:
             g.expect(b"# ", 10, "prompt")
             g.send(b"sleep 2; echo slept\r")
@@ -128,9 +128,9 @@ def busybox_shell():
             g.send(b"v=" + b"y" * 28 + b"; echo ${#v}\r")
             time.sleep(0.3)
             g.send(b"echo typed-ahead-$((1+2))\r")
-            ok = (g.expect(b"\nslept\r", 30, "sleep 2") and
-                  g.expect(b"\n28\r", 30, "the 43-byte line typed during sleep") and
-                  g.expect(b"\ntyped-ahead-3\r", 30, "the line typed after it"))
+            ok = (g.expect(b"\nslept\r", 90, "sleep 2") and
+                  g.expect(b"\n28\r", 90, "the 43-byte line typed during sleep") and
+                  g.expect(b"\ntyped-ahead-3\r", 90, "the line typed after it"))
         if ok:
             g.send(b"\x01h")
             ok = g.expect(b"C-a x    exit btvmm", 10, "Ctrl-A h")
@@ -150,13 +150,13 @@ def busybox_shell():
 
 def triple_fault():
     g = Guest(["-kernel", TRIPLE, "-nographic"])
-    g.expect(b"triple fault", 30, "triple fault message")
+    g.expect(b"triple fault", 90, "triple fault message")
     g.finish("triple fault", 2)
 
 
 def sigterm():
     g = Guest(["-kernel", UART_IRQ, "-nographic"])
-    ok = g.expect(b"spinning with IF=1", 30, "uart_irq start")
+    ok = g.expect(b"spinning with IF=1", 90, "uart_irq start")
     if ok and not g.raw_now():
         fail("uart_irq: the terminal is not in raw mode while the guest runs")
     g.proc.send_signal(signal.SIGTERM)
