@@ -72,7 +72,7 @@ static int host_prot(struct vm *vm, uint32_t e)
 {
 	uint32_t pfn = e >> PAGE_SHIFT;
 	unsigned user = vm->sh.cpl == 3 ? ACC_USER : 0;
-	if (user && !(e & SH_USER))
+	if ((user && !(e & SH_USER)) || (e & SH_SUSPENDED))
 		return PROT_NONE;
 	bool w = mmu_allowed(&vm->cpu, e & SH_USER, e & SH_WRITE, ACC_WRITE | user);
 	if (!(e & SH_DIRTY) || vm->sh.traced[pfn] == SH_TRACED || code_frame(vm, pfn))
@@ -242,6 +242,22 @@ void shadow_trace_close(struct vm *vm, uint32_t pfn)
 	shadow_reprotect_frame(vm, pfn);
 }
 
+/* Supervisor pages [lp, lp + n) became accessible: the next change to CPL 3
+ * must make them inaccessible again. */
+static void note_live(struct shadow *sh, uint32_t lp, uint32_t n)
+{
+	if (sh->n_live == SH_LIVE_RUNS) {
+		sh->live_overflow = true;
+		return;
+	}
+	if (sh->n_live && sh->live[sh->n_live - 1].lp + sh->live[sh->n_live - 1].n == lp) {
+		sh->live[sh->n_live - 1].n += n; /* the common case: the next page up */
+		return;
+	}
+	sh->live[sh->n_live].lp = lp;
+	sh->live[sh->n_live++].n = n;
+}
+
 static int map(struct vm *vm, uint32_t lp, uint32_t e)
 {
 	struct shadow *sh = &vm->sh;
@@ -256,8 +272,10 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 			sh->ent[lp] = e;
 			rmap_add(sh, e >> PAGE_SHIFT, lp);
 			sh->count[lp >> 10]++;
-			if (!(e & SH_USER))
+			if (!(e & SH_USER)) {
 				sh->supervisor[lp >> 10]++;
+				note_live(sh, lp, 1);
+			}
 			sh->mapped++;
 			vm->stats.shadow_maps++;
 			return 0;
@@ -307,6 +325,8 @@ static int map_large(struct vm *vm, uint32_t r, uint32_t e0)
 	}
 	sh->count[r] = 1024;
 	sh->supervisor[r] = e0 & SH_USER ? 0 : 1024;
+	if (!(e0 & SH_USER))
+		note_live(sh, r << 10, 1024);
 	sh->mapped += 1024;
 	vm->stats.shadow_maps++;
 	reprotect_large(vm, r, host_prot(vm, e0));
@@ -325,6 +345,33 @@ static int guest_pf(struct vm *vm, uint32_t lin, uint32_t err)
 	return SHF_GUEST_PF;
 }
 
+/* CPL 0-2 touched suspended page lp: the suspended run around it, within
+ * its 4 MiB region, gets its protections back (one mprotect per stretch of
+ * equal protection, as reprotect_large does). */
+static void restore_run(struct vm *vm, uint32_t lp)
+{
+	struct shadow *sh = &vm->sh;
+	uint32_t lo = lp, hi = lp + 1, rbase = lp & ~1023u;
+	while (lo > rbase && (sh->ent[lo - 1] & SH_SUSPENDED))
+		lo--;
+	while (hi < rbase + 1024 && (sh->ent[hi] & SH_SUSPENDED))
+		hi++;
+	for (uint32_t i = lo; i < hi; i++)
+		sh->ent[i] &= ~SH_SUSPENDED;
+	uint32_t run = lo;
+	int run_prot = host_prot(vm, sh->ent[lo]);
+	for (uint32_t i = lo + 1; i <= hi; i++) {
+		int prot = i < hi ? host_prot(vm, sh->ent[i]) : -1;
+		if (prot == run_prot)
+			continue;
+		mprotect(page_addr(run), (size_t)(i - run) * PAGE_SIZE, run_prot);
+		run = i;
+		run_prot = prot;
+	}
+	note_live(sh, lo, hi - lo);
+	vm->stats.shadow_sv_restores++;
+}
+
 /* A fault on a page that is mapped: the guest's own protection, the first
  * write (D), a traced page table, or translated code. */
 static int present_fault(struct vm *vm, uint32_t lin, bool write)
@@ -332,6 +379,10 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 	uint32_t lp = lin >> PAGE_SHIFT, e = vm->sh.ent[lp], pfn = e >> PAGE_SHIFT, err;
 	unsigned acc = access_type(vm, write);
 	struct walk w;
+	if ((e & SH_SUSPENDED) && !(acc & ACC_USER)) {
+		restore_run(vm, lp); /* the kernel is back: its pages too */
+		return SHF_RETRY;
+	}
 	if (!mmu_allowed(&vm->cpu, e & SH_USER, e & SH_WRITE, acc)) {
 		if (mmu_walk(&vm->cpu, lin, acc, false, &w, &err))
 			return guest_pf(vm, lin, err);
@@ -560,33 +611,47 @@ void shadow_invlpg(struct vm *vm, uint32_t lin)
 		drop(vm, lp);
 }
 
-/* Drops the shadows of guest supervisor pages (U=0), one host call per run
- * of them, for a change to CPL 3. */
-static void drop_supervisor(struct vm *vm)
+/* Makes the accessible supervisor pages in [lp0, lp0 + n) PROT_NONE, one
+ * host call per contiguous run of them (their protections may differ: the
+ * target is the same). */
+static void suspend_range(struct vm *vm, uint32_t lp0, uint32_t n)
 {
 	struct shadow *sh = &vm->sh;
-	for (uint32_t r = 0; r < 1024; r++) {
-		if (!sh->supervisor[r])
-			continue;
-		if (sh->count[r] == 1024 && (sh->ent[r << 10] & SH_LARGE)) {
-			drop_region(vm, r, false, DROP_SAME); /* one 4 MiB page */
+	uint32_t run = 0; /* first page of the current run + 1 */
+	for (uint32_t lp = lp0; lp <= lp0 + n; lp++) {
+		uint32_t e = lp < lp0 + n ? sh->ent[lp] : 0;
+		if (e && !(e & (SH_USER | SH_SUSPENDED))) {
+			sh->ent[lp] = e | SH_SUSPENDED;
+			if (!run)
+				run = lp + 1;
 			continue;
 		}
-		uint32_t run = 0; /* first page of the current run + 1 */
-		for (uint32_t lp = r << 10; lp <= (r + 1) << 10; lp++) {
-			uint32_t e = lp < (r + 1) << 10 ? sh->ent[lp] : 0;
-			if (e && !(e & SH_USER)) {
-				if (!run)
-					run = lp + 1;
-				forget(vm, lp, DROP_SAME);
-				continue;
-			}
-			if (run)
-				shadow_unmap_window(run - 1, lp - (run - 1));
-			run = 0;
+		if (run) {
+			mprotect(page_addr(run - 1), (size_t)(lp - (run - 1)) * PAGE_SIZE,
+				 PROT_NONE);
+			vm->stats.shadow_sv_suspends++;
 		}
+		run = 0;
 	}
-	vm->stats.shadow_cpl_drops++;
+}
+
+/* CPL 3 begins: every supervisor page (U=0) must be out of its reach. They
+ * stay mapped, PROT_NONE, so that the kernel's next entry costs one fault
+ * and one mprotect per run it touches (restore_run) instead of a fault and
+ * a mapping per page, and the return to CPL 3 one mprotect per run. */
+static void suspend_supervisor(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	if (sh->live_overflow) {
+		for (uint32_t r = 0; r < 1024; r++)
+			if (sh->supervisor[r])
+				suspend_range(vm, r << 10, 1024);
+	} else {
+		for (int i = 0; i < sh->n_live; i++)
+			suspend_range(vm, sh->live[i].lp, sh->live[i].n);
+	}
+	sh->n_live = 0;
+	sh->live_overflow = false;
 }
 
 void shadow_check_cpl(struct vm *vm)
@@ -603,7 +668,7 @@ void shadow_check_cpl(struct vm *vm)
 	if (!(vm->cpu.cr0 & CR0_WP))
 		drop_all(vm, false, DROP_SAME);
 	else if (vm->cpu.cpl == 3)
-		drop_supervisor(vm);
+		suspend_supervisor(vm);
 	sh->cpl = vm->cpu.cpl;
 }
 

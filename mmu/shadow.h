@@ -15,6 +15,9 @@ struct vm;
 #define SH_DIRTY 0x8u /* guest D: until set, the host mapping stays read-only */
 #define SH_GLOBAL 0x10u
 #define SH_LARGE 0x20u /* part of a 4 MiB guest page */
+/* A supervisor page kept mapped while CPL 3 runs, but PROT_NONE: made
+ * accessible again, a run at a time, when CPL 0 touches it. */
+#define SH_SUSPENDED 0x40u
 
 /* The pages an address space (a page-directory base) had shadowed, so that
  * a CR3 load back to it can map them at once instead of taking a hidden
@@ -35,6 +38,7 @@ struct shadow_aspace {
 #define SH_TRACE_OPEN 2
 
 #define SH_CODE_GONE 64 /* changed code pages remembered before a full flush */
+#define SH_LIVE_RUNS 64 /* accessible supervisor runs remembered for the next CPL 3 */
 
 struct shadow {
 	bool on;	 /* paging is on: the window holds shadow mappings */
@@ -47,7 +51,15 @@ struct shadow {
 	uint16_t count[1024];	   /* shadow pages per 4 MiB region */
 	uint16_t supervisor[1024]; /* ...of which guest supervisor pages (U=0) */
 	int cpl;		   /* the CPL host protections are computed for */
-	uint32_t mapped;	   /* shadow pages mapped now */
+	/* Supervisor pages made accessible (mapped or restored) since CPL 3
+	 * last began: what the next change to CPL 3 must make inaccessible
+	 * ([lp, lp + n) each; too many: every region with supervisor pages). */
+	struct {
+		uint32_t lp, n;
+	} live[SH_LIVE_RUNS];
+	int n_live;
+	bool live_overflow;
+	uint32_t mapped;    /* shadow pages mapped now */
 	uint32_t limit;	    /* evict everything beyond this many (0: until the host refuses) */
 	bool code_unmapped; /* a page holding translated code lost its mapping */
 	bool code_gone_all; /* ...too many, or all of them: flush the cache */
