@@ -611,47 +611,61 @@ void shadow_invlpg(struct vm *vm, uint32_t lin)
 		drop(vm, lp);
 }
 
-/* Makes the accessible supervisor pages in [lp0, lp0 + n) PROT_NONE, one
- * host call per contiguous run of them (their protections may differ: the
- * target is the same). */
-static void suspend_range(struct vm *vm, uint32_t lp0, uint32_t n)
+/* Marks the accessible supervisor pages in [lp0, lp0 + n) suspended and
+ * widens [*lo, *hi) to cover them. */
+static void suspend_range(struct vm *vm, uint32_t lp0, uint32_t n, uint32_t *lo, uint32_t *hi)
 {
 	struct shadow *sh = &vm->sh;
-	uint32_t run = 0; /* first page of the current run + 1 */
-	for (uint32_t lp = lp0; lp <= lp0 + n; lp++) {
-		uint32_t e = lp < lp0 + n ? sh->ent[lp] : 0;
-		if (e && !(e & (SH_USER | SH_SUSPENDED))) {
-			sh->ent[lp] = e | SH_SUSPENDED;
-			if (!run)
-				run = lp + 1;
+	for (uint32_t lp = lp0; lp < lp0 + n; lp++) {
+		uint32_t e = sh->ent[lp];
+		if (!e || (e & (SH_USER | SH_SUSPENDED)))
 			continue;
-		}
-		if (run) {
-			mprotect(page_addr(run - 1), (size_t)(lp - (run - 1)) * PAGE_SIZE,
-				 PROT_NONE);
-			vm->stats.shadow_sv_suspends++;
-		}
-		run = 0;
+		sh->ent[lp] = e | SH_SUSPENDED;
+		if (lp < *lo)
+			*lo = lp;
+		if (lp >= *hi)
+			*hi = lp + 1;
 	}
 }
 
 /* CPL 3 begins: every supervisor page (U=0) must be out of its reach. They
  * stay mapped, PROT_NONE, so that the kernel's next entry costs one fault
  * and one mprotect per run it touches (restore_run) instead of a fault and
- * a mapping per page, and the return to CPL 3 one mprotect per run. */
+ * a mapping per page. The pages to suspend are scattered (a system call
+ * touches some 27 kernel pages, few of them neighbours), so one mprotect
+ * covers the span from the lowest to the highest: every other page there
+ * is a PROT_NONE reservation, a suspended page already (every supervisor
+ * page not in sh.live is), or a user page, whose protection is then put
+ * back (none with Linux's split: its user pages lie below its kernel). The
+ * span never reaches the monitor: shadows stay below window_end and above
+ * low_unmapped, and the window between is all reservations and shadows. */
 static void suspend_supervisor(struct vm *vm)
 {
 	struct shadow *sh = &vm->sh;
+	uint32_t lo = UINT32_MAX, hi = 0;
 	if (sh->live_overflow) {
 		for (uint32_t r = 0; r < 1024; r++)
 			if (sh->supervisor[r])
-				suspend_range(vm, r << 10, 1024);
+				suspend_range(vm, r << 10, 1024, &lo, &hi);
 	} else {
 		for (int i = 0; i < sh->n_live; i++)
-			suspend_range(vm, sh->live[i].lp, sh->live[i].n);
+			suspend_range(vm, sh->live[i].lp, sh->live[i].n, &lo, &hi);
 	}
 	sh->n_live = 0;
 	sh->live_overflow = false;
+	if (lo >= hi)
+		return;
+	mprotect(page_addr(lo), (size_t)(hi - lo) * PAGE_SIZE, PROT_NONE);
+	vm->stats.shadow_sv_suspends++;
+	for (uint32_t r = lo >> 10; r <= (hi - 1) >> 10; r++) {
+		if (sh->count[r] == sh->supervisor[r])
+			continue; /* no user pages in this region */
+		uint32_t first = r << 10 > lo ? r << 10 : lo,
+			 end = (r + 1) << 10 < hi ? (r + 1) << 10 : hi;
+		for (uint32_t lp = first; lp < end; lp++)
+			if (sh->ent[lp] & SH_USER)
+				reprotect(vm, lp);
+	}
 }
 
 void shadow_check_cpl(struct vm *vm)
