@@ -372,6 +372,20 @@ static void restore_run(struct vm *vm, uint32_t lp)
 	vm->stats.shadow_sv_restores++;
 }
 
+/* The kernel's first touch after CPL 3: the runs suspended last time come
+ * back together (one mprotect each, no fault each). */
+static void restore_all(struct vm *vm)
+{
+	struct shadow *sh = &vm->sh;
+	int n = sh->n_prev;
+	sh->n_prev = 0;
+
+	for (int i = 0; i < n; i++)
+		for (uint32_t lp = sh->prev[i].lp; lp < sh->prev[i].lp + sh->prev[i].n; lp++)
+			if (sh->ent[lp] & SH_SUSPENDED)
+				restore_run(vm, lp);
+}
+
 /* A fault on a page that is mapped: the guest's own protection, the first
  * write (D), a traced page table, or translated code. */
 static int present_fault(struct vm *vm, uint32_t lin, bool write)
@@ -380,7 +394,9 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 	unsigned acc = access_type(vm, write);
 	struct walk w;
 	if ((e & SH_SUSPENDED) && !(acc & ACC_USER)) {
-		restore_run(vm, lp); /* the kernel is back: its pages too */
+		restore_all(vm); /* the kernel is back: its pages too */
+		if (vm->sh.ent[lp] & SH_SUSPENDED)
+			restore_run(vm, lp);
 		return SHF_RETRY;
 	}
 	if (!mmu_allowed(&vm->cpu, e & SH_USER, e & SH_WRITE, acc)) {
@@ -389,8 +405,14 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 		drop(vm, lp); /* the shadow was out of date: map afresh */
 		return -1;
 	}
-	if (!write)
-		return -1; /* cannot happen with a readable mapping: rebuild it */
+	if (!write) {
+		/* a read fault on a readable mapping: the host protection is out of
+		 * step with ent; rebuild the mapping (drop first: mapping again over
+		 * it would put lp on its frame's reverse map twice) */
+		vm->stats.shadow_rebuilds++;
+		drop(vm, lp);
+		return -1;
+	}
 	if (code_frame(vm, pfn))
 		return SHF_SMC;
 	if (vm->sh.traced[pfn] == SH_TRACED)
@@ -463,6 +485,10 @@ int shadow_fault(struct vm *vm, uint32_t lin, bool write)
 	struct vcpu *cpu = &vm->cpu;
 	uint32_t lp = lin >> PAGE_SHIFT, err;
 	unsigned acc = access_type(vm, write);
+	/* The monitor may touch the window for the guest between a CPL change
+	 * and the run loop's next check (delivering an event from CPL 3):
+	 * protections must be those of the CPL now. */
+	shadow_check_cpl(vm);
 	if (sh->ent[lp]) {
 		int r = present_fault(vm, lin, write);
 		if (r >= 0)
@@ -651,6 +677,8 @@ static void suspend_supervisor(struct vm *vm)
 		for (int i = 0; i < sh->n_live; i++)
 			suspend_range(vm, sh->live[i].lp, sh->live[i].n, &lo, &hi);
 	}
+	sh->n_prev = sh->live_overflow ? 0 : sh->n_live;
+	memcpy(sh->prev, sh->live, sizeof(sh->live[0]) * (size_t)sh->n_prev);
 	sh->n_live = 0;
 	sh->live_overflow = false;
 	if (lo >= hi)

@@ -59,6 +59,13 @@ struct shadow {
 	} live[SH_LIVE_RUNS];
 	int n_live;
 	bool live_overflow;
+	/* The runs the last change to CPL 3 suspended, restored all at once at
+	 * the kernel's first touch (restore_all): its next entry tends to need
+	 * the same pages, and a fault costs more than an mprotect. */
+	struct {
+		uint32_t lp, n;
+	} prev[SH_LIVE_RUNS];
+	int n_prev;
 	uint32_t mapped;    /* shadow pages mapped now */
 	uint32_t limit;	    /* evict everything beyond this many (0: until the host refuses) */
 	bool code_unmapped; /* a page holding translated code lost its mapping */
