@@ -91,8 +91,7 @@ void stats_json_line(struct vm *vm, bool final)
 	json_vectors(out, &vm->stats);
 	json_devices(out, &vm->io, &vm->mmio);
 	fprintf(out, "}\n");
-	if (final)
-		fflush(out);
+	fflush(out); /* whole lines, even if btvmm is killed */
 }
 
 uint64_t stats_sample_deadline(const struct vm *vm)
