@@ -386,6 +386,34 @@ static void restore_all(struct vm *vm)
 				restore_run(vm, lp);
 }
 
+/* Whether a shadow or a translation still depends on frame pfn as a page
+ * table: the current page directory, or the page table of a region that
+ * has shadows or translated code (sh.pde_used). A frame the guest stopped
+ * using as a page table (Linux frees page tables at every exit and reuses
+ * the frames for anything) is not, and tracing it would make every write to
+ * its new contents a trace fault, and the instructions that make them
+ * call-outs for good (adaptive translation). */
+static bool frame_in_use(struct vm *vm, uint32_t pfn)
+{
+	struct shadow *sh = &vm->sh;
+	if (pfn == vm->cpu.cr3 >> PAGE_SHIFT)
+		return true;
+	for (uint32_t r = 0; r < 1024; r++)
+		if ((sh->count[r] || sh->code_region[r]) && !(sh->pde_used[r] & 0x80) &&
+		    sh->pde_used[r] >> PAGE_SHIFT == pfn)
+			return true;
+	return false;
+}
+
+/* Frame pfn is no page table anything depends on: no longer traced. A
+ * later shadow built from it traces it again (depend_on_tables). */
+static void untrace(struct vm *vm, uint32_t pfn)
+{
+	vm->sh.traced[pfn] = 0;
+	shadow_reprotect_frame(vm, pfn);
+	vm->stats.untraced_frames++;
+}
+
 /* A fault on a page that is mapped: the guest's own protection, the first
  * write (D), a traced page table, or translated code. */
 static int present_fault(struct vm *vm, uint32_t lin, bool write)
@@ -415,8 +443,13 @@ static int present_fault(struct vm *vm, uint32_t lin, bool write)
 	}
 	if (code_frame(vm, pfn))
 		return SHF_SMC;
-	if (vm->sh.traced[pfn] == SH_TRACED)
+	if (vm->sh.traced[pfn] == SH_TRACED) {
+		if (!frame_in_use(vm, pfn)) {
+			untrace(vm, pfn);
+			return SHF_RETRY;
+		}
 		return SHF_TRACE;
+	}
 	if (!(e & SH_DIRTY)) {
 		if (mmu_walk(&vm->cpu, lin, acc, true, &w, &err))
 			return guest_pf(vm, lin, err);
