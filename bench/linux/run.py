@@ -64,6 +64,8 @@ EVENTS = [
     ("vTLB flushes", ["vtlb_flushes"]),
     ("shadow maps", ["shadow_maps"]),
     ("shadow drops", ["shadow_drops"]),
+    ("kernel pages hidden", ["shadow_sv_suspends"]),
+    ("kernel runs restored", ["shadow_sv_restores"]),
     ("port I/O", ["io_total"]),
     ("MMIO", ["mmio_total"]),
 ]
