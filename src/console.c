@@ -44,10 +44,15 @@ static void *watch(void *opaque)
 				continue;
 			return NULL;
 		}
-		atomic_store(&c->ready, 1);
+		/* the kick before the flag: a console_service that runs between
+		 * the two drains the kick and rearms us, and the flag left behind
+		 * only costs one look at an empty stdin; the other order could
+		 * leave a kick undrained with the flag clear, and the watcher
+		 * waiting for a rearm that never comes */
 		if (write(c->kick_w, "k", 1) < 0) {
 			/* full: the monitor has a kick to read already */
 		}
+		atomic_store(&c->ready, 1);
 		syscall(SYS_tgkill, getpid(), c->vcpu_tid, CONSOLE_KICK_SIGNAL);
 		char b;
 		ssize_t n;

@@ -404,9 +404,15 @@ void machine_arm_timer(struct vm *vm)
 bool machine_wait(struct vm *vm)
 {
 	uint64_t d = machine_next_deadline(vm);
-	/* keys wake a halted guest through COM1's receive interrupt, or under
-	 * -display curses through the keyboard's IRQ 1 */
-	bool input = console_live(&vm->con) && (vm->display.active || (vm->uart.ier & 1));
+	/* Keys wake a halted guest through COM1's receive interrupt, or under
+	 * -display curses through the keyboard's IRQ 1; and the monitor must
+	 * see them even when the guest takes none (its receive interrupt off):
+	 * Ctrl-A x always works, and the watcher waits for the monitor to
+	 * drain stdin before it watches again. Input already signalled is
+	 * served first. */
+	if (atomic_load(&vm->con.ready))
+		return true;
+	bool input = console_live(&vm->con);
 	if (d == UINT64_MAX && !input)
 		return false;
 	/* the display's next look is a wake-up too, but keeps no guest alive */
