@@ -288,16 +288,16 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 	return -1;
 }
 
-/* The protection of region r's pages after a change to all of them (a 4 MiB
- * page): one mprotect per run of pages that need the same protection, so
- * that a region holding the guest kernel's text (hundreds of read-only code
- * frames side by side) costs a few host calls, not one per frame. Runs
- * whose protection is already (the whole region's after a fresh mapping;
- * -1: unknown) need no call. */
-static void reprotect_large(struct vm *vm, uint32_t r, int already)
+/* The protection of pages [start, end) after a change to all of them: one
+ * mprotect per run of pages that need the same protection, so that a
+ * region holding the guest kernel's text (hundreds of read-only code frames
+ * side by side) costs a few host calls, not one per frame. Runs whose
+ * protection is already (the whole range's after a fresh mapping; -1:
+ * unknown) need no call. */
+static void reprotect_range(struct vm *vm, uint32_t start, uint32_t end, int already)
 {
 	struct shadow *sh = &vm->sh;
-	uint32_t start = r << 10, end = (r + 1) << 10, run = start;
+	uint32_t run = start;
 	int run_prot = host_prot(vm, sh->ent[start]);
 	for (uint32_t lp = start + 1; lp <= end; lp++) {
 		int prot = lp < end ? host_prot(vm, sh->ent[lp]) : -2;
@@ -308,6 +308,12 @@ static void reprotect_large(struct vm *vm, uint32_t r, int already)
 		run = lp;
 		run_prot = prot;
 	}
+}
+
+/* The same for region r, after a change to all of it (a 4 MiB page). */
+static void reprotect_large(struct vm *vm, uint32_t r, int already)
+{
+	reprotect_range(vm, r << 10, (r + 1) << 10, already);
 }
 
 /* A 4 MiB guest page of RAM: one host mapping for the whole region. */
@@ -346,8 +352,7 @@ static int guest_pf(struct vm *vm, uint32_t lin, uint32_t err)
 }
 
 /* CPL 0-2 touched suspended page lp: the suspended run around it, within
- * its 4 MiB region, gets its protections back (one mprotect per stretch of
- * equal protection, as reprotect_large does). */
+ * its 4 MiB region, gets its protections back (reprotect_range). */
 static void restore_run(struct vm *vm, uint32_t lp)
 {
 	struct shadow *sh = &vm->sh;
@@ -358,16 +363,7 @@ static void restore_run(struct vm *vm, uint32_t lp)
 		hi++;
 	for (uint32_t i = lo; i < hi; i++)
 		sh->ent[i] &= ~SH_SUSPENDED;
-	uint32_t run = lo;
-	int run_prot = host_prot(vm, sh->ent[lo]);
-	for (uint32_t i = lo + 1; i <= hi; i++) {
-		int prot = i < hi ? host_prot(vm, sh->ent[i]) : -1;
-		if (prot == run_prot)
-			continue;
-		mprotect(page_addr(run), (size_t)(i - run) * PAGE_SIZE, run_prot);
-		run = i;
-		run_prot = prot;
-	}
+	reprotect_range(vm, lo, hi, -1);
 	note_live(sh, lo, hi - lo);
 	vm->stats.shadow_sv_restores++;
 }
