@@ -8,18 +8,7 @@ static struct __attribute__((packed)) {
     u32 base;
 } gdtr_, idtr_;
 
-static struct __attribute__((packed)) {
-    u16 link, r0;
-    u32 esp0;
-    u16 ss0, r1;
-    u32 esp1;
-    u16 ss1, r2;
-    u32 esp2;
-    u16 ss2, r3;
-    u32 cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
-    u16 es, r4, cs, r5, ss, r6, ds, r7, fs, r8, gs, r9, ldt, r10;
-    u16 trap, iomap;
-} tss_ __attribute__((aligned(128)));
+static struct tss32 tss_ __attribute__((aligned(128)));
 
 static u8 tss_stack[8192] __attribute__((aligned(16)));
 static u8 user_stack[8192] __attribute__((aligned(16)));

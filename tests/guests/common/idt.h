@@ -73,6 +73,21 @@ extern volatile struct trap_rec trap_last;
 extern volatile struct trap_rec trap_log[TRAP_LOG_N]; /* first TRAP_LOG_N since trap_log_reset */
 extern volatile u32 trap_log_n;
 extern volatile u32 trap_count[256];
+/* A 32-bit TSS (SDM vol. 3, figure 7-2): tss_init's own, and the task
+ * tests' (task.h). */
+struct tss32 {
+    u16 link, r0;
+    u32 esp0;
+    u16 ss0, r1;
+    u32 esp1;
+    u16 ss1, r2;
+    u32 esp2;
+    u16 ss2, r3;
+    u32 cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    u16 es, r4, cs, r5, ss, r6, ds, r7, fs, r8, gs, r9, ldt, r10;
+    u16 trap, iomap;
+} __attribute__((packed));
+
 typedef void (*trap_handler_fn)(struct trapframe *f);
 extern trap_handler_fn trap_handlers[256];
 extern volatile u32 trap_skip;

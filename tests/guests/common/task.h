@@ -10,19 +10,6 @@
 #define GUEST_TASK_H
 #include "idt.h"
 
-struct tss32 {
-    u16 link, r0;
-    u32 esp0;
-    u16 ss0, r1;
-    u32 esp1;
-    u16 ss1, r2;
-    u32 esp2;
-    u16 ss2, r3;
-    u32 cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
-    u16 es, r4, cs, r5, ss, r6, ds, r7, fs, r8, gs, r9, ldt, r10;
-    u16 trap, iomap;
-} __attribute__((packed));
-
 #define TSS_AVAIL 0x89 /* present, DPL0, 32-bit TSS available */
 #define TASK_GATE 0x5
 #define EFL_NT 0x4000u
