@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "de.h"
 #include "vm.h"
 #include "walk.h"
 
@@ -142,6 +143,8 @@ static void forget(struct vm *vm, uint32_t lp, enum drop_kind why)
 		return;
 	rmap_del(sh, e >> PAGE_SHIFT, lp);
 	sh->ent[lp] = 0;
+	if (e & SH_USER)
+		de_view_changed(vm, lp, 1); /* the sandbox's view follows */
 	sh->count[lp >> 10]--;
 	if (!(e & SH_USER))
 		sh->supervisor[lp >> 10]--;
@@ -165,6 +168,8 @@ static void drop_region(struct vm *vm, uint32_t r, bool keep_global, enum drop_k
 	if (sh->count[r] == 1024 && (first & SH_LARGE) && !(keep_global && (first & SH_GLOBAL))) {
 		/* one 4 MiB mapping: one host call */
 		shadow_unmap_window(r << 10, 1024);
+		if (first & SH_USER)
+			de_view_changed(vm, r << 10, 1024);
 		for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++) {
 			if (sh->code_lin[lp] && why == DROP_CHANGED)
 				code_gone(sh, lp);
@@ -213,6 +218,8 @@ static void drop_all(struct vm *vm, bool keep_global, enum drop_kind why)
 
 static void reprotect(struct vm *vm, uint32_t lp)
 {
+	if (vm->sh.ent[lp] & SH_USER)
+		de_view_changed(vm, lp, 1);
 	mprotect(page_addr(lp), PAGE_SIZE, host_prot(vm, vm->sh.ent[lp]));
 }
 
@@ -271,6 +278,8 @@ static int map(struct vm *vm, uint32_t lp, uint32_t e)
 		if (p != MAP_FAILED) {
 			sh->ent[lp] = e;
 			rmap_add(sh, e >> PAGE_SHIFT, lp);
+			if (e & SH_USER)
+				de_view_changed(vm, lp, 1);
 			sh->count[lp >> 10]++;
 			if (!(e & SH_USER)) {
 				sh->supervisor[lp >> 10]++;
@@ -313,6 +322,8 @@ static void reprotect_range(struct vm *vm, uint32_t start, uint32_t end, int alr
 /* The same for region r, after a change to all of it (a 4 MiB page). */
 static void reprotect_large(struct vm *vm, uint32_t r, int already)
 {
+	if (vm->sh.ent[r << 10] & SH_USER)
+		de_view_changed(vm, r << 10, 1024);
 	reprotect_range(vm, r << 10, (r + 1) << 10, already);
 }
 
@@ -729,6 +740,11 @@ void shadow_check_cpl(struct vm *vm)
 {
 	struct shadow *sh = &vm->sh;
 	if (!sh->on || sh->cpl == vm->cpu.cpl)
+		return;
+	/* Guest ring 3 that runs in the sandbox never touches the window: the
+	 * protections for CPL 3 wait until BT runs ring-3 code (de.step), so
+	 * that a system call costs the window nothing. */
+	if (vm->cpu.cpl == 3 && !vm->de.step && de_can_run(vm))
 		return;
 	/* Host protections depend on the CPL; the guest's mappings do not, so
 	 * translated code stays valid. With CR0.WP set, a user page (U=1) has

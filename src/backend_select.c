@@ -9,6 +9,8 @@
  * translates guest code to 64-bit host code and needs nothing special. */
 #include "backend_select.h"
 
+#include "de.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,6 +135,9 @@ void accel_help(const struct host_caps *caps, FILE *out)
 	else
 		fprintf(out, "bt,backend=auto: yes: %s (%s)\n", backend_name(cfg.backend),
 			cfg.backend_why);
+	/* direct execution of guest ring 3, on either backend */
+	de_help_line(why, sizeof(why));
+	fprintf(out, "%s\n", why);
 	/* There is no KVM backend in btvmm yet (-accel kvm stops at once). */
 	help_line(out, "kvm",
 		  access("/dev/kvm", F_OK) ? "not built into this binary (and /dev/kvm is absent)"

@@ -675,16 +675,11 @@ static bool do_int(struct ctx *c, int vec, enum int_source src)
 /* sysenter/sysexit with the SYSENTER MSRs (flat segments at fixed offsets
  * from SYSENTER_CS, as the SDM defines them); syscall/sysret are #UD since
  * the virtual CPU has no EFER.SCE. */
-static bool do_sysenter(struct ctx *c)
+int callout_sysenter(struct vcpu *cpu, bool enter)
 {
-	struct vcpu *cpu = c->cpu;
-	uint8_t o = byte_at(c, 1);
 	uint16_t base = (uint16_t)(cpu->msr_sysenter_cs & 0xfffc);
-	if (o != 0x34 && o != 0x35)
-		return raise(c, 6, 0);
-	if (!base || (o == 0x35 && cpu->cpl != 0))
-		return raise(c, 13, 0);
-	bool enter = o == 0x34;
+	if (!base || (!enter && cpu->cpl != 0))
+		return 13;
 	uint16_t cs = enter ? base : (uint16_t)((base + 16) | 3);
 	seg_set_flat(cpu, SEG_CS, cs, enter ? 0x9b : 0xfb);
 	seg_set_flat(cpu, SEG_SS, (uint16_t)(cs + 8), enter ? 0x93 : 0xf3);
@@ -699,7 +694,16 @@ static bool do_sysenter(struct ctx *c)
 		cpu_set_esp(cpu, cpu_gpr(cpu, R_ECX));
 		cpu_set_eip(cpu, cpu_gpr(cpu, R_EDX));
 	}
-	return false;
+	return -1;
+}
+
+static bool do_sysenter(struct ctx *c)
+{
+	uint8_t o = byte_at(c, 1);
+	if (o != 0x34 && o != 0x35)
+		return raise(c, 6, 0);
+	int vec = callout_sysenter(c->cpu, o == 0x34);
+	return vec < 0 ? false : raise(c, vec, 0);
 }
 
 /* An x87/SIMD instruction while CR0.EM or TS is set (SDM table 2-2). */

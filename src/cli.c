@@ -482,7 +482,7 @@ static int opt_device(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
-/* -accel bt[,backend=auto|compat|x64] | kvm | help, as QEMU spells its
+/* -accel bt[,backend=auto|compat|x64][,de=on|off|auto] | kvm | help, as QEMU spells its
  * accelerators and their properties. */
 static int opt_accel(struct cli_ctx *ctx, const char *arg)
 {
@@ -501,14 +501,27 @@ static int opt_accel(struct cli_ctx *ctx, const char *arg)
 	}
 	if (!subopt_is(arg, len, "bt"))
 		return cli_error(ctx,
-				 "%s %s: accepted values are 'bt[,backend=auto|compat|x64]', "
+				 "%s %s: accepted values are 'bt[,backend=auto|compat|x64][,de=on|off|auto]', "
 				 "'kvm' and 'help'",
 				 ctx->opt, arg);
 	for (; *p == ','; p = end) {
 		end = subopt_end(++p);
 		subopt_split(p, end, &o);
+		if (subopt_is(o.key, o.key_len, "de")) {
+			if (o.value && subopt_is(o.value, o.value_len, "on"))
+				ctx->cfg->de = DE_ON;
+			else if (o.value && subopt_is(o.value, o.value_len, "off"))
+				ctx->cfg->de = DE_OFF;
+			else if (o.value && subopt_is(o.value, o.value_len, "auto"))
+				ctx->cfg->de = DE_AUTO;
+			else
+				return cli_error(ctx, "%s %s: de must be on, off or auto", ctx->opt,
+						 arg);
+			continue;
+		}
 		if (!subopt_is(o.key, o.key_len, "backend"))
-			return cli_error(ctx, "%s %s: unknown property '%.*s' (bt takes backend=)",
+			return cli_error(ctx,
+					 "%s %s: unknown property '%.*s' (bt takes backend= and de=)",
 					 ctx->opt, arg, (int)o.key_len, o.key);
 		if (o.value && subopt_is(o.value, o.value_len, "auto"))
 			backend = BACKEND_AUTO;
@@ -840,9 +853,11 @@ void cli_usage(void)
 	       "  -vga-dump FILE   at exit, write the VGA's text screen to FILE ('-': stderr)\n"
 	       "  Keys, when stdin is a terminal (serial console or -display curses):\n"
 	       "                   Ctrl-A x quits, Ctrl-A h lists the others\n"
-	       "  -accel bt[,backend=auto|compat|x64] | kvm\n"
+	       "  -accel bt[,backend=auto|compat|x64][,de=on|off|auto] | kvm\n"
 	       "                   binary translation (default) or KVM, for comparison;\n"
-	       "                   -accel help lists what this host can run\n"
+	       "                   de=on runs guest ring 3 natively in a sandbox process\n"
+	       "                   (the default where the host can); -accel help lists\n"
+	       "                   what this host can run\n"
 	       "  -enable-kvm      same as -accel kvm\n"
 	       "  -stats           print event counters at exit\n"
 	       "  -stats-json FILE write the counters to FILE as JSON lines: one at start-up,\n"

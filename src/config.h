@@ -8,6 +8,8 @@
 enum accel_kind { ACCEL_BT, ACCEL_KVM };
 /* -accel bt,backend=...: how translated code runs (src/backend.h) */
 enum bt_backend { BACKEND_AUTO, BACKEND_COMPAT, BACKEND_X64 };
+/* -accel bt,de=: direct execution of guest ring 3 (auto: where the host allows) */
+enum de_mode { DE_AUTO, DE_ON, DE_OFF };
 
 /* -vga: the graphics card */
 enum vga_kind { VGA_STD, VGA_NONE };
@@ -38,6 +40,9 @@ struct vm_config {
 	const char *vga_dump;	   /* -vga-dump FILE: the screen as text at exit ("-": stderr) */
 	enum accel_kind accel;	   /* -accel bt|kvm */
 	enum bt_backend backend;   /* -accel bt,backend=: resolved before vm_init (never AUTO) */
+	enum de_mode de;	   /* -accel bt,de=on|off|auto */
+	bool de_on;		   /* ...resolved by de_select() before vm_init */
+	char de_why[200];	   /* why direct execution is on or off (-stats) */
 	bool stats;		   /* -stats: print counters at exit */
 	unsigned debug;		   /* -d mask, DBG_* */
 	const char *debug_log;	   /* -D FILE: where -d output goes (default stderr) */

@@ -12,6 +12,7 @@
 #include "boot_gdt.h"
 #include "mptable.h"
 #include "cli.h"
+#include "de.h"
 #include "cpu.h"
 #include "display.h"
 #include "host_probe.h"
@@ -133,7 +134,7 @@ int main(int argc, char **argv)
 	if (cfg.accel == ACCEL_KVM)
 		return die("-accel kvm: the KVM backend is not implemented yet");
 	host_probe(&caps);
-	if (backend_select(&cfg, &caps, err, sizeof(err)))
+	if (backend_select(&cfg, &caps, err, sizeof(err)) || de_select(&cfg, err, sizeof(err)))
 		return die(err);
 	long map_old, map_count = host_raise_map_count(1l << 20, &map_old);
 	static struct vm vm; /* large (device and translator state): not on the stack */
@@ -154,7 +155,9 @@ int main(int argc, char **argv)
 	if (display_init(&vm, err, sizeof(err))) /* last: it takes the terminal */
 		return die(err);
 	if (cfg.debug) /* -d logs say which backend produced them */
-		fprintf(vm.log, "backend: %s (%s)\n", backend_name(cfg.backend), cfg.backend_why);
+		fprintf(vm.log, "backend: %s (%s); direct execution: %s (%s)\n",
+			backend_name(cfg.backend), cfg.backend_why, cfg.de_on ? "on" : "off",
+			cfg.de_why);
 	int status = vm_run(&vm);
 	display_fini(&vm); /* the terminal is itself again before anything is printed */
 	if (dump) {
@@ -170,6 +173,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "backend: %s (%s)%s%s\n", backend_name(cfg.backend),
 			cfg.backend_why, vm.fs_restore ? "; monitor FS base restored by " : "",
 			vm.fs_restore ? vm.fs_restore : "");
+		de_print_stats(&vm, stderr);
 		if (map_old)
 			fprintf(stderr, "host vm.max_map_count: %ld (raised from %ld)\n", map_count,
 				map_old);

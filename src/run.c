@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "callout.h"
 #include "cpu.h"
+#include "de.h"
 #include "gmem.h"
 #include "ibl.h"
 #include "interrupt.h"
@@ -571,6 +572,12 @@ int vm_run(struct vm *vm)
 			if (cpu->halted || vm->stop != STOP_NONE)
 				continue;
 		}
+		if (!next && vm->de.step) {
+			vm->de.step = false; /* this instruction runs under BT */
+		} else if (!next && de_can_run(vm)) {
+			de_run(vm); /* guest ring 3 natively, in the sandbox */
+			continue;
+		}
 		bool tf = cpu_get_eflags(cpu) & EFL_TF;
 		uint64_t events = cpu->events;
 		struct chain_request rq = {0};
@@ -586,7 +593,13 @@ int vm_run(struct vm *vm)
 		machine_arm_timer(vm);
 		uintptr_t pc = vm->resume_host ? vm->resume_host : (uintptr_t)c->code;
 		vm->resume_host = 0;
-		vm->be->enter(vm, pc);
+		if (vm->de.on) {
+			uint64_t t0 = machine_now_ns(vm);
+			vm->be->enter(vm, pc);
+			vm->stats.bt_ns += machine_now_ns(vm) - t0;
+		} else {
+			vm->be->enter(vm, pc);
+		}
 		vm->stats.exits++;
 		if (vm->cfg->debug & DBG_EXITS)
 			log_exit(vm);
@@ -615,8 +628,8 @@ int vm_run(struct vm *vm)
 		if (vm->stop != STOP_NONE)
 			break;
 		if ((!rq.from && !fill_ibl) || cpu_get_eflags(cpu) & EFL_TF || cpu->irq_shadow ||
-		    cpu->halted)
-			continue;
+		    cpu->halted || de_can_run(vm))
+			continue; /* (ring 3 goes back to the sandbox, not on in BT) */
 		next = resolve(vm, cpu_eip(cpu));
 		if (!next)
 			continue;

@@ -26,6 +26,7 @@
 #include "block.h"
 #include "cpu.h"
 #include "physmem.h"
+#include "sandbox.h"
 #include "term.h"
 #include "vm.h"
 
@@ -65,13 +66,18 @@ int bt_signal_dispatch(int sig, siginfo_t *si, void *ucv)
 			signal_vm->timer_fired = 1;
 			signal_vm->cpu.blk->pending = 1;
 			signal_vm->stats.timer_signals++;
+			if (signal_vm->de.sb) /* guest ring 3 in the sandbox: stop it */
+				sandbox_kick(signal_vm->de.sb);
 		}
 		return 0;
 	}
 	if (sig == CONSOLE_KICK_SIGNAL) {
 		/* input on stdin (src/console.c): the run loop reads it */
-		if (signal_vm)
+		if (signal_vm) {
 			signal_vm->cpu.blk->pending = 1;
+			if (signal_vm->de.sb)
+				sandbox_kick(signal_vm->de.sb);
+		}
 		return 0;
 	}
 	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)

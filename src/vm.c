@@ -99,6 +99,8 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 	}
 	vm->sh.limit = cfg->shadow_limit;
 	vm->sh.prefill = !cfg->no_prefill;
+	if (de_init(vm, err, n))
+		return -1;
 	if (vm->be->init(vm, err, n) || init_translator(vm, err, n))
 		return -1;
 	if (machine_init(vm, err, n))
@@ -112,6 +114,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t n)
 
 void vm_fini(struct vm *vm)
 {
+	de_fini(vm);
 	xlat_fini(&vm->xl);
 	ibl_fini(vm);
 	shadow_fini(vm);

@@ -9,6 +9,7 @@
 
 #include "block.h"
 #include "config.h"
+#include "de.h"
 #include "stats.h"
 #include "physmem.h"
 #include "shadow.h"
@@ -134,6 +135,7 @@ struct vm {
 	struct xlat xl;
 	struct ibl_state ibl;
 	struct shadow sh;
+	struct de de; /* direct execution of ring 3 (de.c) */
 	struct vcpu cpu;
 	struct host_fault fault;  /* set by the signal handler */
 	uintptr_t resume_host;	  /* re-enter mid-CCF here after a hidden fault (0: CCF start) */

@@ -4,11 +4,13 @@
 #   with_backend.sh BACKEND BTVMM_EXE CMD...
 #
 # Asks BTVMM_EXE -accel help whether this host and binary can run
-# BACKEND (compat, x64). If not, prints "SKIP: backend BACKEND: <reason>"
+# BACKEND (compat, x64, or de: the compat backend with direct execution of
+# guest ring 3 in the sandbox; compat and x64 run with de=off). If not, prints "SKIP: backend BACKEND: <reason>"
 # and exits 77 (ctest's SKIP_RETURN_CODE). It also skips when the test
 # (its ctest name in BTVMM_TEST_NAME, with or without the "_BACKEND"
 # suffix) is listed for BACKEND in tests/backend_gaps.txt. Otherwise it
-# exports BTVMM_ACCEL=bt,backend=BACKEND, which every script that starts
+# exports BTVMM_ACCEL=bt,backend=BACKEND,de=off (bt,backend=compat,de=on
+# for de), which every script that starts
 # btvmm for a guest appends as -accel "$BTVMM_ACCEL", and execs CMD.
 BACKEND=${1:?usage: with_backend.sh BACKEND BTVMM_EXE CMD...}
 BTVMM=${2:?usage: with_backend.sh BACKEND BTVMM_EXE CMD...}
@@ -17,17 +19,26 @@ shift 2
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 help=$("$BTVMM" -accel help) || { echo "with_backend.sh: $BTVMM -accel help failed"; exit 1; }
-line=$(printf '%s\n' "$help" | grep "^bt,backend=$BACKEND: ")
-case $line in
-"bt,backend=$BACKEND: yes") ;;
-"bt,backend=$BACKEND: no: "*)
-    echo "SKIP: backend $BACKEND: ${line#"bt,backend=$BACKEND: no: "}"
-    exit 77 ;;
-*)
-    echo "with_backend.sh: $BTVMM -accel help has no line for backend $BACKEND:"
-    printf '%s\n' "$help"
-    exit 1 ;;
-esac
+# need NAME: the -accel help line "NAME: yes", or skip with its reason
+need() {
+    line=$(printf '%s\n' "$help" | grep "^$1: ")
+    case $line in
+    "$1: yes") ;;
+    "$1: no: "*)
+        echo "SKIP: backend $BACKEND: ${line#"$1: no: "}"
+        exit 77 ;;
+    *)
+        echo "with_backend.sh: $BTVMM -accel help has no line for $1:"
+        printf '%s\n' "$help"
+        exit 1 ;;
+    esac
+}
+if [ "$BACKEND" = de ]; then
+    need bt,backend=compat
+    need de
+else
+    need "bt,backend=$BACKEND"
+fi
 
 if [ -n "${BTVMM_TEST_NAME:-}" ] && [ -f "$HERE/backend_gaps.txt" ]; then
     gap=$(awk -v b="$BACKEND" -v t="$BTVMM_TEST_NAME" '
@@ -42,6 +53,10 @@ if [ -n "${BTVMM_TEST_NAME:-}" ] && [ -f "$HERE/backend_gaps.txt" ]; then
     fi
 fi
 
-BTVMM_ACCEL=bt,backend=$BACKEND
+if [ "$BACKEND" = de ]; then
+    BTVMM_ACCEL=bt,backend=compat,de=on
+else
+    BTVMM_ACCEL=bt,backend=$BACKEND,de=off
+fi
 export BTVMM_ACCEL
 exec "$@"

@@ -6,8 +6,10 @@ one run, into bench/results/DATE/ (bench/run.sh is the command to use).
 A "system" is one way of running the workloads: natively (the same static
 i386 programs as host processes, where the host runs 32-bit code), btvmm
 with each backend the host allows, with the adaptive translation and the
-shadow prefill each turned off (-no-adapt, -no-prefill), QEMU TCG, and KVM
-where /dev/kvm can run a 32-bit guest. A guest system boots once per run and
+shadow prefill each turned off (-no-adapt, -no-prefill), the compat backend
+with guest ring 3 run directly in the sandbox (btvmm-compat-de, issue 8;
+getppid is then the null system call round trip and pipe the process
+switch), QEMU TCG, and KVM where /dev/kvm can run a 32-bit guest. A guest system boots once per run and
 runs every workload in turn (init.sh); the runner timestamps the console
 lines "BENCH-BEGIN NAME" and "BENCH NAME count=N ns=T" with the host clock as
 they arrive, checks each guest figure against the host's, and for btvmm
@@ -114,8 +116,13 @@ def accel_help(btvmm):
 
 
 def backend_status(help_text, backend):
+    return help_status(help_text, "bt,backend=" + backend)
+
+
+def help_status(help_text, name):
+    """None if btvmm -accel help says "NAME: yes", else its reason."""
     for line in help_text.splitlines():
-        if line.startswith("bt,backend=%s:" % backend):
+        if line.startswith(name + ":"):
             rest = line.split(":", 1)[1].strip()
             return None if rest.startswith("yes") else rest.removeprefix("no: ")
     return "not listed by btvmm -accel help"
@@ -145,10 +152,13 @@ def systems(args, progs):
     help_text = accel_help(args.btvmm)
     for backend in ("compat", "x64"):
         why = backend_status(help_text, backend)
-        accel = ["-accel", "bt,backend=" + backend]
+        accel = ["-accel", "bt,backend=%s,de=off" % backend]
         out.append(("btvmm-" + backend, "btvmm", accel, why))
         out.append(("btvmm-%s-no-adapt" % backend, "btvmm", accel + ["-no-adapt"], why))
         out.append(("btvmm-%s-no-prefill" % backend, "btvmm", accel + ["-no-prefill"], why))
+    # direct execution of guest ring 3 (issue 8), on the compat backend
+    why = backend_status(help_text, "compat") or help_status(help_text, "de")
+    out.append(("btvmm-compat-de", "btvmm", ["-accel", "bt,backend=compat,de=on"], why))
     qemu = None if shutil.which("qemu-system-i386") else "qemu-system-i386 not installed"
     out.append(("qemu-tcg", "qemu", ["-accel", "tcg"], qemu))
     out.append(("kvm", "qemu", ["-accel", "kvm", "-cpu", "host"], kvm_status()))

@@ -170,7 +170,7 @@ ram_zero)
 ram_huge)
 	expect_fail "-m 99999: RAM size must be between 2 and 3072 MiB" -kernel "$GOOD" -m 99999 ;;
 accel_foo)
-	expect_fail "-accel foo: accepted values are 'bt[,backend=auto|compat|x64]', 'kvm' and 'help'" \
+	expect_fail "-accel foo: accepted values are 'bt[,backend=auto|compat|x64][,de=on|off|auto]', 'kvm' and 'help'" \
 		-kernel "$GOOD" -accel foo ;;
 accel_backend_bad)
 	expect_fail "-accel bt,backend=x86: backend must be auto, compat or x64" \
@@ -178,7 +178,7 @@ accel_backend_bad)
 accel_help)
 	# no -kernel needed; one "NAME: yes" or "NAME: no: REASON" line each
 	expect_info "bt,backend=compat: " -accel help
-	for name in bt,backend=compat bt,backend=x64 bt,backend=auto kvm; do
+	for name in bt,backend=compat bt,backend=x64 bt,backend=auto de kvm; do
 		n=$(grep -c "^$name: " "$TMP/stdout")
 		[ "$n" -eq 1 ] || fail "$n lines for $name, expected 1"
 	done
@@ -199,7 +199,17 @@ accel_forced_unavailable)
 		expect_fail "$reason" -kernel "$FX/exit5.elf" -accel "bt,backend=$b"
 		tested=$((tested + 1))
 	done
+	# de=on where -accel help says the sandbox cannot run: the same
+	reason=$(sed -n "s/^de: no: //p" "$TMP/help")
+	if [ -n "$reason" ]; then
+		expect_fail "-accel bt,de=on: this host cannot run direct execution: $reason" \
+			-kernel "$FX/exit5.elf" -accel bt,de=on
+		tested=$((tested + 1))
+	fi
 	echo "ok: $tested backend(s) refused as -accel help says" ;;
+accel_de_bad)
+	expect_fail "-accel bt,de=maybe: de must be on, off or auto" \
+		-kernel "$GOOD" -accel bt,de=maybe ;;
 debug_bogus)
 	expect_fail "unknown item 'bogus'" -kernel "$GOOD" -d bogus ;;
 initrd_missing)

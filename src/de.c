@@ -1,0 +1,713 @@
+/* de.c - direct execution of guest ring-3 code (issue 8).
+ *
+ * The run loop (src/run.c) asks de_can_run() before it translates guest
+ * code; when the guest is at CPL 3 in a state the sandbox can reproduce,
+ * de_run() hands the registers to the sandbox process (src/sandbox.c),
+ * which runs the guest's own instructions natively until something stops
+ * it. What the stop means is decided here:
+ *
+ *   - a page fault on a page the sandbox does not map, or maps read-only:
+ *     the shadow (mmu/shadow.c) walks the guest's tables at CPL 3 as for
+ *     translated code. If it mapped the page, the sandbox's view follows
+ *     at the next entry and the guest never knows;
+ *   - everything else that concerns the guest -- a system call instruction
+ *     (not executed by the host), #GP from a privileged instruction, #UD,
+ *     #DE, int3, a guest #PF, rdtsc (the host traps it) -- is handed to
+ *     binary translation for that one instruction (de.step): BT runs it
+ *     as the guest's CPU would and delivers what it raises through the
+ *     guest's IDT, with the exact error code. A trap the host has already
+ *     taken (int $0x80, int3, into) moves EIP back onto its instruction
+ *     first, which is safe because those instructions change nothing but
+ *     EIP before they trap;
+ *   - a kick (a device deadline, console input): back to the run loop,
+ *     which delivers the interrupt.
+ *
+ * The view is a mirror of the shadow's guest-user pages, computed here from
+ * shadow.ent: the shadow reports every change to such a page
+ * (de_view_changed) and de_run applies them, coalesced, before it resumes
+ * the sandbox. Protections are those of CPL 3: writable only if the guest
+ * allows it, the page is dirty, and the frame is neither a traced page
+ * table nor holding translated code.
+ *
+ * Segments: guest GDT entry i is mirrored at host LDT entry i, so a guest
+ * selector (i << 3) | rpl runs as host selector (i << 3) | 7, and a
+ * selector the guest loads itself (glibc's %gs) finds its descriptor. A
+ * guest that loads a GDT selector of its own names the HOST's GDT instead;
+ * every stop first looks for such a selector and repairs it (the stop is
+ * then ignored: it may have been caused by the host's descriptor). */
+#define _GNU_SOURCE
+#include "de.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "config.h"
+#include "callout.h"
+#include "cpu.h"
+#include "gmem.h"
+#include "interrupt.h"
+#include "machine.h"
+#include "sandbox.h"
+#include "segments.h"
+#include "shadow.h"
+#include "vm.h"
+
+#define DEV_PRESENT 0x1u
+#define DEV_WRITE 0x2u
+
+#define EFL_AF 0x10u
+#define EFL_PF 0x4u
+#define EFL_SF 0x80u
+#define EFL_NT 0x4000u
+#define EFL_IOPL 0x3000u
+#define EFL_VM 0x20000u
+#define EFL_AC 0x40000u
+#define EFL_ID 0x200000u
+/* what ring-3 code can change (and the sandbox therefore carries) */
+#define EFL_USER                                                                            \
+	(EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_TF | EFL_DF | EFL_OF | EFL_NT |   \
+	 EFL_AC | EFL_ID)
+
+#define XSTATE_BV_OFF 512 /* the XSAVE header's XSTATE_BV */
+
+int de_select(struct vm_config *cfg, char *err, size_t n)
+{
+	cfg->de_on = false;
+	if (cfg->de == DE_OFF) {
+		snprintf(cfg->de_why, sizeof(cfg->de_why), "de=off");
+		return 0;
+	}
+	const char *why = sandbox_unsupported();
+	if (!why) {
+		cfg->de_on = true;
+		snprintf(cfg->de_why, sizeof(cfg->de_why),
+			 "guest ring 3 runs natively in a sandbox process");
+		return 0;
+	}
+	if (cfg->de == DE_ON) {
+		snprintf(err, n, "-accel bt,de=on: this host cannot run direct execution: %s", why);
+		return -1;
+	}
+	snprintf(cfg->de_why, sizeof(cfg->de_why), "%s", why);
+	return 0;
+}
+
+void de_help_line(char *buf, size_t n)
+{
+	const char *why = sandbox_unsupported();
+	if (why)
+		snprintf(buf, n, "de: no: %s", why);
+	else
+		snprintf(buf, n, "de: yes");
+}
+
+int de_init(struct vm *vm, char *err, size_t n)
+{
+	struct de *de = &vm->de;
+	memset(de, 0, sizeof(*de));
+	de->on = vm->cfg->de_on;
+	if (!de->on)
+		return 0;
+	de->view = calloc((size_t)1 << 20, sizeof(uint32_t));
+	de->xs_size = sandbox_xstate_size();
+	de->xs = aligned_alloc(64, (de->xs_size + 63) & ~(size_t)63);
+	if (!de->view || !de->xs) {
+		snprintf(err, n, "direct execution: out of memory");
+		return -1;
+	}
+	memset(de->xs, 0, de->xs_size);
+	return 0;
+}
+
+void de_fini(struct vm *vm)
+{
+	struct de *de = &vm->de;
+	if (de->sb)
+		sandbox_free(de->sb);
+	de->sb = NULL;
+	free(de->view);
+	free(de->xs);
+	for (int i = 0; i < DE_XCTX; i++)
+		free(de->xctx[i].hi);
+	de->view = NULL;
+	de->xs = NULL;
+}
+
+void de_view_changed(struct vm *vm, uint32_t lp, uint32_t n)
+{
+	struct de *de = &vm->de;
+	if (!de->on || de->dirty_all)
+		return;
+	if (de->n_dirty) {
+		uint32_t *last_lp = &de->dirty[de->n_dirty - 1].lp, *last_n = &de->dirty[de->n_dirty - 1].n;
+		if (lp >= *last_lp && lp <= *last_lp + *last_n) { /* the usual case: the next page */
+			if (lp + n > *last_lp + *last_n)
+				*last_n = lp + n - *last_lp;
+			return;
+		}
+	}
+	if (de->n_dirty == DE_DIRTY_RUNS) {
+		de->dirty_all = true;
+		return;
+	}
+	de->dirty[de->n_dirty].lp = lp;
+	de->dirty[de->n_dirty++].n = n;
+}
+
+/* What the sandbox should map at linear page lp: guest user pages with
+ * the protection CPL 3 gets. */
+static uint32_t view_wanted(const struct vm *vm, uint32_t lp)
+{
+	uint32_t e = vm->sh.ent[lp];
+	if (!(e & SH_PRESENT) || !(e & SH_USER) || (e & SH_SUSPENDED))
+		return 0;
+	uint32_t pfn = e >> PAGE_SHIFT;
+	bool w = (e & SH_WRITE) && (e & SH_DIRTY) && !vm->sh.traced[pfn] && !vm->mem.ro_pages[pfn];
+	return (e & ~0xfffu) | DEV_PRESENT | (w ? DEV_WRITE : 0);
+}
+
+static int view_prot(uint32_t v)
+{
+	return PROT_READ | (v & DEV_WRITE ? PROT_WRITE : 0);
+}
+
+/* Queued view operations, coalesced into runs of neighbouring pages. */
+enum { OP_NONE, OP_MAP, OP_PROTECT, OP_UNMAP };
+struct view_run {
+	int kind;
+	uint32_t lp, n, pfn, v;
+};
+
+static void run_flush(struct vm *vm, struct view_run *run)
+{
+	struct sandbox *sb = vm->de.sb;
+	switch (run->kind) {
+	case OP_MAP:
+		sandbox_map(sb, run->lp, run->n, (uint64_t)run->pfn << PAGE_SHIFT, view_prot(run->v));
+		vm->stats.de_view_maps++;
+		break;
+	case OP_PROTECT:
+		sandbox_protect(sb, run->lp, run->n, view_prot(run->v));
+		vm->stats.de_view_protects++;
+		break;
+	case OP_UNMAP:
+		sandbox_unmap(sb, run->lp, run->n);
+		vm->stats.de_view_unmaps++;
+		break;
+	}
+	run->kind = OP_NONE;
+}
+
+static void run_add(struct vm *vm, struct view_run *run, int kind, uint32_t lp, uint32_t v)
+{
+	uint32_t pfn = v >> PAGE_SHIFT;
+	bool joins = run->kind == kind && lp == run->lp + run->n;
+	if (joins && kind == OP_MAP)
+		joins = pfn == run->pfn + run->n && (v & DEV_WRITE) == (run->v & DEV_WRITE);
+	if (joins && kind == OP_PROTECT)
+		joins = (v & DEV_WRITE) == (run->v & DEV_WRITE);
+	if (joins) {
+		run->n++;
+		return;
+	}
+	run_flush(vm, run);
+	*run = (struct view_run){kind, lp, 1, pfn, v};
+}
+
+static void view_page(struct vm *vm, struct view_run *run, uint32_t lp)
+{
+	struct de *de = &vm->de;
+	uint32_t want = view_wanted(vm, lp), have = de->view[lp];
+	if (want == have)
+		return;
+	if (!want)
+		run_add(vm, run, OP_UNMAP, lp, 0);
+	else if (have && (have & ~0xfffu) == (want & ~0xfffu))
+		run_add(vm, run, OP_PROTECT, lp, want);
+	else
+		run_add(vm, run, OP_MAP, lp, want);
+	de->count[lp >> 10] += (want != 0) - (have != 0);
+	de->view[lp] = want;
+}
+
+/* Bring the sandbox's view in line with the shadow's user pages. */
+static void sync_view(struct vm *vm)
+{
+	struct de *de = &vm->de;
+	struct view_run run = {OP_NONE, 0, 0, 0, 0};
+	if (de->dirty_all) {
+		for (uint32_t r = 0; r < 1024; r++)
+			if (vm->sh.count[r] > vm->sh.supervisor[r] || de->count[r])
+				for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++)
+					view_page(vm, &run, lp);
+		vm->stats.de_view_resyncs++;
+	} else {
+		for (int i = 0; i < de->n_dirty; i++)
+			for (uint32_t lp = de->dirty[i].lp; lp < de->dirty[i].lp + de->dirty[i].n;
+			     lp++)
+				view_page(vm, &run, lp);
+	}
+	run_flush(vm, &run);
+	de->n_dirty = 0;
+	de->dirty_all = false;
+}
+
+/* The sandbox is new (first start or restart): nothing is mapped or
+ * installed there. */
+static void forget_sandbox_state(struct de *de)
+{
+	memset(de->view, 0, ((size_t)1 << 20) * sizeof(uint32_t));
+	memset(de->count, 0, sizeof(de->count));
+	memset(de->ldt_state, 0, sizeof(de->ldt_state));
+	de->ldt_n = 0;
+	de->n_dirty = 0;
+	de->dirty_all = true;
+}
+
+/* The 8-byte descriptor a segment register's hidden part stands for. */
+static void cache_desc(const struct seg_cache *s, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t lim = s->attr & SEG_ATTR_G ? s->limit >> 12 : s->limit;
+	*lo = s->base << 16 | (lim & 0xffff);
+	*hi = (s->base & 0xff000000u) | (s->base >> 16 & 0xff) | (lim & 0xf0000) |
+	      (uint32_t)(s->attr & 0xff) << 8 | (uint32_t)(s->attr >> 8 & 0xf) << 20;
+}
+
+static void set_ldt(struct vm *vm, uint32_t i, uint32_t lo, uint32_t hi)
+{
+	struct de *de = &vm->de;
+	if (de->ldt_state[i] && de->ldt_lo[i] == lo && de->ldt_hi[i] == hi)
+		return;
+	int r = sandbox_set_ldt(de->sb, i, lo, hi);
+	de->ldt_lo[i] = lo;
+	de->ldt_hi[i] = hi;
+	de->ldt_state[i] = r == 1 ? 2 : 1;
+	vm->stats.de_ldt_updates++;
+}
+
+/* Mirror the guest's GDT into the sandbox's LDT. Entries a segment
+ * register holds come from its hidden part (as the processor uses it
+ * until the register is loaded again), the rest from the table. -1 if the
+ * table cannot be read (then BT runs the instruction). */
+static int sync_ldt(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	struct de *de = &vm->de;
+	uint32_t n = ((uint32_t)cpu->gdtr.limit + 1) / 8;
+	if (n > DE_GDT_MAX)
+		n = DE_GDT_MAX;
+	uint32_t chunk[2 * 64];
+	for (uint32_t i0 = 0; i0 < n; i0 += 64) {
+		uint32_t k = n - i0 < 64 ? n - i0 : 64;
+		if (gmem_read(cpu, cpu->gdtr.base + i0 * 8, chunk, k * 8))
+			return -1;
+		for (uint32_t j = 0; j < k; j++) {
+			uint32_t i = i0 + j, lo = chunk[2 * j], hi = chunk[2 * j + 1];
+			if (!i)
+				continue;
+			for (int s = SEG_ES; s <= SEG_GS; s++)
+				if (cpu->seg[s].sel >> 3 == i && !(cpu->seg[s].sel & 4))
+					cache_desc(&cpu->seg[s], &lo, &hi);
+			set_ldt(vm, i, lo, hi);
+		}
+	}
+	for (uint32_t i = n; i < de->ldt_n; i++) /* the GDT shrank */
+		set_ldt(vm, i, 0, 0);
+	if (n > de->ldt_n)
+		de->ldt_n = n;
+	return 0;
+}
+
+bool de_can_run(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	if (!vm->de.on || cpu->cpl != 3 || !(cpu->cr0 & CR0_PG) || cpu->halted ||
+	    cpu->irq_shadow || cpu->db_shadow)
+		return false;
+	uint32_t fl = cpu_get_eflags(cpu);
+	/* IOPL 3 lets ring 3 change IF with popf, which the host would hide */
+	if (fl & (EFL_VM | EFL_TF) || (fl & EFL_IOPL) == EFL_IOPL)
+		return false;
+	if (cpu->dr[7] & 0xff) /* breakpoints the host would not see */
+		return false;
+	/* #NM and #UD for x87/SSE are the guest kernel's business: BT has them */
+	if (cpu->cr0 & (CR0_TS | CR0_EM) || !(cpu->cr4 & CR4_OSFXSR))
+		return false;
+	for (int s = SEG_ES; s <= SEG_GS; s++)
+		if (cpu->seg[s].sel & 4) /* the guest's LDT: not mirrored */
+			return false;
+	return true;
+}
+
+static uint16_t host_sel(uint16_t guest)
+{
+	return guest < 4 ? 0 : (uint16_t)(guest | 7);
+}
+
+/* The extended state (AVX and up) belongs to an address space: keep the
+ * one xs holds under its CR3 and bring back the current one's. */
+static void switch_xctx(struct de *de, uint32_t cr3)
+{
+	size_t hi = de->xs_size - XSTATE_BV_OFF;
+	struct de_xctx *old = NULL, *cur = NULL, *lru = &de->xctx[0];
+	for (int i = 0; i < DE_XCTX; i++) {
+		struct de_xctx *x = &de->xctx[i];
+		if (x->cr3 == de->xs_cr3 && de->xs_cr3)
+			old = x;
+		if (x->cr3 == cr3)
+			cur = x;
+		if (x->last_use < lru->last_use)
+			lru = x;
+	}
+	if (de->xs_cr3) {
+		if (!old && lru != cur)
+			old = lru;
+		if (old && (old->hi || (old->hi = malloc(hi)))) {
+			old->cr3 = de->xs_cr3;
+			old->last_use = ++de->xctx_clock;
+			memcpy(old->hi, de->xs + XSTATE_BV_OFF, hi);
+		}
+	}
+	if (cur && cur->hi)
+		memcpy(de->xs + XSTATE_BV_OFF, cur->hi, hi);
+	else
+		memset(de->xs + XSTATE_BV_OFF, 0, hi); /* a new address space: init state */
+	de->xs_cr3 = cr3;
+}
+
+static void regs_in(struct vm *vm, struct sb_regs *r)
+{
+	struct vcpu *cpu = &vm->cpu;
+	struct de *de = &vm->de;
+	memset(r, 0, sizeof(*r));
+	cpu_get_gprs(cpu, r->gpr);
+	r->eip = cpu_eip(cpu);
+	r->eflags = (cpu_get_eflags(cpu) & EFL_USER) | EFL_IF | 0x2;
+	for (int s = SEG_ES; s <= SEG_GS; s++)
+		de->host_sel[s] = host_sel(cpu->seg[s].sel);
+	r->es = de->host_sel[SEG_ES];
+	r->cs = de->host_sel[SEG_CS];
+	r->ss = de->host_sel[SEG_SS];
+	r->ds = de->host_sel[SEG_DS];
+	r->fs = de->host_sel[SEG_FS];
+	r->gs = de->host_sel[SEG_GS];
+	if (de->xs_cr3 != cpu->cr3)
+		switch_xctx(de, cpu->cr3);
+	memcpy(de->xs, cpu->blk->fx, 512);
+	uint64_t bv;
+	memcpy(&bv, de->xs + XSTATE_BV_OFF, 8);
+	bv |= 3; /* x87 and SSE as in the image, not in their init state */
+	memcpy(de->xs + XSTATE_BV_OFF, &bv, 8);
+}
+
+static uint16_t *sel_field(struct sb_regs *r, int s)
+{
+	switch (s) {
+	case SEG_ES: return &r->es;
+	case SEG_CS: return &r->cs;
+	case SEG_SS: return &r->ss;
+	case SEG_DS: return &r->ds;
+	case SEG_FS: return &r->fs;
+	}
+	return &r->gs;
+}
+
+/* A data segment register the guest loaded itself in the sandbox. An LDT
+ * selector found the mirror of guest GDT entry i: the guest loaded GDT
+ * selector i, and its hidden part comes from the guest's table (the load
+ * succeeded against the same descriptor). A GDT selector found the HOST's
+ * GDT: the same guest selector, but the access that stopped the sandbox
+ * may have gone through the host's descriptor. Returns 1 in that case
+ * (repaired: the stop is to be ignored), -1 if the guest's table refuses
+ * the selector (the guest gets #GP late), else 0. */
+static int data_seg_out(struct vm *vm, int s, uint16_t hsel)
+{
+	struct vcpu *cpu = &vm->cpu;
+	struct de *de = &vm->de;
+	if (hsel == de->host_sel[s])
+		return 0;
+	uint16_t gsel = hsel < 4 ? hsel : (uint16_t)(hsel & ~4u);
+	struct gexc e = seg_load(cpu, s, gsel);
+	if (e.vec >= 0)
+		return -1;
+	return hsel >= 4 && !(hsel & 4);
+}
+
+/* The guest left compatibility mode (a far transfer to a host selector
+ * such as 0x33) or the LDT's code mirrors: whatever ran since cannot be
+ * undone, and a real CPU would have refused the transfer (guest GDT
+ * selectors run as LDT selectors here). The guest gets the #GP the
+ * transfer would have raised, late, at the EIP it stopped at. */
+static void escaped(struct vm *vm, const struct sb_regs *r)
+{
+	vm->stats.de_exit_escape++;
+	cpu_exception(&vm->cpu, 13, r->cs & 0xfffc, (uint32_t)r->rip);
+}
+
+/* Did the guest leave the code segments it may run in? A far transfer to
+ * another mirrored guest code segment is a guest CS load like any other
+ * (checked against the guest's table); anything else is an escape. */
+static bool left_compat(struct vm *vm, const struct sb_regs *r)
+{
+	if (r->cs == vm->de.host_sel[SEG_CS] && !(r->rip >> 32))
+		return false;
+	if (r->rip >> 32 || !(r->cs & 4))
+		return true;
+	return seg_load_cs(&vm->cpu, (uint16_t)(r->cs & ~4u), r->eip).vec >= 0;
+}
+
+/* Back into the vCPU: registers, flags, segments, x87/SSE. Returns 1 if a
+ * host GDT selector was repaired (ignore the stop), -1 if a selector the
+ * guest loaded is refused by its own table, else 0. */
+static int regs_out(struct vm *vm, struct sb_regs *r)
+{
+	struct vcpu *cpu = &vm->cpu;
+	cpu_set_gprs(cpu, r->gpr);
+	cpu_set_eip(cpu, r->eip);
+	cpu_set_eflags(cpu, r->eflags, EFL_USER);
+	memcpy(cpu->blk->fx, vm->de.xs, 512);
+	int ret = 0;
+	for (int s = SEG_ES; s <= SEG_GS; s++) {
+		if (s == SEG_CS)
+			continue;
+		int d = data_seg_out(vm, s, *sel_field(r, s));
+		if (d < 0)
+			return -1;
+		if (d > 0)
+			ret = 1;
+	}
+	return ret;
+}
+
+/* The instruction bytes before EIP (a trap the host took after it). */
+static bool bytes_before(struct vm *vm, uint32_t eip, int n, uint8_t *b)
+{
+	struct vcpu *cpu = &vm->cpu;
+	return gmem_fetch(cpu, cpu->seg[SEG_CS].base + eip - (uint32_t)n, b, (uint32_t)n) == 0;
+}
+
+static void step_back(struct vm *vm, int n)
+{
+	cpu_set_eip(&vm->cpu, cpu_eip(&vm->cpu) - (uint32_t)n);
+	vm->de.step = true;
+}
+
+/* int n, int3 or into the host already took (EIP is after it): delivered
+ * through the guest's IDT as the guest's CPU would, gate DPL checked. */
+static void soft_int(struct vm *vm, int vec, int len)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t next = cpu_eip(cpu);
+	cpu_set_eip(cpu, next - (uint32_t)len); /* where a fault in delivery points */
+	cpu_interrupt(cpu, vec, false, 0, INT_SOFTWARE, next);
+}
+
+static void stop_syscall(struct vm *vm, const struct sb_stop *st)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint8_t b[2];
+	bool before = bytes_before(vm, cpu_eip(cpu), 2, b);
+	vm->stats.de_exit_syscall++;
+	if (!st->fast_entry && before && b[0] == 0xcd && b[1] == 0x80) {
+		soft_int(vm, 0x80, 2);
+		return;
+	}
+	if (before && b[0] == 0x0f && b[1] == 0x05) {
+		/* syscall: #UD on the virtual CPU (no EFER.SCE), from BT. The
+		 * host's SYSCALL overwrote ECX with the return address, and
+		 * that is what the guest's handler sees. */
+		step_back(vm, 2);
+		return;
+	}
+	if (st->fast_entry) {
+		/* sysenter on Intel: the host lost its address, which sysenter
+		 * does not need (the guest kernel returns through sysexit) */
+		int vec = callout_sysenter(cpu, true);
+		if (vec >= 0)
+			cpu_exception(cpu, vec, 0, cpu_eip(cpu));
+		return;
+	}
+	vm_fail(vm,
+		"direct execution: system call %lld stopped the sandbox at EIP 0x%08x with no "
+		"system call instruction before it",
+		(long long)st->sysno, cpu_eip(cpu));
+}
+
+/* #UD: AMD raises it for sysenter in compatibility mode, and sysenter is
+ * how Linux's vDSO makes system calls where CPUID shows SEP. */
+static void stop_ill(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint8_t b[2];
+	vm->stats.de_exit_fault++;
+	if (!gmem_fetch(cpu, cpu->seg[SEG_CS].base + cpu_eip(cpu), b, 2) && b[0] == 0x0f &&
+	    b[1] == 0x34) {
+		vm->stats.de_exit_syscall++;
+		int vec = callout_sysenter(cpu, true);
+		if (vec >= 0)
+			cpu_exception(cpu, vec, 0, cpu_eip(cpu));
+		return;
+	}
+	vm->de.step = true;
+}
+
+static void stop_segv(struct vm *vm, const struct sb_stop *st)
+{
+	struct de *de = &vm->de;
+	struct vcpu *cpu = &vm->cpu;
+	if ((st->si_code == SEGV_MAPERR || st->si_code == SEGV_ACCERR) && st->addr >> 32 == 0) {
+		uint32_t lin = (uint32_t)st->addr;
+		bool write = st->si_code == SEGV_ACCERR && de->view[lin >> PAGE_SHIFT];
+		int r = shadow_fault(vm, lin, write);
+		if (r == SHF_RETRY) {
+			vm->stats.de_exit_fill++;
+			return; /* the view gets the page at the next entry */
+		}
+		if (r == SHF_GUEST_PF && write) {
+			/* a write to a page the sandbox maps: the error code is
+			 * exact (copy-on-write, a read-only page) */
+			vm->stats.de_exit_fault++;
+			cpu_exception(cpu, 14, cpu->pf_err, cpu_eip(cpu));
+			return;
+		}
+		/* the guest's #PF (BT finds its exact error code), a traced
+		 * page table, translated code, device memory */
+		vm->stats.de_exit_fault++;
+		de->step = true;
+		return;
+	}
+	vm->stats.de_exit_fault++;
+	uint8_t b;
+	/* #OF is a trap: into already ran; anything else here is a fault */
+	if (cpu_get_eflags(cpu) & EFL_OF && bytes_before(vm, cpu_eip(cpu), 1, &b) && b == 0xce) {
+		soft_int(vm, 4, 1);
+		return;
+	}
+	de->step = true;
+}
+
+static void stop_signal(struct vm *vm, const struct sb_stop *st)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint8_t b[2];
+	switch (st->signo) {
+	case SIGSEGV: stop_segv(vm, st); return;
+	case SIGILL: stop_ill(vm); return;
+	case SIGTRAP:
+		vm->stats.de_exit_fault++;
+		if (st->si_code == TRAP_TRACE) { /* the guest set TF itself */
+			cpu->dr[6] |= 0x4000;
+			cpu_interrupt(cpu, 1, false, 0, INT_EXCEPTION, cpu_eip(cpu));
+			return;
+		}
+		if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[1] == 0xcc) {
+			soft_int(vm, 3, 1);
+			return;
+		}
+		if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0xcd && b[1] == 0x03) {
+			soft_int(vm, 3, 2);
+			return;
+		}
+		vm->de.step = true;
+		return;
+	default: /* SIGFPE, SIGBUS: faults, EIP on the instruction */
+		vm->stats.de_exit_fault++;
+		vm->de.step = true;
+		return;
+	}
+}
+
+void de_run(struct vm *vm)
+{
+	struct de *de = &vm->de;
+	struct vcpu *cpu = &vm->cpu;
+	char err[200];
+	if (!de->sb) {
+		de->sb = sandbox_new(vm->mem.memfd, vm->mem.ram_size, err, sizeof(err));
+		if (!de->sb) {
+			vm_fail(vm, "direct execution: %s", err);
+			return;
+		}
+		forget_sandbox_state(de);
+		(void)sandbox_restarted(de->sb);
+	}
+	if (sandbox_restarted(de->sb))
+		forget_sandbox_state(de);
+	if (sync_ldt(vm)) {
+		de->step = true;
+		return;
+	}
+	sync_view(vm);
+	struct sb_regs r;
+	struct sb_stop st;
+	regs_in(vm, &r);
+	machine_arm_timer(vm);
+	if (vm->timer_fired || atomic_load(&vm->con.ready))
+		return; /* an event is due: the run loop first */
+	vm->stats.de_entries++;
+	uint64_t t0 = machine_now_ns(vm);
+	int rc = sandbox_run(de->sb, &r, de->xs, &st, err, sizeof(err));
+	vm->stats.de_ns += machine_now_ns(vm) - t0;
+	if (rc) {
+		vm_fail(vm, "direct execution: %s", err);
+		return;
+	}
+	if (st.kind == SB_STOP_DIED) {
+		/* the guest state is the entry's: it runs again from there */
+		vm->stats.de_exit_died++;
+		if (vm->cfg->debug)
+			fprintf(vm->log, "de: the sandbox died (%s): restarted\n", st.why);
+		return;
+	}
+	if (st.kind == SB_STOP_SYSCALL && st.fast_entry) {
+		/* the host's 32-bit fast system call path reports its own flat
+		 * selectors, not what the guest ran with */
+		r.cs = de->host_sel[SEG_CS];
+		r.ss = de->host_sel[SEG_SS];
+	}
+	if (left_compat(vm, &r)) {
+		cpu_set_gprs(cpu, r.gpr);
+		memcpy(cpu->blk->fx, de->xs, 512);
+		escaped(vm, &r);
+		return;
+	}
+	int seg = regs_out(vm, &r);
+	if (seg > 0)
+		vm->stats.de_repairs++;
+	if (seg > 0 && st.kind == SB_STOP_SIGNAL)
+		return; /* a fault through the host's descriptor: again, with the guest's */
+	if (seg < 0) {
+		cpu_exception(cpu, 13, 0, cpu_eip(cpu));
+		return;
+	}
+	switch (st.kind) {
+	case SB_STOP_KICK: vm->stats.de_exit_kick++; break;
+	case SB_STOP_SYSCALL: stop_syscall(vm, &st); break;
+	case SB_STOP_SIGNAL: stop_signal(vm, &st); break;
+	case SB_STOP_DIED: break;
+	}
+}
+
+void de_print_stats(struct vm *vm, FILE *out)
+{
+	struct de *de = &vm->de;
+	fprintf(out, "direct execution: %s (%s)\n", de->on ? "on" : "off", vm->cfg->de_why);
+	if (!de->on)
+		return;
+	if (de->sb) {
+		const struct sb_counters *c = sandbox_counters(de->sb);
+		fprintf(out,
+			"sandbox: %" PRIu64 " process starts, %" PRIu64 " guest runs, %" PRIu64
+			" stub rounds, %" PRIu64 " host calls for the view and LDT\n",
+			c->starts, c->runs, c->stub_rounds, c->host_calls);
+	}
+	uint64_t all = machine_now_ns(vm), in_de = vm->stats.de_ns, in_bt = vm->stats.bt_ns;
+	uint64_t mon = all > in_de + in_bt ? all - in_de - in_bt : 0;
+	fprintf(out, "time: %.3f s in the sandbox, %.3f s in translated code, %.3f s in the monitor\n",
+		(double)in_de / 1e9, (double)in_bt / 1e9, (double)mon / 1e9);
+}

@@ -1,0 +1,86 @@
+/* de.h - direct execution (issue 8): guest ring-3 code runs natively in a
+ * sandbox process (src/sandbox.c) while the guest kernel stays under binary
+ * translation. This module gives the sandbox its meaning: which guest
+ * states it may run, the user view it maps (a mirror of the shadow's user
+ * pages), the guest's GDT mirrored in its LDT, and what each stop means for
+ * the guest. */
+#ifndef BTVMM_DE_H
+#define BTVMM_DE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct vm;
+struct vm_config;
+struct sandbox;
+
+#define DE_DIRTY_RUNS 256 /* view changes remembered before a full resync */
+#define DE_GDT_MAX 8192	  /* host LDT entries */
+#define DE_XCTX 16	  /* address spaces whose extended (AVX...) state is kept */
+
+/* The extended state beyond x87/SSE (AVX and up) of one guest address
+ * space: the guest kernel saves only FXSAVE state (the virtual CPUID shows
+ * no XSAVE), so these halves would otherwise leak between guest processes. */
+struct de_xctx {
+	uint32_t cr3; /* 0: free */
+	uint32_t last_use;
+	uint8_t *hi; /* the XSAVE image from byte 512 (header and beyond) */
+};
+
+struct de {
+	bool on;	    /* -accel bt,de=on (or auto where the host allows it) */
+	struct sandbox *sb; /* started when guest ring-3 code first runs */
+	bool step;	    /* the next guest instruction runs under BT first */
+	/* The view: per linear page what the sandbox maps, (frame << 12) |
+	 * DEV_*; 0 for nothing. count: pages mapped per 4 MiB region. */
+	uint32_t *view;
+	uint16_t count[1024];
+	struct {
+		uint32_t lp, n;
+	} dirty[DE_DIRTY_RUNS];
+	int n_dirty;
+	bool dirty_all;
+	/* The host LDT as installed: guest descriptors (lo, hi) per index,
+	 * and whether the sandbox could hold each one. */
+	uint32_t ldt_lo[DE_GDT_MAX], ldt_hi[DE_GDT_MAX];
+	uint8_t ldt_state[DE_GDT_MAX]; /* 0 unknown, 1 installed, 2 left empty */
+	uint32_t ldt_n;		       /* entries ever installed (below this) */
+	/* the host selectors the last entry loaded, per SEG_* */
+	uint16_t host_sel[6];
+	uint8_t *xs; /* the XSAVE image handed to the sandbox */
+	size_t xs_size;
+	uint32_t xs_cr3; /* whose extended state xs holds */
+	struct de_xctx xctx[DE_XCTX];
+	uint32_t xctx_clock;
+};
+
+/* -accel bt,de=: resolve auto/on/off against the host (sandbox_unsupported)
+ * into cfg->de_on and cfg->de_why. -1 with err set for de=on on a host that
+ * cannot. */
+int de_select(struct vm_config *cfg, char *err, size_t n);
+/* "de: yes" or "de: no: REASON" for -accel help. */
+void de_help_line(char *buf, size_t n);
+
+int de_init(struct vm *vm, char *err, size_t n);
+void de_fini(struct vm *vm);
+
+/* Shadow pages [lp, lp + n) that are (or were) guest user pages changed:
+ * the sandbox's view follows at the next entry (mmu/shadow.c calls this). */
+void de_view_changed(struct vm *vm, uint32_t lp, uint32_t n);
+
+/* Can the guest's current state run in the sandbox? (CPL 3 with paging,
+ * no virtual-8086 mode, no single-step, no IOPL 3, no debug breakpoints,
+ * GDT selectors only, FPU usable without traps.) */
+bool de_can_run(struct vm *vm);
+/* Run guest code in the sandbox until its next stop and turn that stop
+ * into guest state: nothing (a view fill, a kick), an exception delivered,
+ * or de.step set so that BT runs the next instruction. */
+void de_run(struct vm *vm);
+
+/* The -stats lines: on or off and why, the sandbox's counters, and where
+ * the time went (sandbox, translated code, monitor). */
+void de_print_stats(struct vm *vm, FILE *out);
+
+#endif
