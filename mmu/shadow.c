@@ -576,6 +576,14 @@ static bool prefill_page(struct vm *vm, uint32_t lp)
 	return true;
 }
 
+bool shadow_prefill(struct vm *vm, uint32_t lp)
+{
+	struct shadow *sh = &vm->sh;
+	if (!sh->on || sh->ent[lp] || (sh->limit && sh->mapped >= sh->limit))
+		return false;
+	return prefill_page(vm, lp);
+}
+
 /* The address space of page directory cr3 becomes current: find (or make)
  * its record and map the pages it remembers that the switch dropped. The
  * record keeps only pages that needed it; fills add the rest. */
@@ -645,6 +653,7 @@ void shadow_paging_changed(struct vm *vm)
 	sh->cur = NULL;
 	if (paging)
 		enter_aspace(vm, vm->cpu.cr3 & ~0xfffu);
+	de_paging_changed(vm);
 }
 
 void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
@@ -653,6 +662,7 @@ void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
 	(void)old_cr3;
 	if (!sh->on)
 		return;
+	de_cr3_switch(vm, vm->cpu.cr3); /* the old sandbox view stays as it is */
 	const uint32_t *pd = gpa_ptr(&vm->mem, vm->cpu.cr3 & ~0xfffu, PAGE_SIZE);
 	for (uint32_t r = 0; r < 1024; r++) {
 		if (!sh->count[r] && !sh->code_region[r])
@@ -663,6 +673,7 @@ void shadow_cr3_written(struct vm *vm, uint32_t old_cr3)
 	}
 	vm->stats.vtlb_flushes++;
 	enter_aspace(vm, vm->cpu.cr3 & ~0xfffu);
+	de_cr3_switched(vm);
 }
 
 void shadow_invlpg(struct vm *vm, uint32_t lin)

@@ -118,5 +118,9 @@ void shadow_trace_close(struct vm *vm, uint32_t pfn);
 /* Frame pfn now holds translated code, or no longer does: re-protect every
  * linear alias of it. */
 void shadow_reprotect_frame(struct vm *vm, uint32_t pfn);
+/* Map linear page lp ahead of use if the guest's tables allow it at the
+ * current CPL and it was accessed already (invisible to the guest, as a
+ * TLB fill); returns whether it is mapped now. */
+bool shadow_prefill(struct vm *vm, uint32_t lp);
 
 #endif

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "de.h"
 
 #ifndef BTVMM_VERSION
 #define BTVMM_VERSION "0.1"
@@ -482,7 +483,7 @@ static int opt_device(struct cli_ctx *ctx, const char *arg)
 	return 0;
 }
 
-/* -accel bt[,backend=auto|compat|x64][,de=on|off|auto] | kvm | help, as QEMU spells its
+/* -accel bt[,backend=auto|compat|x64][,de=on|off|auto][,de-pool=N] | kvm | help, as QEMU spells its
  * accelerators and their properties. */
 static int opt_accel(struct cli_ctx *ctx, const char *arg)
 {
@@ -500,13 +501,24 @@ static int opt_accel(struct cli_ctx *ctx, const char *arg)
 		return 0;
 	}
 	if (!subopt_is(arg, len, "bt"))
-		return cli_error(ctx,
-				 "%s %s: accepted values are 'bt[,backend=auto|compat|x64][,de=on|off|auto]', "
-				 "'kvm' and 'help'",
-				 ctx->opt, arg);
+		return cli_error(
+		    ctx,
+		    "%s %s: accepted values are 'bt[,backend=auto|compat|x64][,de=on|off|auto]', "
+		    "'kvm' and 'help'",
+		    ctx->opt, arg);
 	for (; *p == ','; p = end) {
 		end = subopt_end(++p);
 		subopt_split(p, end, &o);
+		if (subopt_is(o.key, o.key_len, "de-pool")) {
+			char *num_end;
+			unsigned long v = o.value ? strtoul(o.value, &num_end, 10) : 0;
+			if (!o.value || num_end != o.value + o.value_len || !v || v > DE_POOL_MAX)
+				return cli_error(ctx,
+						 "%s %s: de-pool must be a number from 1 to %d",
+						 ctx->opt, arg, DE_POOL_MAX);
+			ctx->cfg->de_pool = (unsigned)v;
+			continue;
+		}
 		if (subopt_is(o.key, o.key_len, "de")) {
 			if (o.value && subopt_is(o.value, o.value_len, "on"))
 				ctx->cfg->de = DE_ON;
@@ -520,9 +532,9 @@ static int opt_accel(struct cli_ctx *ctx, const char *arg)
 			continue;
 		}
 		if (!subopt_is(o.key, o.key_len, "backend"))
-			return cli_error(ctx,
-					 "%s %s: unknown property '%.*s' (bt takes backend= and de=)",
-					 ctx->opt, arg, (int)o.key_len, o.key);
+			return cli_error(
+			    ctx, "%s %s: unknown property '%.*s' (bt takes backend= and de=)",
+			    ctx->opt, arg, (int)o.key_len, o.key);
 		if (o.value && subopt_is(o.value, o.value_len, "auto"))
 			backend = BACKEND_AUTO;
 		else if (o.value && subopt_is(o.value, o.value_len, "compat"))
@@ -853,7 +865,7 @@ void cli_usage(void)
 	       "  -vga-dump FILE   at exit, write the VGA's text screen to FILE ('-': stderr)\n"
 	       "  Keys, when stdin is a terminal (serial console or -display curses):\n"
 	       "                   Ctrl-A x quits, Ctrl-A h lists the others\n"
-	       "  -accel bt[,backend=auto|compat|x64][,de=on|off|auto] | kvm\n"
+	       "  -accel bt[,backend=auto|compat|x64][,de=on|off|auto][,de-pool=N] | kvm\n"
 	       "                   binary translation (default) or KVM, for comparison;\n"
 	       "                   de=on runs guest ring 3 natively in a sandbox process\n"
 	       "                   (the default where the host can); -accel help lists\n"

@@ -69,9 +69,9 @@
 #define EFL_AC 0x40000u
 #define EFL_ID 0x200000u
 /* what ring-3 code can change (and the sandbox therefore carries) */
-#define EFL_USER                                                                            \
-	(EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_TF | EFL_DF | EFL_OF | EFL_NT |   \
-	 EFL_AC | EFL_ID)
+#define EFL_USER                                                                                   \
+	(EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_TF | EFL_DF | EFL_OF | EFL_NT | EFL_AC | \
+	 EFL_ID)
 
 #define XSTATE_BV_OFF 512 /* the XSAVE header's XSTATE_BV */
 
@@ -113,13 +113,17 @@ int de_init(struct vm *vm, char *err, size_t n)
 	de->on = vm->cfg->de_on;
 	if (!de->on)
 		return 0;
-	de->view = calloc((size_t)1 << 20, sizeof(uint32_t));
+	de->pool_size = vm->cfg->de_pool ? (int)vm->cfg->de_pool : DE_POOL_DEFAULT;
+	de->cur = &de->pool[0];
 	de->xs_size = sandbox_xstate_size();
 	de->xs = aligned_alloc(64, (de->xs_size + 63) & ~(size_t)63);
-	if (!de->view || !de->xs) {
-		snprintf(err, n, "direct execution: out of memory");
-		return -1;
-	}
+	for (int i = 0; i < de->pool_size; i++)
+		de->pool[i].view = calloc((size_t)1 << 20, sizeof(uint32_t));
+	for (int i = 0; i < de->pool_size; i++)
+		if (!de->pool[i].view || !de->xs) {
+			snprintf(err, n, "direct execution: out of memory");
+			return -1;
+		}
 	memset(de->xs, 0, de->xs_size);
 	return 0;
 }
@@ -127,36 +131,137 @@ int de_init(struct vm *vm, char *err, size_t n)
 void de_fini(struct vm *vm)
 {
 	struct de *de = &vm->de;
-	if (de->sb)
-		sandbox_free(de->sb);
 	de->sb = NULL;
-	free(de->view);
+	for (int i = 0; i < DE_POOL_MAX; i++) {
+		if (de->pool[i].sb)
+			sandbox_free(de->pool[i].sb);
+		free(de->pool[i].view);
+		de->pool[i].sb = NULL;
+		de->pool[i].view = NULL;
+	}
 	free(de->xs);
 	for (int i = 0; i < DE_XCTX; i++)
 		free(de->xctx[i].hi);
-	de->view = NULL;
 	de->xs = NULL;
+}
+
+/* Sandbox sb holds nothing below 4 GiB now (new, restarted, or its view
+ * was dropped): say so in its records. */
+static void forget_view(struct de_sbox *sb, bool ldt_too)
+{
+	memset(sb->view, 0, ((size_t)1 << 20) * sizeof(uint32_t));
+	memset(sb->count, 0, sizeof(sb->count));
+	if (ldt_too) {
+		memset(sb->ldt_state, 0, sizeof(sb->ldt_state));
+		sb->ldt_n = 0;
+	}
+	sb->n_dirty = 0;
+	sb->dirty_all = true;
 }
 
 void de_view_changed(struct vm *vm, uint32_t lp, uint32_t n)
 {
 	struct de *de = &vm->de;
-	if (!de->on || de->dirty_all)
+	if (!de->on || de->switching || de->cur->dirty_all)
 		return;
-	if (de->n_dirty) {
-		uint32_t *last_lp = &de->dirty[de->n_dirty - 1].lp, *last_n = &de->dirty[de->n_dirty - 1].n;
-		if (lp >= *last_lp && lp <= *last_lp + *last_n) { /* the usual case: the next page */
+	struct de_sbox *sb = de->cur;
+	if (sb->n_dirty) {
+		uint32_t *last_lp = &sb->dirty[sb->n_dirty - 1].lp,
+			 *last_n = &sb->dirty[sb->n_dirty - 1].n;
+		if (lp >= *last_lp &&
+		    lp <= *last_lp + *last_n) { /* the usual case: the next page */
 			if (lp + n > *last_lp + *last_n)
 				*last_n = lp + n - *last_lp;
 			return;
 		}
 	}
-	if (de->n_dirty == DE_DIRTY_RUNS) {
-		de->dirty_all = true;
+	if (sb->n_dirty == DE_DIRTY_RUNS) {
+		sb->dirty_all = true;
 		return;
 	}
-	de->dirty[de->n_dirty].lp = lp;
-	de->dirty[de->n_dirty++].n = n;
+	sb->dirty[sb->n_dirty].lp = lp;
+	sb->dirty[sb->n_dirty++].n = n;
+}
+
+/* A CR3 load: the pool's view of the new address space becomes current
+ * (a hit), or the least recently used one is emptied for it (a miss). The
+ * shadow's drops of the old address space's pages that follow are not the
+ * new view's business, and the old view keeps what it maps: it is checked
+ * whole when its address space comes back (de_cr3_switched). */
+void de_cr3_switch(struct vm *vm, uint32_t cr3)
+{
+	struct de *de = &vm->de;
+	if (!de->on)
+		return;
+	cr3 &= ~0xfffu;
+	if (de->cur->cr3 == cr3)
+		return;
+	struct de_sbox *hit = NULL, *lru = &de->pool[0];
+	for (int i = 0; i < de->pool_size; i++) {
+		struct de_sbox *sb = &de->pool[i];
+		if (sb->cr3 == cr3)
+			hit = sb;
+		if (sb->last_use < lru->last_use)
+			lru = sb;
+	}
+	if (de->pool_size == 1) {
+		/* one view: it follows the shadow's drops like any change */
+		de->cur->cr3 = cr3;
+		vm->stats.de_pool_misses++;
+		return;
+	}
+	de->cur->last_use = ++de->pool_clock;
+	de->switching = true;
+	de->hit = hit != NULL;
+	if (hit) {
+		vm->stats.de_pool_hits++;
+		de->cur = hit;
+	} else {
+		vm->stats.de_pool_misses++;
+		de->cur = lru;
+		lru->cr3 = cr3;
+		if (lru->sb)
+			sandbox_reset_view(lru->sb);
+		forget_view(lru, false);
+	}
+	de->cur->last_use = ++de->pool_clock;
+	de->sb = de->cur->sb;
+}
+
+/* After the shadow's switch: a view from the pool may be out of date (the
+ * guest changed that address space's tables while it was away, untraced),
+ * and the shadow must again hold every page it maps, so that tracing
+ * covers them. Each page the view maps is mapped in the shadow as the
+ * guest's tables say now (prefill: only pages the guest already accessed);
+ * the full comparison at the next entry keeps those that did not change
+ * and drops or fixes the others. */
+void de_cr3_switched(struct vm *vm)
+{
+	struct de *de = &vm->de;
+	if (!de->on || !de->switching)
+		return;
+	de->switching = false;
+	struct de_sbox *sb = de->cur;
+	if (de->hit)
+		for (uint32_t r = 0; r < 1024; r++)
+			if (sb->count[r])
+				for (uint32_t lp = r << 10; lp < (r + 1) << 10; lp++)
+					if (sb->view[lp] && !vm->sh.ent[lp])
+						shadow_prefill(vm, lp);
+	sb->dirty_all = true;
+	de->hit = false;
+}
+
+void de_paging_changed(struct vm *vm)
+{
+	struct de *de = &vm->de;
+	if (!de->on)
+		return;
+	for (int i = 0; i < de->pool_size; i++)
+		if (&de->pool[i] != de->cur)
+			de->pool[i].cr3 = 0; /* emptied when next used */
+	de->cur->cr3 = vm->cpu.cr3 & ~0xfffu;
+	de->cur->dirty_all = true;
 }
 
 /* What the sandbox should map at linear page lp: guest user pages with
@@ -185,10 +290,11 @@ struct view_run {
 
 static void run_flush(struct vm *vm, struct view_run *run)
 {
-	struct sandbox *sb = vm->de.sb;
+	struct sandbox *sb = vm->de.cur->sb;
 	switch (run->kind) {
 	case OP_MAP:
-		sandbox_map(sb, run->lp, run->n, (uint64_t)run->pfn << PAGE_SHIFT, view_prot(run->v));
+		sandbox_map(sb, run->lp, run->n, (uint64_t)run->pfn << PAGE_SHIFT,
+			    view_prot(run->v));
 		vm->stats.de_view_maps++;
 		break;
 	case OP_PROTECT:
@@ -221,7 +327,7 @@ static void run_add(struct vm *vm, struct view_run *run, int kind, uint32_t lp, 
 
 static void view_page(struct vm *vm, struct view_run *run, uint32_t lp)
 {
-	struct de *de = &vm->de;
+	struct de_sbox *de = vm->de.cur;
 	uint32_t want = view_wanted(vm, lp), have = de->view[lp];
 	if (want == have)
 		return;
@@ -238,7 +344,7 @@ static void view_page(struct vm *vm, struct view_run *run, uint32_t lp)
 /* Bring the sandbox's view in line with the shadow's user pages. */
 static void sync_view(struct vm *vm)
 {
-	struct de *de = &vm->de;
+	struct de_sbox *de = vm->de.cur;
 	struct view_run run = {OP_NONE, 0, 0, 0, 0};
 	if (de->dirty_all) {
 		for (uint32_t r = 0; r < 1024; r++)
@@ -257,18 +363,6 @@ static void sync_view(struct vm *vm)
 	de->dirty_all = false;
 }
 
-/* The sandbox is new (first start or restart): nothing is mapped or
- * installed there. */
-static void forget_sandbox_state(struct de *de)
-{
-	memset(de->view, 0, ((size_t)1 << 20) * sizeof(uint32_t));
-	memset(de->count, 0, sizeof(de->count));
-	memset(de->ldt_state, 0, sizeof(de->ldt_state));
-	de->ldt_n = 0;
-	de->n_dirty = 0;
-	de->dirty_all = true;
-}
-
 /* The 8-byte descriptor a segment register's hidden part stands for. */
 static void cache_desc(const struct seg_cache *s, uint32_t *lo, uint32_t *hi)
 {
@@ -280,7 +374,7 @@ static void cache_desc(const struct seg_cache *s, uint32_t *lo, uint32_t *hi)
 
 static void set_ldt(struct vm *vm, uint32_t i, uint32_t lo, uint32_t hi)
 {
-	struct de *de = &vm->de;
+	struct de_sbox *de = vm->de.cur;
 	if (de->ldt_state[i] && de->ldt_lo[i] == lo && de->ldt_hi[i] == hi)
 		return;
 	int r = sandbox_set_ldt(de->sb, i, lo, hi);
@@ -297,7 +391,7 @@ static void set_ldt(struct vm *vm, uint32_t i, uint32_t lo, uint32_t hi)
 static int sync_ldt(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
-	struct de *de = &vm->de;
+	struct de_sbox *de = vm->de.cur;
 	uint32_t n = ((uint32_t)cpu->gdtr.limit + 1) / 8;
 	if (n > DE_GDT_MAX)
 		n = DE_GDT_MAX;
@@ -326,8 +420,8 @@ static int sync_ldt(struct vm *vm)
 bool de_can_run(struct vm *vm)
 {
 	struct vcpu *cpu = &vm->cpu;
-	if (!vm->de.on || cpu->cpl != 3 || !(cpu->cr0 & CR0_PG) || cpu->halted ||
-	    cpu->irq_shadow || cpu->db_shadow)
+	if (!vm->de.on || cpu->cpl != 3 || !(cpu->cr0 & CR0_PG) || cpu->halted || cpu->irq_shadow ||
+	    cpu->db_shadow)
 		return false;
 	uint32_t fl = cpu_get_eflags(cpu);
 	/* IOPL 3 lets ring 3 change IF with popf, which the host would hide */
@@ -562,7 +656,7 @@ static void stop_segv(struct vm *vm, const struct sb_stop *st)
 	struct vcpu *cpu = &vm->cpu;
 	if ((st->si_code == SEGV_MAPERR || st->si_code == SEGV_ACCERR) && st->addr >> 32 == 0) {
 		uint32_t lin = (uint32_t)st->addr;
-		bool write = st->si_code == SEGV_ACCERR && de->view[lin >> PAGE_SHIFT];
+		bool write = st->si_code == SEGV_ACCERR && de->cur->view[lin >> PAGE_SHIFT];
 		int r = shadow_fault(vm, lin, write);
 		if (r == SHF_RETRY) {
 			vm->stats.de_exit_fill++;
@@ -627,17 +721,20 @@ void de_run(struct vm *vm)
 	struct de *de = &vm->de;
 	struct vcpu *cpu = &vm->cpu;
 	char err[200];
-	if (!de->sb) {
-		de->sb = sandbox_new(vm->mem.memfd, vm->mem.ram_size, err, sizeof(err));
-		if (!de->sb) {
+	struct de_sbox *sb = de->cur;
+	if (!sb->sb) {
+		sb->sb = sandbox_new(vm->mem.memfd, vm->mem.ram_size, err, sizeof(err));
+		if (!sb->sb) {
 			vm_fail(vm, "direct execution: %s", err);
 			return;
 		}
-		forget_sandbox_state(de);
-		(void)sandbox_restarted(de->sb);
+		forget_view(sb, true);
+		sb->cr3 = cpu->cr3 & ~0xfffu;
+		(void)sandbox_restarted(sb->sb);
+		de->sb = sb->sb;
 	}
-	if (sandbox_restarted(de->sb))
-		forget_sandbox_state(de);
+	if (sandbox_restarted(sb->sb))
+		forget_view(sb, true);
 	if (sync_ldt(vm)) {
 		de->step = true;
 		return;
@@ -651,7 +748,7 @@ void de_run(struct vm *vm)
 		return; /* an event is due: the run loop first */
 	vm->stats.de_entries++;
 	uint64_t t0 = machine_now_ns(vm);
-	int rc = sandbox_run(de->sb, &r, de->xs, &st, err, sizeof(err));
+	int rc = sandbox_run(sb->sb, &r, de->xs, &st, err, sizeof(err));
 	vm->stats.de_ns += machine_now_ns(vm) - t0;
 	if (rc) {
 		vm_fail(vm, "direct execution: %s", err);
@@ -699,15 +796,27 @@ void de_print_stats(struct vm *vm, FILE *out)
 	fprintf(out, "direct execution: %s (%s)\n", de->on ? "on" : "off", vm->cfg->de_why);
 	if (!de->on)
 		return;
-	if (de->sb) {
-		const struct sb_counters *c = sandbox_counters(de->sb);
-		fprintf(out,
-			"sandbox: %" PRIu64 " process starts, %" PRIu64 " guest runs, %" PRIu64
-			" stub rounds, %" PRIu64 " host calls for the view and LDT\n",
-			c->starts, c->runs, c->stub_rounds, c->host_calls);
+	struct sb_counters all_c = {0};
+	int procs = 0;
+	for (int i = 0; i < de->pool_size; i++) {
+		if (!de->pool[i].sb)
+			continue;
+		const struct sb_counters *c = sandbox_counters(de->pool[i].sb);
+		all_c.starts += c->starts;
+		all_c.runs += c->runs;
+		all_c.stub_rounds += c->stub_rounds;
+		all_c.host_calls += c->host_calls;
+		procs++;
 	}
+	fprintf(out,
+		"sandbox pool: %d of %d used; %" PRIu64 " hits, %" PRIu64 " misses; %" PRIu64
+		" process starts, %" PRIu64 " guest runs, %" PRIu64 " stub rounds, %" PRIu64
+		" host calls for views and LDTs\n",
+		procs, de->pool_size, vm->stats.de_pool_hits, vm->stats.de_pool_misses,
+		all_c.starts, all_c.runs, all_c.stub_rounds, all_c.host_calls);
 	uint64_t all = machine_now_ns(vm), in_de = vm->stats.de_ns, in_bt = vm->stats.bt_ns;
 	uint64_t mon = all > in_de + in_bt ? all - in_de - in_bt : 0;
-	fprintf(out, "time: %.3f s in the sandbox, %.3f s in translated code, %.3f s in the monitor\n",
+	fprintf(out,
+		"time: %.3f s in the sandbox, %.3f s in translated code, %.3f s in the monitor\n",
 		(double)in_de / 1e9, (double)in_bt / 1e9, (double)mon / 1e9);
 }

@@ -29,10 +29,16 @@ struct de_xctx {
 	uint8_t *hi; /* the XSAVE image from byte 512 (header and beyond) */
 };
 
-struct de {
-	bool on;	    /* -accel bt,de=on (or auto where the host allows it) */
-	struct sandbox *sb; /* started when guest ring-3 code first runs */
-	bool step;	    /* the next guest instruction runs under BT first */
+#define DE_POOL_MAX 8 /* sandbox processes kept, one per guest address space */
+#define DE_POOL_DEFAULT 4
+
+/* One sandbox process and the user view it holds: the view of one guest
+ * address space (page-directory base cr3), kept while others run so that
+ * switching back costs a check, not a rebuild. */
+struct de_sbox {
+	struct sandbox *sb; /* started when first used */
+	uint32_t cr3;	    /* whose view it holds; 0: none (reset before use) */
+	uint32_t last_use;
 	/* The view: per linear page what the sandbox maps, (frame << 12) |
 	 * DEV_*; 0 for nothing. count: pages mapped per 4 MiB region. */
 	uint32_t *view;
@@ -47,6 +53,19 @@ struct de {
 	uint32_t ldt_lo[DE_GDT_MAX], ldt_hi[DE_GDT_MAX];
 	uint8_t ldt_state[DE_GDT_MAX]; /* 0 unknown, 1 installed, 2 left empty */
 	uint32_t ldt_n;		       /* entries ever installed (below this) */
+};
+
+struct de {
+	bool on; /* -accel bt,de=on (or auto where the host allows it) */
+	/* the current sandbox's process, for the signal handlers' kicks */
+	struct sandbox *volatile sb;
+	bool step; /* the next guest instruction runs under BT first */
+	struct de_sbox pool[DE_POOL_MAX];
+	int pool_size;	     /* -accel bt,de-pool=N */
+	struct de_sbox *cur; /* the current address space's */
+	uint32_t pool_clock;
+	bool switching; /* inside a CR3 switch: the old view is kept as it is */
+	bool hit;	/* ...and the new view was the pool's: revalidate it */
 	/* the host selectors the last entry loaded, per SEG_* */
 	uint16_t host_sel[6];
 	uint8_t *xs; /* the XSAVE image handed to the sandbox */
@@ -69,6 +88,13 @@ void de_fini(struct vm *vm);
 /* Shadow pages [lp, lp + n) that are (or were) guest user pages changed:
  * the sandbox's view follows at the next entry (mmu/shadow.c calls this). */
 void de_view_changed(struct vm *vm, uint32_t lp, uint32_t n);
+/* The guest loaded CR3 (mmu/shadow.c, before and after it drops the old
+ * address space's shadows): the pool's view for the new one becomes
+ * current, and the old one is kept as it is. */
+void de_cr3_switch(struct vm *vm, uint32_t cr3);
+void de_cr3_switched(struct vm *vm);
+/* Paging was turned on or off or changed mode: no kept view is valid. */
+void de_paging_changed(struct vm *vm);
 
 /* Can the guest's current state run in the sandbox? (CPL 3 with paging,
  * no virtual-8086 mode, no single-step, no IOPL 3, no debug breakpoints,

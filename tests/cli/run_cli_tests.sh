@@ -210,6 +210,11 @@ accel_forced_unavailable)
 accel_de_bad)
 	expect_fail "-accel bt,de=maybe: de must be on, off or auto" \
 		-kernel "$GOOD" -accel bt,de=maybe ;;
+accel_de_pool_bad)
+	expect_fail "-accel bt,de-pool=9: de-pool must be a number from 1 to 8" \
+		-kernel "$GOOD" -accel bt,de-pool=9
+	expect_fail "-accel bt,de-pool=x: de-pool must be a number from 1 to 8" \
+		-kernel "$GOOD" -accel bt,de-pool=x ;;
 debug_bogus)
 	expect_fail "unknown item 'bogus'" -kernel "$GOOD" -d bogus ;;
 initrd_missing)

@@ -377,7 +377,8 @@ START_TEST(accel_values)
 	ck_assert_int_eq(p.rc, 0);
 	ck_assert_int_eq(p.cfg.accel, ACCEL_KVM);
 	p = PARSE("-kernel", "k", "-accel", "tcg");
-	ck_parse_error(p, "-accel tcg: accepted values are 'bt[,backend=auto|compat|x64][,de=on|off|auto]', 'kvm' "
+	ck_parse_error(p, "-accel tcg: accepted values are "
+			  "'bt[,backend=auto|compat|x64][,de=on|off|auto]', 'kvm' "
 			  "and 'help'");
 	p = PARSE("-kernel", "k", "-accel", "foo");
 	ck_parse_error(p, "-accel foo: accepted values are");
