@@ -46,16 +46,24 @@ enum sb_stop_kind {
 			  * Intel): stopped at entry, NOT executed; rip is after it */
 	SB_STOP_SIGNAL,	 /* a fault or trap the host turned into a signal */
 	SB_STOP_KICK,	 /* sandbox_kick() (a virtual interrupt or a time slice) */
-	SB_STOP_DIED,	 /* the process is gone; the next sandbox_run starts a new one */
+	SB_STOP_DIED,	 /* the process is gone; a new one is started (sandbox_restarted) */
 };
 
 struct sb_stop {
 	enum sb_stop_kind kind;
-	int signo;   /* SB_STOP_SIGNAL: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
-	int si_code; /* siginfo si_code (SEGV_MAPERR, SEGV_ACCERR, SI_KERNEL, FPE_*, TRAP_*) */
-	uint64_t addr;	   /* siginfo si_addr */
-	int64_t sysno;	   /* SB_STOP_SYSCALL: the system call number the host saw */
-	char why[120];	   /* SB_STOP_DIED: how it ended (signal, exit status) */
+	int signo;     /* SB_STOP_SIGNAL: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+	int si_code;   /* siginfo si_code (SEGV_MAPERR, SEGV_ACCERR, SI_KERNEL, FPE_*, TRAP_*) */
+	uint64_t addr; /* siginfo si_addr */
+	int64_t sysno; /* SB_STOP_SYSCALL: the system call number the host saw */
+	/* SB_STOP_SYSCALL through the host's 32-bit fast path (syscall from
+	 * compatibility mode on AMD, sysenter on Intel and QEMU TCG): the host
+	 * kernel lost the guest's eip (reported as 0; cs and ss are the
+	 * entry's) and applied the 32-bit vDSO convention to the registers
+	 * (syscall: ecx := ebp; sysenter: esp := ebp; both: ebp := the word at
+	 * the stack pointer). sysno -1: the host dropped the call because that
+	 * word was unreadable (eax is then -EFAULT). */
+	bool fast_entry;
+	char why[120]; /* SB_STOP_DIED: how it ended (signal, exit status) */
 };
 
 /* Counters for -stats (the monitor reads them). */
@@ -71,7 +79,9 @@ struct sb_counters {
 const char *sandbox_unsupported(void);
 
 /* A new sandbox over guest RAM memfd (ram_size bytes). NULL with err set.
- * The process starts here; it is restarted by sandbox_run after it dies. */
+ * The process starts here; it is restarted as soon as sandbox_run (or
+ * sandbox_flush) finds it dead. The process is pinned to the CPU the
+ * caller runs on (cross-CPU ptrace wake-ups are slow on these hosts). */
 struct sandbox *sandbox_new(int memfd, uint64_t ram_size, char *err, size_t n);
 void sandbox_free(struct sandbox *sb);
 
@@ -84,9 +94,10 @@ int sandbox_protect(struct sandbox *sb, uint32_t lin, uint32_t npages, int prot)
 int sandbox_unmap(struct sandbox *sb, uint32_t lin, uint32_t npages);
 /* Host LDT entry idx (1..8191) gets the guest's raw 8-byte descriptor
  * (lo = bits 0-31, hi = 32-63), converted for modify_ldt; a descriptor the
- * host cannot hold (a system segment, DPL below 3, conforming code, the L
- * bit) becomes an empty entry, and the function returns 1 so that the
- * caller knows a selector for it would not work. */
+ * host cannot hold (a system segment, DPL below 3, present conforming
+ * code) becomes an empty entry, and the function returns 1 so that the
+ * caller knows a selector for it would not work. The L bit is dropped (a
+ * 32-bit processor ignores it); an all-zero descriptor is empty, returns 0. */
 int sandbox_set_ldt(struct sandbox *sb, unsigned idx, uint32_t lo, uint32_t hi);
 /* Everything queued reaches the process now. 0, or -1 with err set. */
 int sandbox_flush(struct sandbox *sb, char *err, size_t n);
@@ -98,9 +109,18 @@ void sandbox_reset_view(struct sandbox *sb);
 bool sandbox_restarted(struct sandbox *sb);
 
 /* Run guest code from r and the extended state xs (an XSAVE image of
- * sandbox_xstate_size() bytes, its first 512 the FXSAVE layout) until the
- * next stop, which is written to st; r and xs are updated in place. Returns
- * 0, or -1 with err set for a failure of the monitor's own calls (ptrace). */
+ * sandbox_xstate_size() bytes, its first 512 the FXSAVE layout; NULL: the
+ * state stays in the process as the last stop left it) until the next
+ * stop, which is written to st; r and xs are updated in place. The XSAVE
+ * header must be valid (xcomp_bv 0; xstate_bv bits 0 and 1 set for the
+ * x87/SSE values of the legacy area to count, clear for their init state).
+ * Kick signals and other signals sent to the process are suppressed
+ * (SB_STOP_KICK); faults are suppressed too, and reported. When the
+ * process died (SB_STOP_DIED), a new one is already started:
+ * sandbox_restarted() is true. Returns 0, or -1 with err set for a failure
+ * of the monitor's own calls (ptrace, a view change the host refused).
+ * All calls but sandbox_kick must come from the thread that called
+ * sandbox_new: Linux makes that thread the tracer. */
 int sandbox_run(struct sandbox *sb, struct sb_regs *r, void *xs, struct sb_stop *st, char *err,
 		size_t n);
 size_t sandbox_xstate_size(void);
