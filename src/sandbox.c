@@ -61,6 +61,7 @@ struct sandbox {
 	struct sb_qop *q;   /* queued view changes, in order */
 	size_t nq, capq;
 	uint32_t *ldt_base; /* base of each host LDT entry as queued (fs/gs bases) */
+	int cpu;	    /* the CPU the process is pinned to (-1: not pinned) */
 	bool restarted;
 	uint16_t host_cs, host_ss; /* the monitor's own 64-bit selectors, for the stub */
 	struct sb_counters c;
@@ -204,9 +205,11 @@ int sandbox_set_ldt(struct sandbox *sb, unsigned idx, uint32_t lo, uint32_t hi)
 
 static int start(struct sandbox *sb, char *err, size_t n)
 {
-	pid_t pid = sbp_start(sb->memfd, sb->cmd, sched_getcpu(), err, n);
+	int cpu = sched_getcpu();
+	pid_t pid = sbp_start(sb->memfd, sb->cmd, cpu, err, n);
 	if (pid < 0)
 		return -1;
+	sb->cpu = cpu;
 	atomic_store(&sb->pid, pid);
 	memset(sb->ldt_base, 0, SB_LDT_ENTRIES * sizeof(*sb->ldt_base));
 	sb->restarted = true;
@@ -566,6 +569,24 @@ static void fix_fast_entry(const struct sandbox *sb, uint16_t cs_in, uint16_t ss
 	r->rip = r->eip = 0;
 }
 
+/* Hand-offs between the monitor thread and the process are cheapest on
+ * one CPU (a cross-CPU wake-up costs tens of microseconds on these hosts):
+ * when the scheduler moved this thread, the process follows it. Costs a
+ * getcpu (vDSO) per run and one sched_setaffinity per migration. */
+static void follow_cpu(struct sandbox *sb, pid_t pid)
+{
+	int cpu = sched_getcpu();
+	if (cpu < 0 || cpu == sb->cpu || cpu >= CPU_SETSIZE)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (!sched_setaffinity(pid, sizeof(set), &set)) {
+		sb->cpu = cpu;
+		sb->c.cpu_follows++;
+	}
+}
+
 int sandbox_run(struct sandbox *sb, struct sb_regs *r, void *xs, struct sb_stop *st, char *err,
 		size_t n)
 {
@@ -593,6 +614,7 @@ int sandbox_run(struct sandbox *sb, struct sb_regs *r, void *xs, struct sb_stop 
 		return -1;
 	}
 	sb->c.runs++;
+	follow_cpu(sb, pid);
 	atomic_store(&sb->running, 1);
 	if (ptrace(PTRACE_SYSEMU, pid, 0, 0)) {
 		atomic_store(&sb->running, 0);

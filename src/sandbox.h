@@ -72,6 +72,7 @@ struct sb_counters {
 	uint64_t runs;	      /* guest resumptions */
 	uint64_t stub_rounds; /* stub resumptions to apply queued view changes */
 	uint64_t host_calls;  /* view changes made (mmap, mprotect, munmap, modify_ldt) */
+	uint64_t cpu_follows; /* the process moved to the CPU the monitor thread moved to */
 };
 
 /* Why this host cannot run a sandbox (NULL if it can): no compat mode, no
@@ -81,7 +82,8 @@ const char *sandbox_unsupported(void);
 /* A new sandbox over guest RAM memfd (ram_size bytes). NULL with err set.
  * The process starts here; it is restarted as soon as sandbox_run (or
  * sandbox_flush) finds it dead. The process is pinned to the CPU the
- * caller runs on (cross-CPU ptrace wake-ups are slow on these hosts). */
+ * caller runs on, and follows the caller when the scheduler moves it
+ * (checked at each run: cross-CPU ptrace wake-ups are slow on these hosts). */
 struct sandbox *sandbox_new(int memfd, uint64_t ram_size, char *err, size_t n);
 void sandbox_free(struct sandbox *sb);
 

@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,16 @@ static void die(const char *what, const char *why)
 {
 	printf("FAIL %s: %s\n", what, why);
 	exit(1);
+}
+
+/* A case's closing line: "ok" only if it added no failure. */
+static void say(const struct t *t, int f0, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("%s", t->fails == f0 ? "ok   " : "BAD  ");
+	vprintf(fmt, ap);
+	va_end(ap);
 }
 
 static struct sb_regs regs_at(uint32_t eip)
@@ -138,6 +149,7 @@ static bool mapped_in_sandbox(pid_t pid, uint64_t addr, int *lines)
  * [vsyscall] page (which no process can unmap) are all there is. */
 static void case_clean_start(struct t *t)
 {
+	int f0 = t->fails;
 	int lines;
 	bool heap = mapped_in_sandbox(sandbox_pid(t->sb), (uint64_t)(uintptr_t)t, &lines);
 	CHECK(t, !heap, "the monitor's heap is mapped in the sandbox");
@@ -145,11 +157,12 @@ static void case_clean_start(struct t *t)
 	      "%d mappings in a fresh sandbox (want the stub, the command page and "
 	      "[vsyscall])",
 	      lines);
-	printf("ok   a fresh sandbox has %d mappings\n", lines);
+	say(t, f0, "a fresh sandbox has %d mappings\n", lines);
 }
 
 static void case_syscalls(struct t *t)
 {
+	int f0 = t->fails;
 	static const uint8_t int80[] = {0xb8, 42, 0, 0, 0, 0xcd, 0x80};
 	struct sb_regs r = regs_at(CODE);
 	struct sb_stop st = run_code(t, int80, sizeof(int80), &r, SB_STOP_SYSCALL);
@@ -187,21 +200,23 @@ static void case_syscalls(struct t *t)
 		      "ebp 0x%x",
 		      (long long)st.sysno, r.gpr[0], st.fast_entry, r.eip, r.cs, r.ss, r.gpr[1],
 		      r.gpr[5]);
-		printf("ok   syscall in compatibility mode: a fast-path system call stop (AMD-like "
-		       "host)\n");
+		say(t, f0,
+		    "syscall in compatibility mode: a fast-path system call stop (AMD-like "
+		    "host)\n");
 	} else {
 		CHECK(t, st.kind == SB_STOP_SIGNAL && st.signo == SIGILL && r.eip == CODE,
 		      "compat syscall: stop %s signal %d eip 0x%x", kind_name(st.kind), st.signo,
 		      r.eip);
-		printf("ok   syscall in compatibility mode: #UD (Intel-like host)\n");
+		say(t, f0, "syscall in compatibility mode: #UD (Intel-like host)\n");
 	}
 	CHECK(t, memcmp(t->ram, "EVIL", 4) && lseek(t->fd, 0, SEEK_CUR) == pos,
 	      "a guest write(3) was executed");
-	printf("ok   system calls stop and are not executed\n");
+	say(t, f0, "system calls stop and are not executed\n");
 }
 
 static void case_faults(struct t *t)
 {
+	int f0 = t->fails;
 	/* mov 0x40000,%eax; int $0x80 */
 	static const uint8_t load[] = {0xa1, 0x00, 0x00, 0x04, 0x00, 0xcd, 0x80};
 	struct sb_regs r = regs_at(CODE);
@@ -228,7 +243,7 @@ static void case_faults(struct t *t)
 		  r.eip == CODE,
 	      "store to read-only: signal %d code %d addr 0x%llx", st.signo, st.si_code,
 	      (unsigned long long)st.addr);
-	printf("ok   page faults: MAPERR, map and retry, ACCERR\n");
+	say(t, f0, "page faults: MAPERR, map and retry, ACCERR\n");
 }
 
 struct trap_case {
@@ -241,6 +256,7 @@ struct trap_case {
 
 static void case_traps(struct t *t)
 {
+	int f0 = t->fails;
 	static const struct trap_case cases[] = {
 	    {"ud2", {0x0f, 0x0b}, 2, SIGILL, ILL_ILLOPN, 0},
 	    {"int3", {0xcc}, 1, SIGTRAP, SI_KERNEL, 1},
@@ -270,7 +286,7 @@ static void case_traps(struct t *t)
 	code(t, CODE, sysenter, sizeof(sysenter));
 	run(t, &r, NULL, &st);
 	if (st.kind == SB_STOP_SIGNAL && st.signo == SIGILL && r.eip == CODE) {
-		printf("ok   sysenter: #UD (SIGILL): an AMD-like host\n");
+		say(t, f0, "sysenter: #UD (SIGILL): an AMD-like host\n");
 	} else {
 		CHECK(t,
 		      st.kind == SB_STOP_SYSCALL && st.fast_entry && st.sysno == 20 &&
@@ -290,15 +306,16 @@ static void case_traps(struct t *t)
 		      "addr 0x%llx rip 0x%llx cs 0x%x ss 0x%x)",
 		      kind_name(st.kind), st.fast_entry, (long long)st.sysno, r.gpr[0], st.signo,
 		      (unsigned long long)st.addr, (unsigned long long)r.rip, r.cs, r.ss);
-		printf(
-		    "ok   sysenter: a fast-path system call stop: an Intel-like host (or QEMU)\n");
+		say(t, f0,
+		    "sysenter: a fast-path system call stop: an Intel-like host (or QEMU)\n");
 	}
-	printf("ok   ud2, int3, divide error, cli, rdtsc\n");
+	say(t, f0, "ud2, int3, divide error, cli, rdtsc\n");
 }
 
 /* x87 and SSE values go in and come out through the XSAVE image. */
 static void case_xstate(struct t *t)
 {
+	int f0 = t->fails;
 	uint8_t *xs = t->xs;
 	static const uint8_t nop80[] = {0xcd, 0x80};
 	struct sb_regs r = regs_at(CODE);
@@ -342,14 +359,15 @@ static void case_xstate(struct t *t)
 	CHECK(t, (fsw >> 11 & 7) == 7 && mant == 0x8000000000000000ull && exp == 0x4001,
 	      "st0 out: top %d mantissa 0x%llx exponent 0x%x (want 4.0)", fsw >> 11 & 7,
 	      (unsigned long long)mant, exp);
-	printf("ok   x87 and SSE values in and out through the XSAVE image (%zu bytes)\n",
-	       t->xs_size);
+	say(t, f0, "x87 and SSE values in and out through the XSAVE image (%zu bytes)\n",
+	    t->xs_size);
 }
 
 /* LDT data segments in %gs: the base is the descriptor's, whether the
  * monitor sets the selector or the guest loads it. */
 static void case_segments(struct t *t)
 {
+	int f0 = t->fails;
 	uint32_t vals[3] = {0xcafef00d, 0x0badbeef, 0x600dd00d};
 	memcpy(t->ram + 0x10000, vals, sizeof(vals));
 	sandbox_set_ldt(t->sb, 16, 0x0000ffff, LDT_DATA_HI | 0x01); /* base 0x10000 */
@@ -385,8 +403,8 @@ static void case_segments(struct t *t)
 	      "present conforming code accepted");
 	CHECK(t, sandbox_set_ldt(t->sb, 18, 0x00000067, 0x0000e900) == 1, "a TSS accepted");
 	CHECK(t, sandbox_set_ldt(t->sb, 18, 0x0000ffff, 0x00effa00) == 0, "L-bit code refused");
-	printf(
-	    "ok   LDT segment bases in %%gs (set by the monitor, changed, loaded by the guest)\n");
+	say(t, f0,
+	    "LDT segment bases in %%gs (set by the monitor, changed, loaded by the guest)\n");
 }
 
 static void hostile_stop(struct t *t, struct sb_regs *r, int64_t sysno, uint64_t rip)
@@ -403,6 +421,7 @@ static void hostile_stop(struct t *t, struct sb_regs *r, int64_t sysno, uint64_t
  * unexecuted, and the monitor's memory is not there. */
 static void case_hostile(struct t *t)
 {
+	int f0 = t->fails;
 	pid_t pid = sandbox_pid(t->sb);
 	off_t pos = lseek(t->fd, 0, SEEK_CUR);
 	uint64_t heap = (uint64_t)(uintptr_t)t;
@@ -458,8 +477,7 @@ static void case_hostile(struct t *t)
 	CHECK(t, memcmp(t->ram, "EVIL", 4) && lseek(t->fd, 0, SEEK_CUR) == pos,
 	      "the guest's write(3) was executed");
 	CHECK(t, sandbox_pid(t->sb) == pid, "the sandbox died (seccomp?)");
-	printf(
-	    "ok   hostile 64-bit code: getpid, write, mmap, the stub's syscall: none executed\n");
+	say(t, f0, "hostile 64-bit code: getpid, write, mmap, the stub's syscall: none executed\n");
 }
 
 struct kicker {
@@ -478,6 +496,7 @@ static void *kick_later(void *arg)
 
 static void case_kick(struct t *t)
 {
+	int f0 = t->fails;
 	static const uint8_t nop80[] = {0xcd, 0x80};
 	struct sb_regs r = regs_at(CODE);
 	sandbox_kick(t->sb); /* not running: a no-op */
@@ -494,11 +513,12 @@ static void case_kick(struct t *t)
 	pthread_join(th, NULL);
 	CHECK(t, st.kind == SB_STOP_KICK && r.eip == CODE, "kick: stop %s eip 0x%x",
 	      kind_name(st.kind), r.eip);
-	printf("ok   kick from another thread stops a spinning guest\n");
+	say(t, f0, "kick from another thread stops a spinning guest\n");
 }
 
 static void case_death(struct t *t)
 {
+	int f0 = t->fails;
 	static const uint8_t nop80[] = {0xcd, 0x80};
 	pid_t old = sandbox_pid(t->sb);
 	(void)sandbox_restarted(t->sb);
@@ -512,7 +532,7 @@ static void case_death(struct t *t)
 	r = regs_at(CODE);
 	run_code(t, nop80, sizeof(nop80), &r, SB_STOP_SYSCALL);
 	CHECK(t, r.eip == CODE + 2, "after restart: eip 0x%x", r.eip);
-	printf("ok   death (%s) and restart\n", st.why);
+	say(t, f0, "death (%s) and restart\n", st.why);
 }
 
 static double now_us(void)
@@ -538,9 +558,22 @@ static double round_trip(struct t *t, const void *bytes, size_t n, void *xs, int
 	return (now_us() - t0) / count;
 }
 
+/* The process follows this thread's CPU (sandbox_run): measure on one
+ * CPU, across two (the process pinned elsewhere behind sandbox_run's
+ * back), and with this thread free to move. */
 static void timings(struct t *t, int count)
 {
 	static const uint8_t nop80[] = {0xcd, 0x80}, ud2[] = {0x0f, 0x0b};
+	int cpu = sched_getcpu(), ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t me, other, all;
+	CPU_ZERO(&me);
+	CPU_ZERO(&other);
+	CPU_ZERO(&all);
+	CPU_SET(cpu, &me);
+	CPU_SET(cpu ? 0 : 1, &other);
+	for (int i = 0; i < ncpu && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	sched_setaffinity(0, sizeof(me), &me);
 	memset(t->xs, 0, t->xs_size);
 	double sys = round_trip(t, nop80, 2, NULL, count);
 	double sys_xs = round_trip(t, nop80, 2, t->xs, count);
@@ -553,29 +586,21 @@ static void timings(struct t *t, int count)
 			die("sandbox_flush", err);
 	}
 	double round = (now_us() - t0) / (count / 10);
-	printf("time int $0x80 round trip %.1f us (%.1f us with the XSAVE image), ud2 fault round "
-	       "trip %.1f us, stub round with one mprotect %.1f us (same CPU)\n",
+	printf("time on one CPU: int $0x80 round trip %.1f us (%.1f us with the XSAVE image), "
+	       "ud2 fault round trip %.1f us (with it), stub round with one mprotect %.1f us\n",
 	       sys, sys_xs, fault, round);
-
-	/* the same with the sandbox on another CPU than this thread */
-	cpu_set_t me, other;
-	int cpu = sched_getcpu();
-	CPU_ZERO(&me);
-	CPU_ZERO(&other);
-	CPU_SET(cpu, &me);
-	CPU_SET(cpu ? 0 : 1, &other);
-	if (sysconf(_SC_NPROCESSORS_ONLN) > 1 && !sched_setaffinity(0, sizeof(me), &me) &&
-	    !sched_setaffinity(sandbox_pid(t->sb), sizeof(other), &other)) {
+	if (ncpu > 1 && !sched_setaffinity(sandbox_pid(t->sb), sizeof(other), &other)) {
 		sys = round_trip(t, nop80, 2, NULL, count);
 		fault = round_trip(t, ud2, 2, t->xs, count);
 		printf("time across CPUs: int $0x80 round trip %.1f us, ud2 fault round trip "
 		       "%.1f us\n",
 		       sys, fault);
-		CPU_SET(cpu ? 0 : 1, &me);
-		sched_setaffinity(0, sizeof(me), &me);
-		sched_setaffinity(sandbox_pid(t->sb), sizeof(me), &me);
+		sched_setaffinity(sandbox_pid(t->sb), sizeof(all), &all);
+		sched_setaffinity(0, sizeof(all), &all);
 		sys = round_trip(t, nop80, 2, NULL, count);
-		printf("time unpinned: int $0x80 round trip %.1f us\n", sys);
+		printf("time with this thread free to move: int $0x80 round trip %.1f us "
+		       "(the process followed it %llu times)\n",
+		       sys, (unsigned long long)sandbox_counters(t->sb)->cpu_follows);
 	}
 	t0 = now_us();
 	struct sandbox *sb2 = sandbox_new(t->fd, RAM_SIZE, err, sizeof(err));
