@@ -101,7 +101,9 @@ int sandbox_unmap(struct sandbox *sb, uint32_t lin, uint32_t npages);
  * caller knows a selector for it would not work. The L bit is dropped (a
  * 32-bit processor ignores it); an all-zero descriptor is empty, returns 0. */
 int sandbox_set_ldt(struct sandbox *sb, unsigned idx, uint32_t lo, uint32_t hi);
-/* Everything queued reaches the process now. 0, or -1 with err set. */
+/* Everything queued reaches the process now. 0, or -1 with err set. If
+ * the process turns out dead, the queue is dropped with it and a new one
+ * started (0; sandbox_restarted() tells). */
 int sandbox_flush(struct sandbox *sb, char *err, size_t n);
 /* Forget the whole view (the next run starts with nothing mapped below
  * 4 GiB), e.g. after a death or when the caller lost track. */

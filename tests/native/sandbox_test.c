@@ -516,6 +516,23 @@ static void case_kick(struct t *t)
 	say(t, f0, "kick from another thread stops a spinning guest\n");
 }
 
+/* sandbox_reset_view drops every mapping below 4 GiB: the next fetch faults. */
+static void case_reset_view(struct t *t)
+{
+	int f0 = t->fails;
+	static const uint8_t nop80[] = {0xcd, 0x80};
+	sandbox_reset_view(t->sb);
+	struct sb_regs r = regs_at(CODE);
+	struct sb_stop st = run_code(t, nop80, sizeof(nop80), &r, SB_STOP_SIGNAL);
+	CHECK(t, st.signo == SIGSEGV && st.si_code == SEGV_MAPERR && st.addr == CODE,
+	      "after reset_view: signal %d code %d addr 0x%llx", st.signo, st.si_code,
+	      (unsigned long long)st.addr);
+	queue_view(t);
+	r = regs_at(CODE);
+	run_code(t, nop80, sizeof(nop80), &r, SB_STOP_SYSCALL);
+	say(t, f0, "reset_view empties the view; queueing it again works\n");
+}
+
 static void case_death(struct t *t)
 {
 	int f0 = t->fails;
@@ -641,6 +658,7 @@ int main(int argc, char **argv)
 	case_segments(&t);
 	case_hostile(&t);
 	case_kick(&t);
+	case_reset_view(&t);
 	case_death(&t);
 	if (!t.fails && count > 0)
 		timings(&t, count);
