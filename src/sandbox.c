@@ -359,9 +359,11 @@ static void describe_op(const struct sb_qop *q, int e, char *err, size_t n)
 			 q->npages, (unsigned long long)q->lin << 12, strerror(e));
 }
 
-/* Waits for the stub's int3 (other signals are discarded). 0, 1 if the
- * process died (st filled), -1 with err. */
-static int wait_stub(struct sandbox *sb, struct sb_stop *st, char *err, size_t n)
+/* Waits for the stub's int3 after its last op, its registers in *u;
+ * signals sent by others (a late kick) are discarded on the way. 0, 1 if
+ * the process died (st filled), -1 with err. */
+static int wait_stub(struct sandbox *sb, struct user_regs_struct *u, struct sb_stop *st, char *err,
+		     size_t n)
 {
 	pid_t pid = atomic_load(&sb->pid);
 	int status;
@@ -374,17 +376,20 @@ static int wait_stub(struct sandbox *sb, struct sb_stop *st, char *err, size_t n
 			ended(sb, status, st);
 			return 1;
 		}
-		if (WSTOPSIG(status) == SIGTRAP)
-			return 0;
-		if (WSTOPSIG(status) != SB_KICK_SIG) {
-			siginfo_t si;
-			ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
-			if (si.si_code > 0) { /* a fault in the stub: a bug here */
-				snprintf(err, n,
-					 "sandbox: the stub got signal %d (code %d, addr %p)",
-					 si.si_signo, si.si_code, si.si_addr);
-				return -1;
-			}
+		if (WSTOPSIG(status) == SIGTRAP) {
+			if (ptrace(PTRACE_GETREGS, pid, 0, u))
+				return lost(sb, "PTRACE_GETREGS", st, err, n);
+			if (u->rip == (uintptr_t)sb_stub_done)
+				return 0;
+		}
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si))
+			return lost(sb, "PTRACE_GETSIGINFO", st, err, n);
+		if (si.si_code > 0) { /* raised by the stub itself: a bug here */
+			snprintf(err, n, "sandbox: the stub got signal %d (code %d, addr %p)",
+				 si.si_signo, si.si_code, si.si_addr);
+			return -1;
 		}
 		if (ptrace(PTRACE_CONT, pid, 0, 0))
 			return lost(sb, "PTRACE_CONT", st, err, n);
@@ -414,15 +419,9 @@ static int stub_round(struct sandbox *sb, size_t *done, struct sb_stop *st, char
 	if (ptrace(PTRACE_CONT, pid, 0, 0))
 		return lost(sb, "PTRACE_CONT", st, err, n);
 	sb->c.stub_rounds++;
-	int r = wait_stub(sb, st, err, n);
+	int r = wait_stub(sb, &u, st, err, n);
 	if (r)
 		return r;
-	if (ptrace(PTRACE_GETREGS, pid, 0, &u))
-		return lost(sb, "PTRACE_GETREGS", st, err, n);
-	if (u.rip != (uintptr_t)sb_stub_done) {
-		snprintf(err, n, "sandbox: the stub stopped at 0x%llx", u.rip);
-		return -1;
-	}
 	sb->c.host_calls += u.r14;
 	if (u.rax) {
 		describe_op(&sb->q[*done + u.r14], (int)-u.rax, err, n);

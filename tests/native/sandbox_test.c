@@ -517,6 +517,42 @@ static void case_kick(struct t *t)
 }
 
 /* sandbox_reset_view drops every mapping below 4 GiB: the next fetch faults. */
+/* More ops than one stub round holds; a refused op names itself. */
+static void case_batches(struct t *t)
+{
+	int f0 = t->fails;
+	const struct sb_counters *c = sandbox_counters(t->sb);
+	uint64_t rounds = c->stub_rounds, calls = c->host_calls;
+	uint32_t v = 0x5eed1234;
+	memcpy(t->ram + 0x80000 + 4 * 4096, &v, 4);
+	for (uint32_t i = 0; i < 600; i++) /* page 0x1000 + i shows RAM page 0x80 + i % 8 */
+		sandbox_map(t->sb, 0x1000 + i, 1, 0x80000 + (i % 8) * 4096, PROT_READ);
+	/* mov 0x1254000,%eax (page 0x1254 = 0x1000 + 596: RAM page 0x84); int $0x80 */
+	static const uint8_t load[] = {0xa1, 0x00, 0x40, 0x25, 0x01, 0xcd, 0x80};
+	struct sb_regs r = regs_at(CODE);
+	run_code(t, load, sizeof(load), &r, SB_STOP_SYSCALL);
+	CHECK(t, r.gpr[0] == v, "after 600 maps: eax 0x%x (want 0x%x)", r.gpr[0], v);
+	CHECK(t, c->stub_rounds - rounds == 3 && c->host_calls - calls == 600,
+	      "600 ops took %llu rounds and %llu calls (want 3 and 600)",
+	      (unsigned long long)(c->stub_rounds - rounds),
+	      (unsigned long long)(c->host_calls - calls));
+	sandbox_unmap(t->sb, 0x1000, 600);
+
+	char err[200] = "";
+	struct sb_stop st;
+	CHECK(t, sandbox_map(t->sb, 0x10, 1, RAM_SIZE, PROT_READ) == -1,
+	      "a map past the end of RAM was queued");
+	CHECK(t, sandbox_unmap(t->sb, 0xfffff, 2) == -1, "an unmap past 4 GiB was queued");
+	sandbox_protect(t->sb, 0x2000, 1, PROT_READ); /* nothing mapped there: ENOMEM */
+	r = regs_at(CODE);
+	int rc = sandbox_run(t->sb, &r, NULL, &st, err, sizeof(err));
+	CHECK(t, rc == -1 && strstr(err, "mprotect of 1 pages at 0x2000000"),
+	      "a refused mprotect: rc %d, err \"%s\"", rc, err);
+	r = regs_at(CODE);
+	run_code(t, load, sizeof(load), &r, SB_STOP_SIGNAL); /* usable again; unmapped */
+	say(t, f0, "600 view changes in 3 stub rounds; a refused one: %s\n", err);
+}
+
 static void case_reset_view(struct t *t)
 {
 	int f0 = t->fails;
@@ -658,6 +694,7 @@ int main(int argc, char **argv)
 	case_segments(&t);
 	case_hostile(&t);
 	case_kick(&t);
+	case_batches(&t);
 	case_reset_view(&t);
 	case_death(&t);
 	if (!t.fails && count > 0)
