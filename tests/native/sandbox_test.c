@@ -13,7 +13,8 @@
  * and restart. Then round-trip times (information only).
  *
  * Exits 77 with the reason where the host cannot run a sandbox (no
- * compatibility mode or LDT: a PVM host; use tools/compat-vm.sh there).
+ * compatibility mode or LDT: a PVM host; run it in a VM that has them,
+ * e.g. with the team's compat-vm.sh).
  * Runs outside ASan: it maps guest pages in the low 4 GiB. */
 #define _GNU_SOURCE
 #include "sandbox.h"
