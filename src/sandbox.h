@@ -51,16 +51,19 @@ enum sb_stop_kind {
 
 struct sb_stop {
 	enum sb_stop_kind kind;
-	int signo;   /* SB_STOP_SIGNAL: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
-	int si_code; /* siginfo si_code (SEGV_MAPERR, SEGV_ACCERR, SI_KERNEL, FPE_*, TRAP_*) */
-	uint64_t addr;	   /* siginfo si_addr */
-	int64_t sysno;	   /* SB_STOP_SYSCALL: the system call number the host saw */
+	int signo;     /* SB_STOP_SIGNAL: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+	int si_code;   /* siginfo si_code (SEGV_MAPERR, SEGV_ACCERR, SI_KERNEL, FPE_*, TRAP_*) */
+	uint64_t addr; /* siginfo si_addr */
+	int64_t sysno; /* SB_STOP_SYSCALL: the system call number the host saw */
 	/* SB_STOP_SYSCALL through the host's 32-bit fast path (syscall from
-	 * compatibility mode on AMD, sysenter on Intel): the kernel lost the
-	 * address after the instruction, so eip/rip are ecx (where syscall
-	 * left it; meaningless after sysenter). */
+	 * compatibility mode on AMD, sysenter on Intel and QEMU TCG): the host
+	 * kernel lost the guest's eip (reported as 0; cs and ss are the
+	 * entry's) and applied the 32-bit vDSO convention to the registers
+	 * (syscall: ecx := ebp; sysenter: esp := ebp; both: ebp := the word at
+	 * the stack pointer). sysno -1: the host dropped the call because that
+	 * word was unreadable (eax is then -EFAULT). */
 	bool fast_entry;
-	char why[120];	   /* SB_STOP_DIED: how it ended (signal, exit status) */
+	char why[120]; /* SB_STOP_DIED: how it ended (signal, exit status) */
 };
 
 /* Counters for -stats (the monitor reads them). */
@@ -69,6 +72,7 @@ struct sb_counters {
 	uint64_t runs;	      /* guest resumptions */
 	uint64_t stub_rounds; /* stub resumptions to apply queued view changes */
 	uint64_t host_calls;  /* view changes made (mmap, mprotect, munmap, modify_ldt) */
+	uint64_t cpu_follows; /* the process moved to the CPU the monitor thread moved to */
 };
 
 /* Why this host cannot run a sandbox (NULL if it can): no compat mode, no
@@ -78,7 +82,8 @@ const char *sandbox_unsupported(void);
 /* A new sandbox over guest RAM memfd (ram_size bytes). NULL with err set.
  * The process starts here; it is restarted as soon as sandbox_run (or
  * sandbox_flush) finds it dead. The process is pinned to the CPU the
- * caller runs on (cross-CPU ptrace wake-ups are slow on these hosts). */
+ * caller runs on, and follows the caller when the scheduler moves it
+ * (checked at each run: cross-CPU ptrace wake-ups are slow on these hosts). */
 struct sandbox *sandbox_new(int memfd, uint64_t ram_size, char *err, size_t n);
 void sandbox_free(struct sandbox *sb);
 
@@ -96,7 +101,9 @@ int sandbox_unmap(struct sandbox *sb, uint32_t lin, uint32_t npages);
  * caller knows a selector for it would not work. The L bit is dropped (a
  * 32-bit processor ignores it); an all-zero descriptor is empty, returns 0. */
 int sandbox_set_ldt(struct sandbox *sb, unsigned idx, uint32_t lo, uint32_t hi);
-/* Everything queued reaches the process now. 0, or -1 with err set. */
+/* Everything queued reaches the process now. 0, or -1 with err set. If
+ * the process turns out dead, the queue is dropped with it and a new one
+ * started (0; sandbox_restarted() tells). */
 int sandbox_flush(struct sandbox *sb, char *err, size_t n);
 /* Forget the whole view (the next run starts with nothing mapped below
  * 4 GiB), e.g. after a death or when the caller lost track. */
