@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "callout.h"
@@ -601,29 +602,94 @@ static void soft_int(struct vm *vm, int vec, int len)
 	cpu_interrupt(cpu, vec, false, 0, INT_SOFTWARE, next);
 }
 
+/* Which instructions reach this host's 32-bit fast system call path:
+ * syscall on AMD, sysenter on Intel, both under QEMU TCG. Learnt once, by
+ * running each in a small sandbox of its own. */
+static int probe_fast_entry(char *err, size_t n)
+{
+	int fd = memfd_create("btvmm-de-probe", MFD_CLOEXEC), kinds = 0;
+	static const uint8_t code[] = {0x0f, 0x34, 0xeb, 0xfe, 0x0f, 0x05, 0xeb, 0xfe};
+	if (fd < 0 || ftruncate(fd, 4096) || pwrite(fd, code, sizeof(code), 0) != sizeof(code)) {
+		snprintf(err, n, "cannot make the probe's memory");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	struct sandbox *sb = sandbox_new(fd, 4096, err, n);
+	if (!sb) {
+		close(fd);
+		return -1;
+	}
+	sandbox_set_ldt(sb, 1, 0x0000ffff, 0x00cffa00); /* flat 32-bit code, DPL 3 */
+	sandbox_set_ldt(sb, 2, 0x0000ffff, 0x00cff200); /* flat data */
+	sandbox_map(sb, 0x10, 1, 0, PROT_READ);
+	for (int i = 0; i < 2; i++) {
+		struct sb_regs r = {.eip = 0x10000 + 4u * (unsigned)i, .eflags = 0x202, .cs = 0xf};
+		r.ss = r.ds = r.es = 0x17;
+		r.gpr[4] = 0x10ff0;
+		struct sb_stop st;
+		if (sandbox_run(sb, &r, NULL, &st, err, n)) {
+			kinds = -1;
+			break;
+		}
+		if (st.kind == SB_STOP_SYSCALL && st.fast_entry)
+			kinds |= i ? DE_FAST_SYSCALL : DE_FAST_SYSENTER;
+	}
+	sandbox_free(sb);
+	close(fd);
+	return kinds;
+}
+
+/* A fast-path stop: the host lost EIP and applied the 32-bit vDSO's
+ * register convention (sandbox.h). Which instruction it was follows from
+ * the host (only one of them takes that path on real processors); where
+ * both do (QEMU TCG), it is taken for sysenter if the guest set up
+ * SYSENTER_CS, since that is how its programs make system calls. */
+static void stop_fast_entry(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	struct de *de = &vm->de;
+	char err[200];
+	if (!de->fast_kinds) {
+		int k = probe_fast_entry(err, sizeof(err));
+		if (k < 0) {
+			vm_fail(vm, "direct execution: probing the host's system call path: %s", err);
+			return;
+		}
+		de->fast_kinds = k | DE_FAST_PROBED;
+	}
+	bool sysenter = !(de->fast_kinds & DE_FAST_SYSCALL) ||
+			((de->fast_kinds & DE_FAST_SYSENTER) && (cpu->msr_sysenter_cs & 0xfffc));
+	cpu_set_eip(cpu, de->entry_eip); /* the best there is: where this run began */
+	if (sysenter) {
+		/* the host took ESP from EBP (the vDSO copies ESP there) */
+		cpu_set_gpr(cpu, R_EBP, cpu_esp(cpu));
+		int vec = callout_sysenter(cpu, true);
+		if (vec >= 0)
+			cpu_exception(cpu, vec, 0, cpu_eip(cpu));
+		return;
+	}
+	/* syscall: #UD on the virtual CPU (no EFER.SCE); the host put EBP in
+	 * ECX, and ECX itself is lost */
+	cpu_set_gpr(cpu, R_EBP, cpu_gpr(cpu, R_ECX));
+	cpu_exception(cpu, 6, 0, cpu_eip(cpu));
+}
+
 static void stop_syscall(struct vm *vm, const struct sb_stop *st)
 {
 	struct vcpu *cpu = &vm->cpu;
 	uint8_t b[2];
-	bool before = bytes_before(vm, cpu_eip(cpu), 2, b);
 	vm->stats.de_exit_syscall++;
-	if (!st->fast_entry && before && b[0] == 0xcd && b[1] == 0x80) {
+	if (st->fast_entry) {
+		stop_fast_entry(vm);
+		return;
+	}
+	if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0xcd && b[1] == 0x80) {
 		soft_int(vm, 0x80, 2);
 		return;
 	}
-	if (before && b[0] == 0x0f && b[1] == 0x05) {
-		/* syscall: #UD on the virtual CPU (no EFER.SCE), from BT. The
-		 * host's SYSCALL overwrote ECX with the return address, and
-		 * that is what the guest's handler sees. */
-		step_back(vm, 2);
-		return;
-	}
-	if (st->fast_entry) {
-		/* sysenter on Intel: the host lost its address, which sysenter
-		 * does not need (the guest kernel returns through sysexit) */
-		int vec = callout_sysenter(cpu, true);
-		if (vec >= 0)
-			cpu_exception(cpu, vec, 0, cpu_eip(cpu));
+	if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) {
+		step_back(vm, 2); /* syscall or sysenter the host reported exactly: BT */
 		return;
 	}
 	vm_fail(vm,
@@ -747,6 +813,7 @@ void de_run(struct vm *vm)
 	if (vm->timer_fired || atomic_load(&vm->con.ready))
 		return; /* an event is due: the run loop first */
 	vm->stats.de_entries++;
+	de->entry_eip = r.eip;
 	uint64_t t0 = machine_now_ns(vm);
 	int rc = sandbox_run(sb->sb, &r, de->xs, &st, err, sizeof(err));
 	vm->stats.de_ns += machine_now_ns(vm) - t0;
@@ -760,12 +827,6 @@ void de_run(struct vm *vm)
 		if (vm->cfg->debug)
 			fprintf(vm->log, "de: the sandbox died (%s): restarted\n", st.why);
 		return;
-	}
-	if (st.kind == SB_STOP_SYSCALL && st.fast_entry) {
-		/* the host's 32-bit fast system call path reports its own flat
-		 * selectors, not what the guest ran with */
-		r.cs = de->host_sel[SEG_CS];
-		r.ss = de->host_sel[SEG_SS];
 	}
 	if (left_compat(vm, &r)) {
 		cpu_set_gprs(cpu, r.gpr);

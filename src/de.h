@@ -29,6 +29,9 @@ struct de_xctx {
 	uint8_t *hi; /* the XSAVE image from byte 512 (header and beyond) */
 };
 
+#define DE_FAST_SYSENTER 1
+#define DE_FAST_SYSCALL 2
+#define DE_FAST_PROBED 4
 #define DE_POOL_MAX 8 /* sandbox processes kept, one per guest address space */
 #define DE_POOL_DEFAULT 4
 
@@ -66,6 +69,8 @@ struct de {
 	uint32_t pool_clock;
 	bool switching; /* inside a CR3 switch: the old view is kept as it is */
 	bool hit;	/* ...and the new view was the pool's: revalidate it */
+	uint32_t entry_eip; /* where the last sandbox run began */
+	int fast_kinds;	    /* DE_FAST_*: what takes the host's fast system call path */
 	/* the host selectors the last entry loaded, per SEG_* */
 	uint16_t host_sel[6];
 	uint8_t *xs; /* the XSAVE image handed to the sandbox */
