@@ -430,8 +430,10 @@ bool de_can_run(struct vm *vm)
 		return false;
 	if (cpu->dr[7] & 0xff) /* breakpoints the host would not see */
 		return false;
-	/* #NM and #UD for x87/SSE are the guest kernel's business: BT has them */
-	if (cpu->cr0 & (CR0_TS | CR0_EM) || !(cpu->cr4 & CR4_OSFXSR))
+	/* #NM for x87/SSE (lazy FPU switching) is the guest kernel's business:
+	 * BT has it. (Without CR4.OSFXSR, SSE would #UD on the guest's CPU; in
+	 * the sandbox it runs: docs/ARCHITECTURE.md lists it.) */
+	if (cpu->cr0 & (CR0_TS | CR0_EM))
 		return false;
 	for (int s = SEG_ES; s <= SEG_GS; s++)
 		if (cpu->seg[s].sel & 4) /* the guest's LDT: not mirrored */
