@@ -4,13 +4,13 @@
 #   with_backend.sh BACKEND BTVMM_EXE CMD...
 #
 # Asks BTVMM_EXE -accel help whether this host and binary can run
-# BACKEND (compat, x64, or de: the compat backend with direct execution of
-# guest ring 3 in the sandbox; compat and x64 run with de=off). If not, prints "SKIP: backend BACKEND: <reason>"
+# BACKEND (compat, x64, or de: direct execution of guest ring 3 in the
+# sandbox, with the backend auto chooses: compat on an ordinary host, x64
+# under QEMU TCG; compat and x64 run with de=off). If not, prints "SKIP: backend BACKEND: <reason>"
 # and exits 77 (ctest's SKIP_RETURN_CODE). It also skips when the test
 # (its ctest name in BTVMM_TEST_NAME, with or without the "_BACKEND"
 # suffix) is listed for BACKEND in tests/backend_gaps.txt. Otherwise it
-# exports BTVMM_ACCEL=bt,backend=BACKEND,de=off (bt,backend=compat,de=on
-# for de), which every script that starts
+# exports BTVMM_ACCEL=bt,backend=BACKEND,de=off (bt,de=on for de), which every script that starts
 # btvmm for a guest appends as -accel "$BTVMM_ACCEL", and execs CMD.
 BACKEND=${1:?usage: with_backend.sh BACKEND BTVMM_EXE CMD...}
 BTVMM=${2:?usage: with_backend.sh BACKEND BTVMM_EXE CMD...}
@@ -34,7 +34,6 @@ need() {
     esac
 }
 if [ "$BACKEND" = de ]; then
-    need bt,backend=compat
     need de
 else
     need "bt,backend=$BACKEND"
@@ -54,7 +53,7 @@ if [ -n "${BTVMM_TEST_NAME:-}" ] && [ -f "$HERE/backend_gaps.txt" ]; then
 fi
 
 if [ "$BACKEND" = de ]; then
-    BTVMM_ACCEL=bt,backend=compat,de=on
+    BTVMM_ACCEL=bt,de=on
 else
     BTVMM_ACCEL=bt,backend=$BACKEND,de=off
 fi

@@ -7,7 +7,7 @@ A "system" is one way of running the workloads: natively (the same static
 i386 programs as host processes, where the host runs 32-bit code), btvmm
 with each backend the host allows, with the adaptive translation and the
 shadow prefill each turned off (-no-adapt, -no-prefill), the compat backend
-with guest ring 3 run directly in the sandbox (btvmm-compat-de, issue 8;
+or the x64 backend with guest ring 3 run directly in the sandbox (btvmm-compat-de and btvmm-x64-de, issue 8;
 getppid is then the null system call round trip and pipe the process
 switch), QEMU TCG, and KVM where /dev/kvm can run a 32-bit guest. A guest system boots once per run and
 runs every workload in turn (init.sh); the runner timestamps the console
@@ -156,9 +156,11 @@ def systems(args, progs):
         out.append(("btvmm-" + backend, "btvmm", accel, why))
         out.append(("btvmm-%s-no-adapt" % backend, "btvmm", accel + ["-no-adapt"], why))
         out.append(("btvmm-%s-no-prefill" % backend, "btvmm", accel + ["-no-prefill"], why))
-    # direct execution of guest ring 3 (issue 8), on the compat backend
-    why = backend_status(help_text, "compat") or help_status(help_text, "de")
-    out.append(("btvmm-compat-de", "btvmm", ["-accel", "bt,backend=compat,de=on"], why))
+    # direct execution of guest ring 3 (issue 8), with each backend
+    for backend in ("compat", "x64"):
+        why = backend_status(help_text, backend) or help_status(help_text, "de")
+        out.append(("btvmm-%s-de" % backend, "btvmm", ["-accel", "bt,backend=%s,de=on" % backend],
+                    why))
     qemu = None if shutil.which("qemu-system-i386") else "qemu-system-i386 not installed"
     out.append(("qemu-tcg", "qemu", ["-accel", "tcg"], qemu))
     out.append(("kvm", "qemu", ["-accel", "kvm", "-cpu", "host"], kvm_status()))
