@@ -521,8 +521,8 @@ static uint16_t *sel_field(struct sb_regs *r, int s)
  * GDT: the same guest selector, but the access that stopped the sandbox
  * may have gone through the host's descriptor. Returns 1 in that case
  * (repaired: the stop is to be ignored), -1 if the guest's table refuses
- * the selector (the guest gets #GP late), else 0. */
-static int data_seg_out(struct vm *vm, int s, uint16_t hsel)
+ * the selector (the guest gets that exception late: *late), else 0. */
+static int data_seg_out(struct vm *vm, int s, uint16_t hsel, struct gexc *late)
 {
 	struct vcpu *cpu = &vm->cpu;
 	struct de *de = &vm->de;
@@ -530,8 +530,10 @@ static int data_seg_out(struct vm *vm, int s, uint16_t hsel)
 		return 0;
 	uint16_t gsel = hsel < 4 ? hsel : (uint16_t)(hsel & ~4u);
 	struct gexc e = seg_load(cpu, s, gsel);
-	if (e.vec >= 0)
+	if (e.vec >= 0) {
+		*late = e;
 		return -1;
+	}
 	return hsel >= 4 && !(hsel & 4);
 }
 
@@ -560,8 +562,8 @@ static bool left_compat(struct vm *vm, const struct sb_regs *r)
 
 /* Back into the vCPU: registers, flags, segments, x87/SSE. Returns 1 if a
  * host GDT selector was repaired (ignore the stop), -1 if a selector the
- * guest loaded is refused by its own table, else 0. */
-static int regs_out(struct vm *vm, struct sb_regs *r)
+ * guest loaded is refused by its own table (*late: the exception), else 0. */
+static int regs_out(struct vm *vm, struct sb_regs *r, struct gexc *late)
 {
 	struct vcpu *cpu = &vm->cpu;
 	cpu_set_gprs(cpu, r->gpr);
@@ -572,7 +574,7 @@ static int regs_out(struct vm *vm, struct sb_regs *r)
 	for (int s = SEG_ES; s <= SEG_GS; s++) {
 		if (s == SEG_CS)
 			continue;
-		int d = data_seg_out(vm, s, *sel_field(r, s));
+		int d = data_seg_out(vm, s, *sel_field(r, s), late);
 		if (d < 0)
 			return -1;
 		if (d > 0)
@@ -836,13 +838,17 @@ void de_run(struct vm *vm)
 		escaped(vm, &r);
 		return;
 	}
-	int seg = regs_out(vm, &r);
+	struct gexc late = {-1, 0};
+	int seg = regs_out(vm, &r, &late);
 	if (seg > 0)
 		vm->stats.de_repairs++;
 	if (seg > 0 && st.kind == SB_STOP_SIGNAL)
 		return; /* a fault through the host's descriptor: again, with the guest's */
 	if (seg < 0) {
-		cpu_exception(cpu, 13, 0, cpu_eip(cpu));
+		/* a host GDT selector (0x23, 0x2b, 0x33, 0x7b) loaded without a
+		 * fault, which the guest's table refuses: its #GP, late */
+		vm->stats.de_late_faults++;
+		cpu_exception(cpu, late.vec, late.err, cpu_eip(cpu));
 		return;
 	}
 	switch (st.kind) {
