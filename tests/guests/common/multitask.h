@@ -594,6 +594,9 @@ static void mk_init(void)
         u32 base;
     } r = {MK_GDT_LIMIT, (u32)gdt};
     __asm__ volatile("lgdt %0" : : "m"(r) : "memory");
+    /* LDTR null (as Linux): an LDT selector then faults whatever the
+     * loader left in LDTR (after reset: base 0, limit 0xffff) */
+    __asm__ volatile("lldt %w0" : : "r"(0));
 
     idt_gate(3, GATE_INT, 3, 1);
     idt_gate(4, GATE_INT, 3, 1);
