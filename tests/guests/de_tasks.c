@@ -19,7 +19,7 @@
  *  5. loads distinct values into xmm0-xmm7, the x87 stack, MXCSR's and
  *     FCW's rounding control (and DF for task 1), and spins, evolving xmm0
  *     and st(0) and checking all the rest each iteration, until the timer
- *     has preempted it 50 times; then checks the final xmm0/st(0) against
+ *     has preempted it 20 times; then checks the final xmm0/st(0) against
  *     the iteration count. Only "preempted: yes" and ok/BAD are printed,
  *     never a count that depends on timing.
  * Every line agrees with QEMU 7.2 TCG.
@@ -28,10 +28,9 @@
 #include "paging.h"
 #include "multitask.h"
 
-#define SPIN_PREEMPTS 50
 
 __asm__(".section .text.user, \"ax\"\n"
-        ".set SPIN_PREEMPTS, 50\n"
+        ".set SPIN_PREEMPTS, 20\n"
         ".globl prog_tasks\n"
         "prog_tasks:\n"
         /* 1. system calls */

@@ -35,8 +35,9 @@
  *  - Entries from ring 3: int $0x80 and sysenter (the vsyscall convention
  *    of Linux: push ecx, edx, ebp; ebp = esp; sysenter; the kernel reads the
  *    three back from the user stack and returns to u_sysenter_ret), the
- *    PIT's IRQ 0 through the 8259 (1 kHz, round-robin preemption) and the
- *    exceptions. A task's user state is the trap frame at the top of its own
+ *    PIT's IRQ 0 through the 8259 (100 Hz; each tick in ring 3 counts as a
+ *    preemption of the task, and moves to the next task round-robin unless
+ *    the task was switched to since the previous tick) and the exceptions. A task's user state is the trap frame at the top of its own
  *    kernel stack; a switch loads the other task's frame (iret, or sysexit
  *    when the frame is at u_sysenter_ret, where both are equivalent).
  *  - Faults from ring 3 that are not demand paging: when the task armed a
@@ -105,7 +106,7 @@
 #define MK_KSTACK 8192
 #define MK_OUT 3072
 #define MK_VEC_SYSENTER 0x100 /* the vec field of a frame made by sysenter */
-#define MK_HZ_COUNT 1193      /* PIT count: ~1 kHz */
+#define MK_HZ_COUNT 11932     /* PIT count: 100 Hz (slow hosts must progress) */
 
 #define MSR_SE_CS 0x174
 #define MSR_SE_ESP 0x175
@@ -240,6 +241,7 @@ static struct mk_task *mk_cur;
 static u32 mk_kpd;      /* the kernel's page directory (low 8 MiB) */
 static u32 mk_zero;     /* the shared zero page */
 static u32 mk_msr_se_cs;
+static u32 mk_fresh; /* the current task was switched to since the last tick */
 u32 mk_esp0; /* ESP0 of the current task, read by the sysenter entry */
 
 static inline void mk_wrmsr(u32 msr, u32 lo, u32 hi)
@@ -383,6 +385,7 @@ static void __attribute__((noreturn)) mk_enter(struct mk_task *t)
         __asm__ volatile("fxrstor %0" : : "m"(t->fx));
         write_cr3(t->pd);
         mk_cur = t;
+        mk_fresh = 1;
     }
     tss_.esp0 = mk_esp0 = t->kstack_top;
     /* the TLS descriptor: the task's pop of %gs (or its own mov) loads it */
@@ -499,6 +502,14 @@ static void mk_irq0(struct trapframe *f)
         mk_panic("IRQ 0 in the kernel", f);
     mk_cur->preempts++;
     *(volatile u32 *)mk_cur->vvar = mk_cur->preempts;
+    /* A task switched to since the last tick keeps the CPU until the next
+     * one: when a switch costs more than a tick (a slow or loaded host),
+     * the pending tick would otherwise take every task away again before
+     * its first instruction, and nothing would make progress. */
+    if (mk_fresh) {
+        mk_fresh = 0;
+        mk_enter(mk_cur);
+    }
     mk_schedule();
 }
 
