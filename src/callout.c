@@ -218,6 +218,8 @@ static bool do_rdtsc(struct ctx *c, bool p)
 	cpuid_guest(0x80000001u, 0, r);
 	if (p && !((r[3] >> 27) & 1))
 		return raise(c, 6, 0); /* rdtscp on a CPU without RDTSCP */
+	if ((c->cpu->cr4 & CR4_TSD) && c->cpu->cpl != 0)
+		return raise(c, 13, 0); /* SDM, RDTSC/RDTSCP: time stamp disabled */
 	uint64_t t = guest_tsc(c->cpu);
 	cpu_set_gpr(c->cpu, R_EAX, (uint32_t)t);
 	cpu_set_gpr(c->cpu, R_EDX, (uint32_t)(t >> 32));
@@ -849,6 +851,10 @@ static bool dispatch(struct ctx *c)
 			"handle it",
 			c->in->eip, c->in->text);
 		return false;
+	case CO_RDPMC:
+		/* #GP(0) at CPL > 0 with CR4.PCE clear (SDM, RDPMC), and for an
+		 * ECX naming no counter: the virtual CPU has none */
+		return raise(c, 13, 0);
 	case CO_UD: return raise(c, 6, 0);
 	case CO_NONE:
 	case CO_GS_INSN:

@@ -279,7 +279,11 @@ void cpu_interrupt(struct vcpu *cpu, int vec, bool has_err, uint32_t err, enum i
 		struct gexc e = deliver(cpu, &p);
 		if (e.vec < 0 || cpu->vm->stop != STOP_NONE)
 			return;
-		enum exc_class cls1 = exc_class(p.vec), cls2 = exc_class(e.vec);
+		/* table 6-5 classes exceptions: int n and external interrupts
+		 * are benign whatever their vector (int $14 whose gate check
+		 * fails is a #GP, not a double fault) */
+		enum exc_class cls1 = p.src == INT_EXCEPTION ? exc_class(p.vec) : BENIGN;
+		enum exc_class cls2 = exc_class(e.vec);
 		if (ch.n < 4) {
 			ch.vec[ch.n] = e.vec;
 			ch.err[ch.n] = e.err;

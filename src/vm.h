@@ -69,6 +69,7 @@ struct dtr {
 #define CR0_NW 0x20000000u
 #define CR0_CD 0x40000000u
 
+#define CR4_TSD 0x4u
 #define CR4_PSE 0x10u
 #define CR4_PGE 0x80u
 #define CR4_OSFXSR 0x200u

@@ -13,6 +13,7 @@
 	X(CO_CPUID, "cpuid")                                                                       \
 	X(CO_RDTSC, "rdtsc")                                                                       \
 	X(CO_RDTSCP, "rdtscp")                                                                     \
+	X(CO_RDPMC, "rdpmc")                                                                       \
 	X(CO_RDMSR, "rdmsr")                                                                       \
 	X(CO_WRMSR, "wrmsr")                                                                       \
 	X(CO_MOV_FROM_CR, "mov from cr")                                                           \

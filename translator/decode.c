@@ -139,7 +139,7 @@ static const struct rule rules[X86_INS_ENDING] = {
 	 * trap at CPL 3 or expose host state). CPUID must agree. */
 	CALLOUT(MONITOR, CO_UD),
 	CALLOUT(MWAIT, CO_UD),
-	CALLOUT(RDPMC, CO_UD),
+	CALLOUT(RDPMC, CO_RDPMC),
 	CALLOUT(SWAPGS, CO_UD), /* 64-bit only: #UD in 32-bit code anyway */
 	CALLOUT(XGETBV, CO_UD), /* XCR0 is virtual: no XSAVE/AVX */
 	CALLOUT(XSETBV, CO_UD),
