@@ -42,6 +42,7 @@ struct vm_config {
 	enum bt_backend backend;   /* -accel bt,backend=: resolved before vm_init (never AUTO) */
 	enum de_mode de;	   /* -accel bt,de=on|off|auto */
 	bool de_on;		   /* ...resolved by de_select() before vm_init */
+	bool de_tcg_host;	   /* the host is QEMU TCG (de.c: map_stack) */
 	unsigned de_pool;	   /* -accel bt,de-pool=N: sandboxes kept (0: default) */
 	char de_why[200];	   /* why direct execution is on or off (-stats) */
 	bool stats;		   /* -stats: print counters at exit */

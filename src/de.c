@@ -51,6 +51,7 @@
 #include "callout.h"
 #include "cpu.h"
 #include "gmem.h"
+#include "host_probe.h"
 #include "interrupt.h"
 #include "machine.h"
 #include "sandbox.h"
@@ -76,9 +77,11 @@
 
 #define XSTATE_BV_OFF 512 /* the XSAVE header's XSTATE_BV */
 
-int de_select(struct vm_config *cfg, char *err, size_t n)
+int de_select(struct vm_config *cfg, const struct host_caps *caps, char *err, size_t n)
 {
 	cfg->de_on = false;
+	/* compatibility mode without enforced limits: QEMU TCG (map_stack) */
+	cfg->de_tcg_host = caps->compat_mode && !caps->limits_enforced;
 	if (cfg->de == DE_OFF) {
 		snprintf(cfg->de_why, sizeof(cfg->de_why), "de=off");
 		return 0;
@@ -657,7 +660,8 @@ static void stop_fast_entry(struct vm *vm)
 	if (!de->fast_kinds) {
 		int k = probe_fast_entry(err, sizeof(err));
 		if (k < 0) {
-			vm_fail(vm, "direct execution: probing the host's system call path: %s", err);
+			vm_fail(vm, "direct execution: probing the host's system call path: %s",
+				err);
 			return;
 		}
 		de->fast_kinds = k | DE_FAST_PROBED;
@@ -692,7 +696,8 @@ static void stop_syscall(struct vm *vm, const struct sb_stop *st)
 		soft_int(vm, 0x80, 2);
 		return;
 	}
-	if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) {
+	if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0x0f &&
+	    (b[1] == 0x05 || b[1] == 0x34)) {
 		step_back(vm, 2); /* syscall or sysenter the host reported exactly: BT */
 		return;
 	}
@@ -786,6 +791,28 @@ static void stop_signal(struct vm *vm, const struct sb_stop *st)
 	}
 }
 
+/* The guest's stack page (and its neighbour a push or a far call's frame
+ * may reach) goes into the view before the run, if the guest's tables
+ * allow it at CPL 3, as a processor may fill its TLB ahead of use: stack
+ * accesses then take no fault round trip. It also keeps QEMU TCG as the
+ * host from taking a far call's or far return's stack fault for a kernel
+ * fault (compat-vm.sh; its Linux then oopses). */
+static void map_stack(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t lin = cpu->seg[SEG_SS].base + cpu_esp(cpu);
+	uint32_t lp[2] = {(lin - 8) >> PAGE_SHIFT, (lin + 7) >> PAGE_SHIFT};
+	/* TCG: also writable (D set ahead of the write), else the write of a
+	 * far call's frame faults there, misreported */
+	bool w = vm->cfg->de_tcg_host;
+	for (int i = 0; i < 2; i++) {
+		uint32_t e = vm->sh.ent[lp[i]];
+		if ((i == 1 && lp[1] == lp[0]) || (e && (!w || (e & SH_DIRTY))))
+			continue;
+		(void)shadow_fault(vm, lp[i] << PAGE_SHIFT, w); /* a guest #PF stays unseen */
+	}
+}
+
 void de_run(struct vm *vm)
 {
 	struct de *de = &vm->de;
@@ -809,6 +836,7 @@ void de_run(struct vm *vm)
 		de->step = true;
 		return;
 	}
+	map_stack(vm);
 	sync_view(vm);
 	struct sb_regs r;
 	struct sb_stop st;
@@ -830,8 +858,15 @@ void de_run(struct vm *vm)
 		vm->stats.de_exit_died++;
 		if (vm->cfg->debug)
 			fprintf(vm->log, "de: the sandbox died (%s): restarted\n", st.why);
+		if (++de->deaths_in_row >= DE_DEATHS_MAX)
+			vm_fail(
+			    vm,
+			    "direct execution: the sandbox process died %d times in a row running "
+			    "guest ring 3 from EIP 0x%08x (last: %s)",
+			    DE_DEATHS_MAX, de->entry_eip, st.why);
 		return;
 	}
+	de->deaths_in_row = 0;
 	if (left_compat(vm, &r)) {
 		cpu_set_gprs(cpu, r.gpr);
 		memcpy(cpu->blk->fx, de->xs, 512);

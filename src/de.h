@@ -32,7 +32,8 @@ struct de_xctx {
 #define DE_FAST_SYSENTER 1
 #define DE_FAST_SYSCALL 2
 #define DE_FAST_PROBED 4
-#define DE_POOL_MAX 8 /* sandbox processes kept, one per guest address space */
+#define DE_DEATHS_MAX 4 /* sandbox deaths in a row before btvmm gives up */
+#define DE_POOL_MAX 8	/* sandbox processes kept, one per guest address space */
 #define DE_POOL_DEFAULT 4
 
 /* One sandbox process and the user view it holds: the view of one guest
@@ -67,9 +68,10 @@ struct de {
 	int pool_size;	     /* -accel bt,de-pool=N */
 	struct de_sbox *cur; /* the current address space's */
 	uint32_t pool_clock;
-	bool switching; /* inside a CR3 switch: the old view is kept as it is */
-	bool hit;	/* ...and the new view was the pool's: revalidate it */
+	bool switching;	    /* inside a CR3 switch: the old view is kept as it is */
+	bool hit;	    /* ...and the new view was the pool's: revalidate it */
 	uint32_t entry_eip; /* where the last sandbox run began */
+	int deaths_in_row;  /* sandbox deaths with no other stop between */
 	int fast_kinds;	    /* DE_FAST_*: what takes the host's fast system call path */
 	/* the host selectors the last entry loaded, per SEG_* */
 	uint16_t host_sel[6];
@@ -83,7 +85,8 @@ struct de {
 /* -accel bt,de=: resolve auto/on/off against the host (sandbox_unsupported)
  * into cfg->de_on and cfg->de_why. -1 with err set for de=on on a host that
  * cannot. */
-int de_select(struct vm_config *cfg, char *err, size_t n);
+struct host_caps;
+int de_select(struct vm_config *cfg, const struct host_caps *caps, char *err, size_t n);
 /* "de: yes" or "de: no: REASON" for -accel help. */
 void de_help_line(char *buf, size_t n);
 

@@ -134,7 +134,8 @@ int main(int argc, char **argv)
 	if (cfg.accel == ACCEL_KVM)
 		return die("-accel kvm: the KVM backend is not implemented yet");
 	host_probe(&caps);
-	if (backend_select(&cfg, &caps, err, sizeof(err)) || de_select(&cfg, err, sizeof(err)))
+	if (backend_select(&cfg, &caps, err, sizeof(err)) ||
+	    de_select(&cfg, &caps, err, sizeof(err)))
 		return die(err);
 	long map_old, map_count = host_raise_map_count(1l << 20, &map_old);
 	static struct vm vm; /* large (device and translator state): not on the stack */
