@@ -692,12 +692,12 @@ static void stop_syscall(struct vm *vm, const struct sb_stop *st)
 		stop_fast_entry(vm);
 		return;
 	}
-	if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0xcd && b[1] == 0x80) {
+	bool fetched = bytes_before(vm, cpu_eip(cpu), 2, b);
+	if (fetched && b[0] == 0xcd && b[1] == 0x80) {
 		soft_int(vm, 0x80, 2);
 		return;
 	}
-	if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0x0f &&
-	    (b[1] == 0x05 || b[1] == 0x34)) {
+	if (fetched && b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) {
 		step_back(vm, 2); /* syscall or sysenter the host reported exactly: BT */
 		return;
 	}
@@ -774,11 +774,12 @@ static void stop_signal(struct vm *vm, const struct sb_stop *st)
 			cpu_interrupt(cpu, 1, false, 0, INT_EXCEPTION, cpu_eip(cpu));
 			return;
 		}
-		if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[1] == 0xcc) {
+		bool fetched = bytes_before(vm, cpu_eip(cpu), 2, b);
+		if (fetched && b[1] == 0xcc) {
 			soft_int(vm, 3, 1);
 			return;
 		}
-		if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0xcd && b[1] == 0x03) {
+		if (fetched && b[0] == 0xcd && b[1] == 0x03) {
 			soft_int(vm, 3, 2);
 			return;
 		}
