@@ -438,8 +438,13 @@ bool de_can_run(struct vm *vm)
 	 * the sandbox it runs: docs/ARCHITECTURE.md lists it.) */
 	if (cpu->cr0 & (CR0_TS | CR0_EM))
 		return false;
+	/* The guest's LDT is not mirrored: host LDT entry i holds guest GDT
+	 * entry i, so an LDT selector the guest loads itself in ring 3 would
+	 * find the wrong descriptor. While the guest has an LDT, BT runs ring 3. */
+	if (cpu->ldtr.sel & ~3u)
+		return false;
 	for (int s = SEG_ES; s <= SEG_GS; s++)
-		if (cpu->seg[s].sel & 4) /* the guest's LDT: not mirrored */
+		if (cpu->seg[s].sel & 4)
 			return false;
 	return true;
 }
@@ -760,6 +765,33 @@ static void stop_segv(struct vm *vm, const struct sb_stop *st)
 	de->step = true;
 }
 
+/* Where a selector load the guest's table refuses is reported: the load
+ * happened somewhere since the run began, unknowable now, so the guest
+ * gets the #GP on the instruction the sandbox stopped at -- before a trap
+ * the host took after it (int $0x80, int3, int $3, into), which then runs
+ * again if the guest's handler returns. */
+static uint32_t late_eip(struct vm *vm, const struct sb_stop *st)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t eip = cpu_eip(cpu);
+	uint8_t b[2];
+	if (!bytes_before(vm, eip, 2, b))
+		return eip;
+	if (st->kind == SB_STOP_SYSCALL && !st->fast_entry && b[0] == 0xcd && b[1] == 0x80)
+		return eip - 2;
+	if (st->kind != SB_STOP_SIGNAL)
+		return eip;
+	if (st->signo == SIGTRAP && st->si_code != TRAP_TRACE) {
+		if (b[1] == 0xcc)
+			return eip - 1;
+		if (b[0] == 0xcd && b[1] == 0x03)
+			return eip - 2;
+	}
+	if (st->signo == SIGSEGV && cpu_get_eflags(cpu) & EFL_OF && b[1] == 0xce)
+		return eip - 1;
+	return eip;
+}
+
 static void stop_signal(struct vm *vm, const struct sb_stop *st)
 {
 	struct vcpu *cpu = &vm->cpu;
@@ -843,6 +875,7 @@ void de_run(struct vm *vm)
 	struct sb_stop st;
 	regs_in(vm, &r);
 	machine_arm_timer(vm);
+	sandbox_clear_kick(sb->sb); /* a kick from here on stops the run */
 	if (vm->timer_fired || atomic_load(&vm->con.ready))
 		return; /* an event is due: the run loop first */
 	vm->stats.de_entries++;
@@ -884,7 +917,7 @@ void de_run(struct vm *vm)
 		/* a host GDT selector (0x23, 0x2b, 0x33, 0x7b) loaded without a
 		 * fault, which the guest's table refuses: its #GP, late */
 		vm->stats.de_late_faults++;
-		cpu_exception(cpu, late.vec, late.err, cpu_eip(cpu));
+		cpu_exception(cpu, late.vec, late.err, late_eip(vm, &st));
 		return;
 	}
 	switch (st.kind) {
@@ -911,14 +944,15 @@ void de_print_stats(struct vm *vm, FILE *out)
 		all_c.runs += c->runs;
 		all_c.stub_rounds += c->stub_rounds;
 		all_c.host_calls += c->host_calls;
+		all_c.early_kicks += c->early_kicks;
 		procs++;
 	}
 	fprintf(out,
 		"sandbox pool: %d of %d used; %" PRIu64 " hits, %" PRIu64 " misses; %" PRIu64
 		" process starts, %" PRIu64 " guest runs, %" PRIu64 " stub rounds, %" PRIu64
-		" host calls for views and LDTs\n",
+		" host calls for views and LDTs, %" PRIu64 " kicks caught before a run\n",
 		procs, de->pool_size, vm->stats.de_pool_hits, vm->stats.de_pool_misses,
-		all_c.starts, all_c.runs, all_c.stub_rounds, all_c.host_calls);
+		all_c.starts, all_c.runs, all_c.stub_rounds, all_c.host_calls, all_c.early_kicks);
 	uint64_t all = machine_now_ns(vm), in_de = vm->stats.de_ns, in_bt = vm->stats.bt_ns;
 	uint64_t mon = all > in_de + in_bt ? all - in_de - in_bt : 0;
 	fprintf(out,

@@ -53,8 +53,9 @@ struct sb_qop {
 };
 
 struct sandbox {
-	_Atomic pid_t pid;  /* 0: no process (a restart failed) */
-	atomic_int running; /* guest code resumed: sandbox_kick may signal */
+	_Atomic pid_t pid;	 /* 0: no process (a restart failed) */
+	atomic_int running;	 /* guest code resumed: sandbox_kick may signal */
+	atomic_int kick_pending; /* sandbox_kick since sandbox_clear_kick */
 	int memfd;
 	uint64_t ram_size;
 	struct sb_cmd *cmd; /* MAP_SHARED: the same address in the process */
@@ -308,8 +309,17 @@ void sandbox_free(struct sandbox *sb)
 	free(sb);
 }
 
+/* The flag closes the window between the caller's last look at its events
+ * and `running`: a kick that lands there is seen by sandbox_run instead of
+ * being lost (the guest would run on to its next stop). */
+void sandbox_clear_kick(struct sandbox *sb)
+{
+	atomic_store(&sb->kick_pending, 0);
+}
+
 void sandbox_kick(struct sandbox *sb)
 {
+	atomic_store(&sb->kick_pending, 1);
 	if (!atomic_load(&sb->running))
 		return;
 	pid_t pid = atomic_load(&sb->pid);
@@ -612,15 +622,25 @@ int sandbox_run(struct sandbox *sb, struct sb_regs *r, void *xs, struct sb_stop 
 		    strerror(errno));
 		return -1;
 	}
-	sb->c.runs++;
 	follow_cpu(sb, pid);
 	atomic_store(&sb->running, 1);
+	if (atomic_exchange(&sb->kick_pending, 0)) {
+		/* kicked before running was set: stop at once, *r and xs as given */
+		atomic_store(&sb->running, 0);
+		sb->c.early_kicks++;
+		st->kind = SB_STOP_KICK;
+		return 0;
+	}
+	sb->c.runs++;
 	if (ptrace(PTRACE_SYSEMU, pid, 0, 0)) {
 		atomic_store(&sb->running, 0);
 		return lost(sb, "PTRACE_SYSEMU", st, err, n) < 0 ? -1 : 0;
 	}
 	rc = sbp_wait(pid, &status);
 	atomic_store(&sb->running, 0);
+	/* this stop answers the kicks sent while the guest ran (their senders
+	 * set the events they announce before kicking) */
+	atomic_store(&sb->kick_pending, 0);
 	if (rc) {
 		snprintf(err, n, "sandbox: waitpid: %s", strerror(errno));
 		return -1;

@@ -73,6 +73,7 @@ struct sb_counters {
 	uint64_t stub_rounds; /* stub resumptions to apply queued view changes */
 	uint64_t host_calls;  /* view changes made (mmap, mprotect, munmap, modify_ldt) */
 	uint64_t cpu_follows; /* the process moved to the CPU the monitor thread moved to */
+	uint64_t early_kicks; /* runs ended by a kick before the guest resumed */
 };
 
 /* Why this host cannot run a sandbox (NULL if it can): no compat mode, no
@@ -129,9 +130,15 @@ int sandbox_run(struct sandbox *sb, struct sb_regs *r, void *xs, struct sb_stop 
 		size_t n);
 size_t sandbox_xstate_size(void);
 
-/* Make a running sandbox stop soon with SB_STOP_KICK; a no-op otherwise.
- * Async-signal-safe: the monitor's SIGALRM and console handlers call it. */
+/* Make the sandbox stop soon with SB_STOP_KICK: a running one at once, else
+ * the next sandbox_run returns that stop without running guest code, unless
+ * sandbox_clear_kick comes first. Any stop of a run answers the kicks sent
+ * during it. Async-signal-safe: the monitor's SIGALRM and console handlers
+ * call it, after setting what they announce. */
 void sandbox_kick(struct sandbox *sb);
+/* Forget kicks so far: call it before looking at the events a kick
+ * announces, so that one arriving after the look still stops the run. */
+void sandbox_clear_kick(struct sandbox *sb);
 
 const struct sb_counters *sandbox_counters(const struct sandbox *sb);
 pid_t sandbox_pid(const struct sandbox *sb);

@@ -52,6 +52,11 @@ if [ -n "${BTVMM_TEST_NAME:-}" ] && [ -f "$HERE/backend_gaps.txt" ]; then
     fi
 fi
 
+# QEMU TCG as the host (compat-vm.sh): run_guest.sh then picks
+# NAME.de-tcg.expect where one exists
+case $help in
+*"limits are not enforced"*) BTVMM_HOST_NO_LIMITS=1; export BTVMM_HOST_NO_LIMITS ;;
+esac
 if [ "$BACKEND" = de ]; then
     BTVMM_ACCEL=bt,de=on
 else

@@ -22,7 +22,9 @@
  *    yields in between), rdtsc (non-decreasing;
  *    #GP(0) with CR4.TSD set, which the kernel keeps per task: the task
  *    yields in between), data segment loads of bad selectors (#GP(sel),
- *    among them an LDT selector with no LDT), the TLS segment's limit.
+ *    among them an LDT selector with no LDT), the TLS segment's limit;
+ *    then with an LDT of its own (set_ldt): a load of LDT entry 6 and a
+ *    read through it, a null LDT entry and one beyond the LDT's limit.
  *  task 2, escapes: far jmp/call/ret/iret to selectors that are no code
  *    segment for CPL 3 (0x33 the TLS data segment, 0x23 a null descriptor,
  *    0x2b the busy TSS, 0x10 kernel data, 0x08 and 0x63 DPL-0 code, 0x77
@@ -32,7 +34,8 @@
  *    implementation that catches such an escape only after the host took
  *    it cannot know it. Valid far jmp/call to 0x73 work (the selector is
  *    printed only as index and RPL). Then a raw `syscall` (#UD: qemu32 has
- *    no SYSCALL and EFER.SCE is clear), int $0x80 and sysenter with
+ *    no SYSCALL and EFER.SCE is clear; EIP not printed: on AMD the host's
+ *    fast system call path takes it and loses EIP), int $0x80 and sysenter with
  *    garbage in every register (EFLAGS with NT, AC, DF; null data segments;
  *    ESP in the kernel), sysenter whose user stack the kernel cannot read,
  *    sysenter with SYSENTER_CS = 0 (#GP(0), SYSENTER_CS per task; EIP not
@@ -247,6 +250,27 @@ __asm__(".section .text.user, \"ax\"\n"
         "  movl $0x33, %eax\n"
         "  movw %ax, %gs\n"
         "  U_TRY \"%gs:0xffd, 4 bytes\", 0, movl %gs:0xffd, %eax\n"
+        /* the task's own LDT: LDT selectors now name its entries, not
+         * the GDT's (a sandbox mirroring GDT entry i at LDT entry i must
+         * not run this) */
+        "  movl $0x1d7da7a6, U_TLS+0x800\n"
+        "  movl $1, %ebx\n"
+        "  U_SYS SYS_SET_LDT\n"
+        "  movl $0x37, %eax\n"
+        "  movw %ax, %gs\n"
+        "  movl %gs:0, %eax\n"
+        "  U_SHOW \"%gs:0 through 0x37, the task's LDT entry 6\"\n"
+        "  movl $0x3f, %esi\n"
+        "  U_TRY \"mov 0x3f (LDT entry 7, null) to fs\", 0, movw %si, %fs\n"
+        "  movl $0x4f, %esi\n"
+        "  U_TRY \"mov 0x4f (beyond the LDT limit) to fs\", 0, movw %si, %fs\n"
+        "  movl $0x37, %eax\n"
+        "  movw %ax, %gs\n"
+        "  U_TRY \"%gs:0xffd through 0x37, 4 bytes\", 0, movl %gs:0xffd, %eax\n"
+        "  movl $0, %eax\n" /* (the kernel pops %gs after its lldt 0) */
+        "  movw %ax, %gs\n"
+        "  movl $0, %ebx\n"
+        "  U_SYS SYS_SET_LDT\n"
         "  movl $0, %ebx\n"
         "  U_SYS SYS_EXIT\n"
 
@@ -291,7 +315,7 @@ __asm__(".section .text.user, \"ax\"\n"
         "  movl %esi, %eax\n"
         "  andl $3, %eax\n"
         "  U_SHOW \"cs rpl\"\n"
-        "  U_TRY \"syscall (0f 05)\", 0, syscall\n"
+        "  U_TRY \"syscall (0f 05)\", 2, syscall\n"
         /* int $0x80 with garbage in every register */
         "  U_PUTS \"int $0x80, garbage in every register: \"\n"
         "  movl %esp, U_SCR+0x20\n"

@@ -6,6 +6,20 @@ BTVMM=${1:?usage: run_guest.sh BTVMM ELF EXPECT [BTVMM_OPTION...]}
 ELF=${2:?}
 EXPECT=${3:?}
 shift 3
+# Under direct execution (de=on in BTVMM_ACCEL), NAME.de.expect, where it
+# exists, is what differs from hardware by design (docs/ARCHITECTURE.md,
+# "Differences from hardware under DE"); on a host without enforced segment
+# limits (QEMU TCG: BTVMM_HOST_NO_LIMITS from with_backend.sh) the guest's
+# ring 3 runs on TCG, and NAME.de-tcg.expect adds TCG's own differences.
+case ${BTVMM_ACCEL:-} in
+*de=on*)
+    base=${EXPECT%.expect}
+    if [ -n "${BTVMM_HOST_NO_LIMITS:-}" ] && [ -f "$base.de-tcg.expect" ]; then
+        EXPECT=$base.de-tcg.expect
+    elif [ -f "$base.de.expect" ]; then
+        EXPECT=$base.de.expect
+    fi ;;
+esac
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 timeout ${GUEST_TIMEOUT:-60} "$BTVMM" -kernel "$ELF" -serial stdio -nographic "$@" \

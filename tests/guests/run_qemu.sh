@@ -12,7 +12,7 @@ shift
 QEMU=${QEMU:-qemu-system-i386}
 if [ $# -eq 0 ]; then
     for f in "$HERE"/*.expect; do
-        case "$f" in *.qemu.expect) continue ;; esac
+        case "$f" in *.qemu.expect | *.de.expect | *.de-tcg.expect) continue ;; esac
         b=$(basename "$f" .expect); set -- "$@" "$b"
     done
 fi

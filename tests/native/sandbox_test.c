@@ -500,7 +500,16 @@ static void case_kick(struct t *t)
 	int f0 = t->fails;
 	static const uint8_t nop80[] = {0xcd, 0x80};
 	struct sb_regs r = regs_at(CODE);
-	sandbox_kick(t->sb); /* not running: a no-op */
+	/* a kick while nothing runs is kept: the next run stops before the
+	 * guest executes anything (the race de_run closes with it) */
+	sandbox_kick(t->sb);
+	run_code(t, nop80, sizeof(nop80), &r, SB_STOP_KICK);
+	CHECK(t, r.eip == CODE, "early kick: eip 0x%x, want 0x%x", r.eip, CODE);
+	/* ... once: then the guest runs; sandbox_clear_kick forgets one */
+	run_code(t, nop80, sizeof(nop80), &r, SB_STOP_SYSCALL);
+	r = regs_at(CODE);
+	sandbox_kick(t->sb);
+	sandbox_clear_kick(t->sb);
 	run_code(t, nop80, sizeof(nop80), &r, SB_STOP_SYSCALL);
 
 	static const uint8_t spin[] = {0xeb, 0xfe};
@@ -514,7 +523,9 @@ static void case_kick(struct t *t)
 	pthread_join(th, NULL);
 	CHECK(t, st.kind == SB_STOP_KICK && r.eip == CODE, "kick: stop %s eip 0x%x",
 	      kind_name(st.kind), r.eip);
-	say(t, f0, "kick from another thread stops a spinning guest\n");
+	say(t, f0,
+	    "a kick before the run stops it at once (once); one from another thread stops a "
+	    "spinning guest\n");
 }
 
 /* sandbox_reset_view drops every mapping below 4 GiB: the next fetch faults. */

@@ -9,7 +9,9 @@
  *    TLS segment (DPL 3 data, base per task, byte limit 0xfff; a task loads
  *    it into %gs itself with `mov`, as glibc does), 0x60/0x68 kernel
  *    code/data for SYSENTER (SYSENTER_CS = 0x60), 0x73/0x7b user code/data
- *    (entries 14/15, what SYSEXIT loads). Entries 3, 4, 7-11 are null:
+ *    (entries 14/15, what SYSEXIT loads), 0x48 (entry 9) the LDT a task
+ *    asks for with set_ldt (its entry 6: DPL 3 data at U_TLS + 0x800, byte
+ *    limit 0xfff; the others null). Entries 3, 4, 7, 8, 10, 11 are null:
  *    entry 4 (0x23) is the host's compat-mode code selector and 6 (0x33)
  *    its 64-bit one, which hostile user code must not reach.
  *  - IDT: every vector an interrupt gate (idt.c), DPL 3 for #BP (3), #OF
@@ -31,7 +33,8 @@
  *  - A TSS whose ESP0 is the current task's kernel stack (changed at every
  *    switch, as Linux does); CR0 = PE MP ET NE WP AM PG, CR4.OSFXSR and
  *    OSXMMEXCPT set, CR0.TS clear; FPU/SSE state saved and restored with
- *    fxsave/fxrstor at every task switch; CR4.TSD and SYSENTER_CS per task.
+ *    fxsave/fxrstor at every task switch; CR4.TSD, SYSENTER_CS and LDTR
+ *    (null, or 0x48 after set_ldt(1)) per task.
  *  - Entries from ring 3: int $0x80 and sysenter (the vsyscall convention
  *    of Linux: push ecx, edx, ebp; ebp = esp; sysenter; the kernel reads the
  *    three back from the user stack and returns to u_sysenter_ret), the
@@ -57,7 +60,7 @@
  *   0 exit(code)  1 write(ptr, len)  2 yield()  3 getpid()
  *   4 nofault(): ends an armed catch whose instruction did not fault
  *     ("no exception")   5 set_tsd(on)   6 set_sysenter_cs(value)
- *   7 preempts(): this task's preemption count
+ *   7 preempts(): this task's preemption count   8 set_ldt(on)
  */
 #ifndef GUEST_MULTITASK_H
 #define GUEST_MULTITASK_H
@@ -68,6 +71,8 @@
 #define SEL_SE_KDATA 0x68
 #define SEL_U_CODE 0x73
 #define SEL_U_DATA 0x7b
+#define SEL_LDT 0x48
+#define MK_LDT_DATA (U_TLS + 0x800u) /* base of the LDT's entry 6 */
 #define MK_GDT_LIMIT 0x7f /* 16 entries */
 
 #define U_INFO 0x40000000u
@@ -99,6 +104,7 @@
 #define SYS_SET_TSD 5
 #define SYS_SET_SYSENTER_CS 6
 #define SYS_PREEMPTS 7
+#define SYS_SET_LDT 8
 #define ENOSYS 38
 #define EFAULT 14
 
@@ -115,7 +121,7 @@
 /* ---- the user side: library and macros (section .text.user) ---- */
 __asm__(".set SYS_EXIT, 0\n.set SYS_WRITE, 1\n.set SYS_YIELD, 2\n.set SYS_GETPID, 3\n"
         ".set SYS_NOFAULT, 4\n.set SYS_SET_TSD, 5\n.set SYS_SET_SYSENTER_CS, 6\n"
-        ".set SYS_PREEMPTS, 7\n"
+        ".set SYS_PREEMPTS, 7\n.set SYS_SET_LDT, 8\n"
         ".set U_INFO, 0x40000000\n.set U_TLS, 0x40001000\n.set U_RO, 0x40002000\n"
         ".set U_SUP, 0x40003000\n.set U_VVAR, 0x40004000\n.set U_DEMAND, 0x50000000\n"
         ".set U_DEMAND2, 0x50400000\n.set U_SCR, 0x40000100\n"
@@ -226,7 +232,7 @@ struct mk_task {
     u32 kstack_top;
     struct trapframe *tf; /* the user state: the frame at the top of the kernel stack */
     u32 info, tls, vvar;  /* frames (identity addresses) */
-    u32 tsd, sysenter_cs;
+    u32 tsd, sysenter_cs, ldt;
     u32 preempts;
     u32 out_n;
     char out[MK_OUT];
@@ -241,6 +247,7 @@ static struct mk_task *mk_cur;
 static u32 mk_kpd;      /* the kernel's page directory (low 8 MiB) */
 static u32 mk_zero;     /* the shared zero page */
 static u32 mk_msr_se_cs;
+static u64 mk_ldt[8]; /* the LDT of set_ldt(1) */
 static u32 mk_fresh; /* the current task was switched to since the last tick */
 u32 mk_esp0; /* ESP0 of the current task, read by the sysenter entry */
 
@@ -394,6 +401,8 @@ static void __attribute__((noreturn)) mk_enter(struct mk_task *t)
     u32 want = t->tsd ? (cr4 | 4u) : (cr4 & ~4u);
     if (want != cr4)
         write_cr4(want);
+    /* before the frame's segments are popped: they may be LDT selectors */
+    __asm__ volatile("lldt %w0" : : "r"(t->ldt ? SEL_LDT : 0));
     if (mk_msr_se_cs != t->sysenter_cs) {
         mk_msr_se_cs = t->sysenter_cs;
         mk_wrmsr(MSR_SE_CS, mk_msr_se_cs, 0);
@@ -468,6 +477,10 @@ static void __attribute__((noreturn)) mk_syscall(struct trapframe *f)
         f->eax = 0;
         mk_enter(t);
     case SYS_PREEMPTS: f->eax = t->preempts; break;
+    case SYS_SET_LDT:
+        t->ldt = f->ebx != 0;
+        f->eax = 0;
+        break; /* mk_enter applies it */
     default: f->eax = (u32)-ENOSYS; break;
     }
     mk_enter(t);
@@ -608,6 +621,8 @@ static void mk_init(void)
     /* LDTR null (as Linux): an LDT selector then faults whatever the
      * loader left in LDTR (after reset: base 0, limit 0xffff) */
     __asm__ volatile("lldt %w0" : : "r"(0));
+    mk_ldt[6] = seg_desc(MK_LDT_DATA, 0xfff, 0xf2, FL_DB);
+    gdt[SEL_LDT >> 3] = seg_desc((u32)mk_ldt, sizeof(mk_ldt) - 1, 0x82, 0);
 
     idt_gate(3, GATE_INT, 3, 1);
     idt_gate(4, GATE_INT, 3, 1);
