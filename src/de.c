@@ -59,6 +59,7 @@
 #include "shadow.h"
 #include "vm.h"
 
+#define PF_ERR_W 0x2u /* a page fault's error code: the access was a write */
 #define DEV_PRESENT 0x1u
 #define DEV_WRITE 0x2u
 
@@ -106,8 +107,10 @@ void de_help_line(char *buf, size_t n)
 	const char *why = sandbox_unsupported();
 	if (why)
 		snprintf(buf, n, "de: no: %s", why);
+	else if (sandbox_cpuid_faults())
+		snprintf(buf, n, "de: yes (cpuid in ring 3: the virtual CPU's, by CPUID faulting)");
 	else
-		snprintf(buf, n, "de: yes");
+		snprintf(buf, n, "de: yes (cpuid in ring 3: the host's; no CPUID faulting here)");
 }
 
 int de_init(struct vm *vm, char *err, size_t n)
@@ -745,18 +748,39 @@ static void stop_segv(struct vm *vm, const struct sb_stop *st)
 		if (r == SHF_GUEST_PF && write) {
 			/* a write to a page the sandbox maps: the error code is
 			 * exact (copy-on-write, a read-only page) */
-			vm->stats.de_exit_fault++;
+			vm->stats.de_exit_pf++;
 			cpu_exception(cpu, 14, cpu->pf_err, cpu_eip(cpu));
 			return;
 		}
-		/* the guest's #PF (BT finds its exact error code), a traced
-		 * page table, translated code, device memory */
-		vm->stats.de_exit_fault++;
+		/* The guest's #PF for an access the host did not say was a
+		 * write: the host's error code (the same instruction on the
+		 * same kind of processor) has the R/W bit; the guest's walk
+		 * gave P and U. Without it BT runs the instruction to find
+		 * the code, which costs the window a switch to CPL 3. */
+		uint32_t host_err;
+		if (r == SHF_GUEST_PF && sandbox_fault_code(de->sb, &host_err) == 0) {
+			vm->stats.de_exit_pf++;
+			cpu->pf_err |= host_err & PF_ERR_W;
+			cpu_exception(cpu, 14, cpu->pf_err, cpu_eip(cpu));
+			return;
+		}
+		/* no error code, a traced page table, translated code, device
+		 * memory: BT runs the instruction */
+		if (r == SHF_GUEST_PF)
+			vm->stats.de_exit_pf_bt++;
+		else
+			vm->stats.de_exit_mem_bt++;
+		de->step = true;
+		return;
+	}
+	uint8_t b, c[2];
+	if (!gmem_fetch(cpu, cpu->seg[SEG_CS].base + cpu_eip(cpu), c, 2) && c[0] == 0x0f &&
+	    c[1] == 0xa2) {
+		vm->stats.de_exit_cpuid++; /* CPUID faulting: BT answers it */
 		de->step = true;
 		return;
 	}
 	vm->stats.de_exit_fault++;
-	uint8_t b;
 	/* #OF is a trap: into already ran; anything else here is a fault */
 	if (cpu_get_eflags(cpu) & EFL_OF && bytes_before(vm, cpu_eip(cpu), 1, &b) && b == 0xce) {
 		soft_int(vm, 4, 1);

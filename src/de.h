@@ -87,7 +87,7 @@ struct de {
  * cannot. */
 struct host_caps;
 int de_select(struct vm_config *cfg, const struct host_caps *caps, char *err, size_t n);
-/* "de: yes" or "de: no: REASON" for -accel help. */
+/* "de: yes (what ring 3's cpuid shows)" or "de: no: REASON" for -accel help. */
 void de_help_line(char *buf, size_t n);
 
 int de_init(struct vm *vm, char *err, size_t n);

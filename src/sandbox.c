@@ -56,6 +56,7 @@ struct sandbox {
 	_Atomic pid_t pid;	 /* 0: no process (a restart failed) */
 	atomic_int running;	 /* guest code resumed: sandbox_kick may signal */
 	atomic_int kick_pending; /* sandbox_kick since sandbox_clear_kick */
+	bool segv_stopped;	 /* the last run stopped at a SIGSEGV (sandbox_fault_code) */
 	int memfd;
 	uint64_t ram_size;
 	struct sb_cmd *cmd; /* MAP_SHARED: the same address in the process */
@@ -269,7 +270,7 @@ struct sandbox *sandbox_new(int memfd, uint64_t ram_size, char *err, size_t n)
 		goto fail;
 	}
 	void *cmd =
-	    mmap(NULL, SB_CMD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	    mmap(NULL, SB_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cmd == MAP_FAILED) {
 		snprintf(err, n, "sandbox: command page: %s", strerror(errno));
 		goto fail;
@@ -285,7 +286,7 @@ struct sandbox *sandbox_new(int memfd, uint64_t ram_size, char *err, size_t n)
 fail:
 	if (sb) {
 		if (sb->cmd)
-			munmap(sb->cmd, SB_CMD_SIZE);
+			munmap(sb->cmd, SB_SHARED_SIZE);
 		free(sb->ldt_base);
 	}
 	free(sb);
@@ -303,7 +304,7 @@ void sandbox_free(struct sandbox *sb)
 		kill(pid, SIGKILL);
 		sbp_wait(pid, &status);
 	}
-	munmap(sb->cmd, SB_CMD_SIZE);
+	munmap(sb->cmd, SB_SHARED_SIZE);
 	free(sb->q);
 	free(sb->ldt_base);
 	free(sb);
@@ -312,6 +313,11 @@ void sandbox_free(struct sandbox *sb)
 /* The flag closes the window between the caller's last look at its events
  * and `running`: a kick that lands there is seen by sandbox_run instead of
  * being lost (the guest would run on to its next stop). */
+bool sandbox_cpuid_faults(void)
+{
+	return sbp_cpuid_faulting();
+}
+
 void sandbox_clear_kick(struct sandbox *sb)
 {
 	atomic_store(&sb->kick_pending, 0);
@@ -603,6 +609,7 @@ int sandbox_run(struct sandbox *sb, struct sb_regs *r, void *xs, struct sb_stop 
 	int status, rc;
 
 	memset(st, 0, sizeof(*st));
+	sb->segv_stopped = false;
 	if (!atomic_load(&sb->pid) && start(sb, err, n))
 		return -1;
 	rc = apply_queue(sb, st, err, n);
@@ -658,5 +665,44 @@ int sandbox_run(struct sandbox *sb, struct sb_regs *r, void *xs, struct sb_stop 
 	fix_fast_entry(sb, cs_in, ss_in, r, st);
 	if (xs && xstate_io(pid, PTRACE_GETREGSET, xs))
 		return lost(sb, "PTRACE_GETREGSET", st, err, n) < 0 ? -1 : 0;
+	sb->segv_stopped = st->kind == SB_STOP_SIGNAL && st->signo == SIGSEGV;
+	return 0;
+}
+
+/* The kernel knows a page fault's error code but tells a tracer only the
+ * address and SEGV_MAPERR/ACCERR. Delivering the stopped SIGSEGV puts it in
+ * the signal frame: the handler is the stub's int3, on the signal stack in
+ * the shared mapping, where the frame can be read directly. */
+int sandbox_fault_code(struct sandbox *sb, uint32_t *err)
+{
+	pid_t pid = atomic_load(&sb->pid);
+	if (!sb->segv_stopped || pid <= 0)
+		return -1;
+	sb->segv_stopped = false;
+	int status, sig = SIGSEGV;
+	struct sb_stop dead;
+	for (int tries = 0; tries < 8; tries++, sig = 0) {
+		if (ptrace(PTRACE_CONT, pid, 0, sig) || sbp_wait(pid, &status))
+			return -1;
+		if (!WIFSTOPPED(status)) {
+			ended(sb, status, &dead);
+			return -1;
+		}
+		if (WSTOPSIG(status) == SIGTRAP)
+			break;
+		/* a late kick: suppressed, as every stopped signal is */
+	}
+	struct user_regs_struct u;
+	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP ||
+	    ptrace(PTRACE_GETREGS, pid, 0, &u) || u.rip != (uintptr_t)sb_stub_sig_done)
+		return -1;
+	uintptr_t lo = (uintptr_t)sb->cmd + SB_CMD_SIZE, hi = lo + SB_SIGSTK_SIZE;
+	if (u.rdx < lo || u.rdx + sizeof(ucontext_t) > hi)
+		return -1;
+	const ucontext_t *uc = (const ucontext_t *)(uintptr_t)u.rdx;
+	if (uc->uc_mcontext.gregs[REG_TRAPNO] != 14)
+		return -1;
+	*err = (uint32_t)uc->uc_mcontext.gregs[REG_ERR];
+	sb->c.fault_codes++;
 	return 0;
 }

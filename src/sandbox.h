@@ -74,11 +74,15 @@ struct sb_counters {
 	uint64_t host_calls;  /* view changes made (mmap, mprotect, munmap, modify_ldt) */
 	uint64_t cpu_follows; /* the process moved to the CPU the monitor thread moved to */
 	uint64_t early_kicks; /* runs ended by a kick before the guest resumed */
+	uint64_t fault_codes; /* page-fault error codes read (sandbox_fault_code) */
 };
 
 /* Why this host cannot run a sandbox (NULL if it can): no compat mode, no
  * usable LDT, ptrace or seccomp refused... Probes once; cheap afterwards. */
 const char *sandbox_unsupported(void);
+/* Does guest code in a sandbox get #GP for cpuid (the host's CPUID
+ * faulting, ARCH_SET_CPUID), so that the monitor answers it? */
+bool sandbox_cpuid_faults(void);
 
 /* A new sandbox over guest RAM memfd (ram_size bytes). NULL with err set.
  * The process starts here; it is restarted as soon as sandbox_run (or
@@ -141,6 +145,14 @@ void sandbox_kick(struct sandbox *sb);
 void sandbox_clear_kick(struct sandbox *sb);
 
 const struct sb_counters *sandbox_counters(const struct sandbox *sb);
+
+/* After a run that stopped at a SIGSEGV page fault (and before anything
+ * else is asked of the sandbox): the host's error code of that fault (bit
+ * 0 present in the view, bit 1 write, bit 2 user, bit 4 instruction
+ * fetch). 0, or -1 if it could not be had (the caller then finds it
+ * another way). The guest's registers and XSAVE image in the process are
+ * no longer the stop's afterwards: the next sandbox_run sets them all. */
+int sandbox_fault_code(struct sandbox *sb, uint32_t *err);
 pid_t sandbox_pid(const struct sandbox *sb);
 
 #endif

@@ -11,7 +11,9 @@
  * handlers are about to be unmapped); unregisters glibc's rseq area and
  * the clear-tid address (both in the monitor's TLS, which goes away: the
  * kernel would fault on them); makes rdtsc trap (the monitor gives the
- * virtual TSC); sets no_new_privs and installs the seccomp filter; then
+ * virtual TSC); makes cpuid trap where the host has CPUID faulting (the
+ * guest's ring 3 then sees the virtual CPUID, as its kernel does); sets
+ * no_new_privs and installs the seccomp filter; then
  * jumps to the stub, which unmaps everything but itself and the command
  * page and stops with int3.
  *
@@ -25,6 +27,7 @@
 #include "sandbox_proc.h"
 
 #include <asm/ldt.h>
+#include <asm/prctl.h>
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -60,6 +63,10 @@ struct rseq_config { /* PTRACE_GET_RSEQ_CONFIGURATION */
 	uint32_t len, flags, sig;
 };
 
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000 /* the kernel's; glibc keeps it to itself */
+#endif
+
 /* The child's set-up steps, as its exit status when one fails. */
 enum child_step {
 	CS_TRACEME = 10,
@@ -68,7 +75,9 @@ enum child_step {
 	CS_CLOSE,
 	CS_RLIMIT,
 	CS_SIGNALS,
+	CS_SIGSEGV,
 	CS_TSC,
+	CS_CPUID,
 	CS_NO_NEW_PRIVS,
 	CS_SECCOMP,
 	CS_STUB, /* the stub returned: cannot happen */
@@ -81,7 +90,9 @@ static const char *const step_names[] = {
     "closing the other descriptors",
     "setrlimit(RLIMIT_CORE)",
     "resetting signals",
+    "the SIGSEGV handler and its stack",
     "PR_SET_TSC",
+    "ARCH_SET_CPUID (CPUID faulting)",
     "PR_SET_NO_NEW_PRIVS",
     "installing the seccomp filter",
     "the stub's start",
@@ -102,6 +113,7 @@ struct child_plan {
 	struct sb_cmd *cmd;
 	void *rseq;
 	uint32_t rseq_len;
+	bool cpuid_fault; /* make cpuid trap (sbp_cpuid_faulting) */
 	struct sock_fprog prog;
 };
 
@@ -173,6 +185,23 @@ static int child_signals(void)
 	return (int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 }
 
+/* SIGSEGV goes to the stub's int3 on the signal stack when the monitor
+ * delivers it (sandbox_fault_code): never otherwise, since the monitor
+ * suppresses every signal it stops. SA_NODEFER: the handler never returns,
+ * and a blocked SIGSEGV would be forced back to its default action. */
+static int child_sigsegv(struct sb_cmd *cmd)
+{
+	stack_t ss = {.ss_sp = (uint8_t *)cmd + SB_CMD_SIZE, .ss_size = SB_SIGSTK_SIZE};
+	if (syscall(SYS_sigaltstack, &ss, NULL))
+		return -1;
+	struct kernel_sigaction sa = {
+	    .handler = (void *)(uintptr_t)sb_stub_sig,
+	    .flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTORER,
+	    .restorer = (void *)(uintptr_t)sb_stub_sig,
+	};
+	return (int)syscall(SYS_rt_sigaction, SIGSEGV, &sa, NULL, 8);
+}
+
 static int child_fds(int memfd)
 {
 	if (memfd != SB_RAM_FD && syscall(SYS_dup2, memfd, SB_RAM_FD) != SB_RAM_FD)
@@ -213,11 +242,17 @@ static __attribute__((noreturn)) void child(const struct child_plan *p)
 	step = CS_SIGNALS;
 	if (child_signals())
 		goto fail;
+	step = CS_SIGSEGV;
+	if (child_sigsegv(p->cmd))
+		goto fail;
 	if (p->rseq) /* checked by the parent afterwards */
 		syscall(SYS_rseq, p->rseq, p->rseq_len, RSEQ_FLAG_UNREGISTER, RSEQ_SIG_X86);
 	syscall(SYS_set_tid_address, NULL);
 	step = CS_TSC;
 	if (syscall(SYS_prctl, PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0))
+		goto fail;
+	step = CS_CPUID;
+	if (p->cpuid_fault && syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0))
 		goto fail;
 	step = CS_NO_NEW_PRIVS;
 	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -226,7 +261,8 @@ static __attribute__((noreturn)) void child(const struct child_plan *p)
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p->prog))
 		goto fail;
 	/* no system call from here on but the stub's */
-	((void (*)(void *, size_t))(uintptr_t)sb_stub_start)(p->cmd, SB_CMD_SIZE);
+	((void (*)(void *, size_t, size_t))(uintptr_t)sb_stub_start)(p->cmd, SB_SHARED_SIZE,
+								     SB_CMD_SIZE);
 	step = CS_STUB;
 fail:
 	syscall(SYS_exit_group, step);
@@ -314,10 +350,19 @@ static int check_first_stop(pid_t pid, int status, char *err, size_t n)
 	return 0;
 }
 
+/* ARCH_SET_CPUID fails with ENODEV where the processor (or the hypervisor
+ * below the host) has no CPUID faulting; asking for cpuid to keep working
+ * changes nothing for the monitor itself. */
+bool sbp_cpuid_faulting(void)
+{
+	return syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1) == 0;
+}
+
 pid_t sbp_start(int memfd, struct sb_cmd *cmd, int cpu, char *err, size_t n)
 {
 	struct sock_filter filter[FILTER_MAX];
 	struct child_plan p = {.parent = getpid(), .memfd = memfd, .cpu = cpu, .cmd = cmd};
+	p.cpuid_fault = sbp_cpuid_faulting();
 	int status;
 
 	p.prog.len = build_filter(filter);

@@ -5,8 +5,9 @@
  * btvmm. The seccomp filter allows system calls only from this page.
  *
  * sb_stub_start (entered by the forked child, filter in force, with
- * %rdi = the command page, %rsi = its length): makes the command page
- * read-only, unmaps every other mapping of the process (the monitor's
+ * %rdi = the shared mapping, %rsi = its length, %rdx = the length of its
+ * command part): makes the command part read-only (the signal stack after
+ * it stays writable), unmaps every other mapping of the process (the monitor's
  * image, heap, stacks, guest-RAM physmap, vDSO: [0, lo), the gap between
  * the two kept regions and [hi, top of user space)), then stops with int3.
  * %rax = 0, or the failing call's -errno with %r15 = its step (1 mprotect,
@@ -16,7 +17,12 @@
  * command page): runs the page's ops in order, each a raw system call
  * (number and six arguments), and stops with int3 after the last one or at
  * the first that fails: %rax = 0 or that call's -errno, %r14 = the index
- * of the op it stopped at. Layout: see struct sb_cmd in sandbox_cmd.h. */
+ * of the op it stopped at. Layout: see struct sb_cmd in sandbox_cmd.h.
+ *
+ * sb_stub_sig: the SIGSEGV handler (and its restorer), on the signal stack,
+ * entered only when the monitor delivers a SIGSEGV it stopped: int3 at
+ * once, %rdx = the ucontext, whose err the monitor reads. The handler never
+ * returns: the monitor sets every register before the next run. */
 
 #define SYS_MPROTECT 10
 #define SYS_MUNMAP 11
@@ -39,6 +45,7 @@ sb_stub_page:
 sb_stub_start:
 	mov %rdi, %r12
 	mov %rsi, %r13
+	mov %rdx, %rsi /* mprotect(shared, command part, PROT_READ) */
 	mov $1, %r15d
 	mov $SYS_MPROTECT, %eax
 	mov $PROT_READ, %edx
@@ -129,6 +136,15 @@ sb_stub_syscall:
 	.globl sb_stub_done
 	.hidden sb_stub_done
 sb_stub_done:
+	ud2
+
+	.globl sb_stub_sig
+	.hidden sb_stub_sig
+sb_stub_sig:
+	int3
+	.globl sb_stub_sig_done
+	.hidden sb_stub_sig_done
+sb_stub_sig_done:
 	ud2
 
 	.balign 4096, 0xcc /* the rest of the page: int3, nothing of btvmm */

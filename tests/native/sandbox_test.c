@@ -146,17 +146,18 @@ static bool mapped_in_sandbox(pid_t pid, uint64_t addr, int *lines)
 	return hit;
 }
 
-/* Right after the start: the stub page, the command page and the
- * [vsyscall] page (which no process can unmap) are all there is. */
+/* Right after the start: the stub page, the command pages, the signal
+ * stack after them and the [vsyscall] page (which no process can unmap)
+ * are all there is. */
 static void case_clean_start(struct t *t)
 {
 	int f0 = t->fails;
 	int lines;
 	bool heap = mapped_in_sandbox(sandbox_pid(t->sb), (uint64_t)(uintptr_t)t, &lines);
 	CHECK(t, !heap, "the monitor's heap is mapped in the sandbox");
-	CHECK(t, lines <= 3,
-	      "%d mappings in a fresh sandbox (want the stub, the command page and "
-	      "[vsyscall])",
+	CHECK(t, lines <= 4,
+	      "%d mappings in a fresh sandbox (want the stub, the command pages, the "
+	      "signal stack and [vsyscall])",
 	      lines);
 	say(t, f0, "a fresh sandbox has %d mappings\n", lines);
 }
@@ -227,6 +228,10 @@ static void case_faults(struct t *t)
 		  r.eip == CODE,
 	      "unmapped load: signal %d code %d addr 0x%llx eip 0x%x", st.signo, st.si_code,
 	      (unsigned long long)st.addr, r.eip);
+	uint32_t code_err = 0;
+	CHECK(t, sandbox_fault_code(t->sb, &code_err) == 0 && code_err == 4,
+	      "unmapped load: error code 0x%x (want 4: user read, not present)", code_err);
+	CHECK(t, sandbox_fault_code(t->sb, &code_err) < 0, "a second error code for one fault");
 	uint32_t v = 0x12345678;
 	memcpy(t->ram + 0x40000, &v, 4);
 	sandbox_map(t->sb, 0x40, 1, 0x40000, PROT_READ);
@@ -244,7 +249,29 @@ static void case_faults(struct t *t)
 		  r.eip == CODE,
 	      "store to read-only: signal %d code %d addr 0x%llx", st.signo, st.si_code,
 	      (unsigned long long)st.addr);
-	say(t, f0, "page faults: MAPERR, map and retry, ACCERR\n");
+	/* (P is the host's: the page may not be populated yet) */
+	CHECK(t, sandbox_fault_code(t->sb, &code_err) == 0 && (code_err & 6) == 6,
+	      "store to read-only: error code 0x%x (want user write)", code_err);
+
+	/* movl $1, 0xc0000 (nothing there); then the same with the page mapped */
+	static const uint8_t store2[] = {0xc7, 0x05, 0x00, 0x00, 0x0c, 0x00,
+					 1,    0,    0,	   0,	 0xcd, 0x80};
+	r = regs_at(CODE);
+	r.gpr[0] = 0xabc;
+	st = run_code(t, store2, sizeof(store2), &r, SB_STOP_SIGNAL);
+	CHECK(t, sandbox_fault_code(t->sb, &code_err) == 0 && code_err == 6,
+	      "store to unmapped: error code 0x%x (want 6)", code_err);
+	sandbox_map(t->sb, 0xc0, 1, 0xc0000, PROT_READ | PROT_WRITE);
+	run(t, &r, NULL, &st);
+	uint32_t got;
+	memcpy(&got, t->ram + 0xc0000, 4);
+	CHECK(t, st.kind == SB_STOP_SYSCALL && got == 1 && r.eip == CODE + 12 && r.gpr[0] == 0xabc,
+	      "after the error code and the map: stop %s (signal %d code %d addr 0x%llx) word %u "
+	      "eip 0x%x eax 0x%x",
+	      kind_name(st.kind), st.signo, st.si_code, (unsigned long long)st.addr, got, r.eip,
+	      r.gpr[0]);
+	sandbox_unmap(t->sb, 0xc0, 1);
+	say(t, f0, "page faults: MAPERR, map and retry, ACCERR, their error codes\n");
 }
 
 struct trap_case {
@@ -311,6 +338,22 @@ static void case_traps(struct t *t)
 		    "sysenter: a fast-path system call stop: an Intel-like host (or QEMU)\n");
 	}
 	say(t, f0, "ud2, int3, divide error, cli, rdtsc\n");
+
+	/* cpuid: #GP where the host has CPUID faulting, else it runs */
+	static const uint8_t cpuid80[] = {0x31, 0xc0, 0x0f, 0xa2, 0xcd, 0x80};
+	int f1 = t->fails;
+	r = regs_at(CODE);
+	if (sandbox_cpuid_faults()) {
+		st = run_code(t, cpuid80, sizeof(cpuid80), &r, SB_STOP_SIGNAL);
+		CHECK(t, st.signo == SIGSEGV && st.si_code == SI_KERNEL && r.eip == CODE + 2,
+		      "cpuid: signal %d code %d eip 0x%x", st.signo, st.si_code, r.eip);
+		say(t, f1, "cpuid: #GP (CPUID faulting)\n");
+	} else {
+		run_code(t, cpuid80, sizeof(cpuid80), &r, SB_STOP_SYSCALL);
+		CHECK(t, r.eip == CODE + 6 && r.gpr[0] != 0, "cpuid: eip 0x%x eax 0x%x", r.eip,
+		      r.gpr[0]);
+		say(t, f1, "cpuid: runs (the host has no CPUID faulting)\n");
+	}
 }
 
 /* x87 and SSE values go in and come out through the XSAVE image. */

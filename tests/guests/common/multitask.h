@@ -61,6 +61,9 @@
  *   4 nofault(): ends an armed catch whose instruction did not fault
  *     ("no exception")   5 set_tsd(on)   6 set_sysenter_cs(value)
  *   7 preempts(): this task's preemption count   8 set_ldt(on)
+ *   9 cpuid_cmp(leaf, regs): which of the 4 words at regs (EAX, EBX, ECX,
+ *     EDX of cpuid leaf, subleaf 0, as ring 3 saw them) differ from what
+ *     the kernel's cpuid gives: bit 0 EAX .. bit 3 EDX
  */
 #ifndef GUEST_MULTITASK_H
 #define GUEST_MULTITASK_H
@@ -105,6 +108,7 @@
 #define SYS_SET_SYSENTER_CS 6
 #define SYS_PREEMPTS 7
 #define SYS_SET_LDT 8
+#define SYS_CPUID_CMP 9
 #define ENOSYS 38
 #define EFAULT 14
 
@@ -121,7 +125,7 @@
 /* ---- the user side: library and macros (section .text.user) ---- */
 __asm__(".set SYS_EXIT, 0\n.set SYS_WRITE, 1\n.set SYS_YIELD, 2\n.set SYS_GETPID, 3\n"
         ".set SYS_NOFAULT, 4\n.set SYS_SET_TSD, 5\n.set SYS_SET_SYSENTER_CS, 6\n"
-        ".set SYS_PREEMPTS, 7\n.set SYS_SET_LDT, 8\n"
+        ".set SYS_PREEMPTS, 7\n.set SYS_SET_LDT, 8\n.set SYS_CPUID_CMP, 9\n"
         ".set U_INFO, 0x40000000\n.set U_TLS, 0x40001000\n.set U_RO, 0x40002000\n"
         ".set U_SUP, 0x40003000\n.set U_VVAR, 0x40004000\n.set U_DEMAND, 0x50000000\n"
         ".set U_DEMAND2, 0x50400000\n.set U_SCR, 0x40000100\n"
@@ -477,6 +481,21 @@ static void __attribute__((noreturn)) mk_syscall(struct trapframe *f)
         f->eax = 0;
         mk_enter(t);
     case SYS_PREEMPTS: f->eax = t->preempts; break;
+    case SYS_CPUID_CMP: {
+        if (!mk_user_ok(f->ecx, 16, 0)) {
+            f->eax = (u32)-EFAULT;
+            break;
+        }
+        u32 r[4];
+        __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                         : "a"(f->ebx), "c"(0));
+        const u32 *u = (const u32 *)f->ecx;
+        f->eax = 0;
+        for (int i = 0; i < 4; i++)
+            if (u[i] != r[i])
+                f->eax |= 1u << i;
+        break;
+    }
     case SYS_SET_LDT:
         t->ldt = f->ebx != 0;
         f->eax = 0;
