@@ -38,6 +38,7 @@
 #define _GNU_SOURCE
 #include "de.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -121,6 +122,9 @@ int de_init(struct vm *vm, char *err, size_t n)
 	if (!de->on)
 		return 0;
 	de->pool_size = vm->cfg->de_pool ? (int)vm->cfg->de_pool : DE_POOL_DEFAULT;
+	/* a test hook: the host's refusal of more mappings, on demand */
+	const char *cap = getenv("BTVMM_DE_VIEW_MAX");
+	de->view_max = cap ? (uint32_t)strtoul(cap, NULL, 0) : 0;
 	de->cur = &de->pool[0];
 	de->xs_size = sandbox_xstate_size();
 	de->xs = aligned_alloc(64, (de->xs_size + 63) & ~(size_t)63);
@@ -164,6 +168,8 @@ static void forget_view(struct de_sbox *sb, bool ldt_too)
 	}
 	sb->n_dirty = 0;
 	sb->dirty_all = true;
+	sb->pages = 0;
+	sb->lazy = false;
 }
 
 void de_view_changed(struct vm *vm, uint32_t lp, uint32_t n)
@@ -338,6 +344,16 @@ static void view_page(struct vm *vm, struct view_run *run, uint32_t lp)
 	uint32_t want = view_wanted(vm, lp), have = de->view[lp];
 	if (want == have)
 		return;
+	if (want && !have) {
+		if (de->lazy && lp != de->lazy_lp && lp != de->lazy_stack[0] &&
+		    lp != de->lazy_stack[1])
+			return; /* until the guest faults on it */
+		if (vm->de.view_max && de->pages >= vm->de.view_max) {
+			vm->de.overflow = true;
+			return;
+		}
+	}
+	de->pages += (want != 0) - (have != 0);
 	if (!want)
 		run_add(vm, run, OP_UNMAP, lp, 0);
 	else if (have && (have & ~0xfffu) == (want & ~0xfffu))
@@ -346,6 +362,23 @@ static void view_page(struct vm *vm, struct view_run *run, uint32_t lp)
 		run_add(vm, run, OP_MAP, lp, want);
 	de->count[lp >> 10] += (want != 0) - (have != 0);
 	de->view[lp] = want;
+}
+
+/* The host refused a mapping for the view (vm.max_map_count: each page of
+ * the view is a mapping of its own unless its neighbours map the next
+ * frames), or the view met BTVMM_DE_VIEW_MAX. The view is emptied and from
+ * now on takes only the pages the guest faults on: the sandbox needs one
+ * fault per page again, but the guest goes on. */
+static void view_overflow(struct vm *vm)
+{
+	struct de_sbox *sb = vm->de.cur;
+	vm->stats.de_view_overflows++;
+	vm->de.overflow = false;
+	sandbox_reset_view(sb->sb);
+	forget_view(sb, true); /* (a refused round may have held LDT changes) */
+	sb->dirty_all = false; /* nothing is wanted ahead of a fault */
+	sb->lazy = true;
+	sb->lazy_lp = sb->lazy_stack[0] = sb->lazy_stack[1] = UINT32_MAX;
 }
 
 /* Bring the sandbox's view in line with the shadow's user pages. */
@@ -741,6 +774,11 @@ static void stop_segv(struct vm *vm, const struct sb_stop *st)
 		uint32_t lin = (uint32_t)st->addr;
 		bool write = st->si_code == SEGV_ACCERR && de->cur->view[lin >> PAGE_SHIFT];
 		int r = shadow_fault(vm, lin, write);
+		if (r == SHF_RETRY && de->cur->lazy) {
+			/* the shadow may hold it already, with no change to report */
+			de->cur->lazy_lp = lin >> PAGE_SHIFT;
+			de_view_changed(vm, lin >> PAGE_SHIFT, 1);
+		}
 		if (r == SHF_RETRY) {
 			vm->stats.de_exit_fill++;
 			return; /* the view gets the page at the next entry */
@@ -862,6 +900,12 @@ static void map_stack(struct vm *vm)
 	/* TCG: also writable (D set ahead of the write), else the write of a
 	 * far call's frame faults there, misreported */
 	bool w = vm->cfg->de_tcg_host;
+	struct de_sbox *sb = vm->de.cur;
+	if (sb->lazy) { /* a lazy view takes these two too */
+		sb->lazy_stack[0] = lp[0];
+		sb->lazy_stack[1] = lp[1];
+		de_view_changed(vm, lp[0], lp[1] - lp[0] + 1);
+	}
 	for (int i = 0; i < 2; i++) {
 		uint32_t e = vm->sh.ent[lp[i]];
 		if ((i == 1 && lp[1] == lp[0]) || (e && (!w || (e & SH_DIRTY))))
@@ -895,6 +939,10 @@ void de_run(struct vm *vm)
 	}
 	map_stack(vm);
 	sync_view(vm);
+	if (de->overflow) {
+		view_overflow(vm);
+		return; /* the fault that needs a page comes back for it */
+	}
 	struct sb_regs r;
 	struct sb_stop st;
 	regs_in(vm, &r);
@@ -907,6 +955,10 @@ void de_run(struct vm *vm)
 	uint64_t t0 = machine_now_ns(vm);
 	int rc = sandbox_run(sb->sb, &r, de->xs, &st, err, sizeof(err));
 	vm->stats.de_ns += machine_now_ns(vm) - t0;
+	if (rc && sandbox_view_refused(sb->sb) == ENOMEM) {
+		view_overflow(vm); /* nothing ran: the same state again */
+		return;
+	}
 	if (rc) {
 		vm_fail(vm, "direct execution: %s", err);
 		return;

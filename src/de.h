@@ -52,6 +52,12 @@ struct de_sbox {
 	} dirty[DE_DIRTY_RUNS];
 	int n_dirty;
 	bool dirty_all;
+	/* The host refused more mappings (vm.max_map_count): the view was
+	 * emptied and now takes a page only when the guest faults on it
+	 * (lazy_lp), not every page the shadow holds. */
+	bool lazy;
+	uint32_t lazy_lp, lazy_stack[2];
+	uint32_t pages; /* pages mapped now */
 	/* The host LDT as installed: guest descriptors (lo, hi) per index,
 	 * and whether the sandbox could hold each one. */
 	uint32_t ldt_lo[DE_GDT_MAX], ldt_hi[DE_GDT_MAX];
@@ -73,6 +79,8 @@ struct de {
 	uint32_t entry_eip; /* where the last sandbox run began */
 	int deaths_in_row;  /* sandbox deaths with no other stop between */
 	int fast_kinds;	    /* DE_FAST_*: what takes the host's fast system call path */
+	uint32_t view_max;  /* pages a view may map (BTVMM_DE_VIEW_MAX; 0: no cap) */
+	bool overflow;	    /* sync_view met the cap: empty the view, go lazy */
 	/* the host selectors the last entry loaded, per SEG_* */
 	uint16_t host_sel[6];
 	uint8_t *xs; /* the XSAVE image handed to the sandbox */

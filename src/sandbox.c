@@ -57,6 +57,7 @@ struct sandbox {
 	atomic_int running;	 /* guest code resumed: sandbox_kick may signal */
 	atomic_int kick_pending; /* sandbox_kick since sandbox_clear_kick */
 	bool segv_stopped;	 /* the last run stopped at a SIGSEGV (sandbox_fault_code) */
+	int view_errno;		 /* why the last refused view change was refused */
 	int memfd;
 	uint64_t ram_size;
 	struct sb_cmd *cmd; /* MAP_SHARED: the same address in the process */
@@ -313,6 +314,13 @@ void sandbox_free(struct sandbox *sb)
 /* The flag closes the window between the caller's last look at its events
  * and `running`: a kick that lands there is seen by sandbox_run instead of
  * being lost (the guest would run on to its next stop). */
+int sandbox_view_refused(struct sandbox *sb)
+{
+	int e = sb->view_errno;
+	sb->view_errno = 0;
+	return e;
+}
+
 bool sandbox_cpuid_faults(void)
 {
 	return sbp_cpuid_faulting();
@@ -440,6 +448,8 @@ static int stub_round(struct sandbox *sb, size_t *done, struct sb_stop *st, char
 		return r;
 	sb->c.host_calls += u.r14;
 	if (u.rax) {
+		if (sb->q[*done + u.r14].kind != Q_LDT)
+			sb->view_errno = (int)-u.rax;
 		describe_op(&sb->q[*done + u.r14], (int)-u.rax, err, n);
 		return -1;
 	}

@@ -146,6 +146,12 @@ void sandbox_clear_kick(struct sandbox *sb);
 
 const struct sb_counters *sandbox_counters(const struct sandbox *sb);
 
+/* The errno of the last view change the host refused (then forgotten), 0
+ * if none: ENOMEM when the process has as many mappings as the host allows
+ * (vm.max_map_count). The queue is then gone, applied in part: empty the
+ * view (sandbox_reset_view) before going on. */
+int sandbox_view_refused(struct sandbox *sb);
+
 /* After a run that stopped at a SIGSEGV page fault (and before anything
  * else is asked of the sandbox): the host's error code of that fault (bit
  * 0 present in the view, bit 1 write, bit 2 user, bit 4 instruction
