@@ -28,6 +28,7 @@
 #define BLK_SC2 0x48
 #define BLK_SC3 0x4c
 #define BLK_TGT 0x50	     /* guest target EIP of an indirect branch */
+#define BLK_IBL_MODE 0x54    /* the code mode the lookup table is read in (src/ibl.c) */
 #define BLK_ENTRY_FAR 0x58   /* m16:32 far pointer: where bt_enter jumps (32-bit CS) */
 #define BLK_EXIT_FAR 0x60    /* m16:32 far pointer: the 64-bit exit trampoline */
 #define BLK_GSEL 0x68	     /* guest selectors es,cs,ss,ds,fs,gs as u32 (push/mov reads) */
@@ -86,7 +87,7 @@ struct vcpu_block {
 	uint32_t pad0;
 	uint32_t sc[4];
 	uint32_t tgt;
-	uint32_t pad1;
+	uint32_t ibl_mode;
 	struct far32 entry_far;
 	struct far32 exit_far;
 	uint32_t gsel[6];

@@ -8,10 +8,7 @@ struct vm;
 struct ccf;
 
 struct ibl_state {
-	uintptr_t miss;	 /* host address of bt_ibl_miss (what empty entries hold) */
-	uint16_t *dirty; /* indices filled since the last clear */
-	uint32_t ndirty;
-	uint32_t mode; /* code mode the filled entries belong to */
+	uintptr_t miss; /* host address of bt_ibl_miss (what empty entries hold) */
 };
 
 int ibl_init(struct vm *vm, uintptr_t miss);
@@ -20,8 +17,8 @@ void ibl_fini(struct vm *vm);
 void ibl_fill(struct vm *vm, struct ccf *c);
 /* tcache on_evict hook: drop the entry if it points at c. */
 void ibl_evict(void *opaque, struct ccf *c);
-/* Entries hold CCFs of one code mode (the table is keyed by EIP alone):
- * when the mode changes, empty the entries filled since the last change. */
+/* Tell translated code the current code mode (BLK_IBL_MODE): an indirect
+ * entry checks it besides the EIP, so entries of every mode can stay. */
 void ibl_check_mode(struct vm *vm);
 
 #endif

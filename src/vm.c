@@ -21,6 +21,7 @@ _Static_assert(offsetof(struct vcpu_block, pending) == BLK_PENDING, "block layou
 _Static_assert(offsetof(struct vcpu_block, irq_req) == BLK_IRQ_REQ, "block layout");
 _Static_assert(offsetof(struct vcpu_block, sc) == BLK_SC0, "block layout");
 _Static_assert(offsetof(struct vcpu_block, tgt) == BLK_TGT, "block layout");
+_Static_assert(offsetof(struct vcpu_block, ibl_mode) == BLK_IBL_MODE, "block layout");
 _Static_assert(offsetof(struct vcpu_block, entry_far) == BLK_ENTRY_FAR, "block layout");
 _Static_assert(offsetof(struct vcpu_block, exit_far) == BLK_EXIT_FAR, "block layout");
 _Static_assert(offsetof(struct vcpu_block, gsel) == BLK_GSEL, "block layout");

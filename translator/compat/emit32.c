@@ -141,13 +141,18 @@ static void emit_ientry(struct block_builder *b)
 	struct emitter *e = &b->e;
 	struct ccf *c = b->c;
 	c->ientry = e->p;
-	e_load_gs(e, R_ECX, BLK_TGT);
-	e8(e, 0x8d); /* lea -eip(%ecx), %ecx */
-	e8(e, 0x89);
-	e32(e, (uint32_t)-c->guest_eip);
-	e8(e, 0xe3); /* jecxz: it is ours */
-	e8(e, 5);
-	e_jmp32(e, b->x->ibl_miss);
+	/* the EIP, then the code mode the table is read in (entries stay
+	 * across mode changes: src/ibl.c) */
+	const uint32_t off[2] = {BLK_TGT, BLK_IBL_MODE}, want[2] = {c->guest_eip, c->mode};
+	for (int i = 0; i < 2; i++) {
+		e_load_gs(e, R_ECX, off[i]);
+		e8(e, 0x8d); /* lea -want(%ecx), %ecx */
+		e8(e, 0x89);
+		e32(e, (uint32_t)-want[i]);
+		e8(e, 0xe3); /* jecxz: it matches */
+		e8(e, 5);
+		e_jmp32(e, b->x->ibl_miss);
+	}
 	emit_poll_ecx_saved(b, c->guest_eip);
 	e_jmp32(e, (uintptr_t)e->start);
 }

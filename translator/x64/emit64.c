@@ -512,25 +512,34 @@ static void emit_ibl_jump(struct block_builder *b)
 	b->end = true;
 }
 
-/* Entered through the table with BLK_TGT set and the guest state intact:
- * check the tag (lea and jrcxz: no flags), poll, run the body. */
-static void emit_ientry(struct block_builder *b)
+/* %ecx == the 32-bit block word at off, or the miss path (%rcx back from
+ * %r9 first): lea and jrcxz, no flags touched. */
+static void emit_tag_check(struct emitter *e, uint32_t off, uint32_t want)
 {
-	struct emitter *e = &b->e;
-	struct ccf *c = b->c;
-	c->ientry = e->p;
-	mov64(e, R9, RCX);
-	blk_load(e, RCX, BLK_TGT);
-	e8(e, 0x8d); /* lea -eip(%rcx), %ecx */
+	blk_load(e, RCX, off);
+	e8(e, 0x8d); /* lea -want(%rcx), %ecx */
 	e8(e, 0x89);
-	e32(e, (uint32_t)-c->guest_eip);
-	e8(e, 0xe3); /* jrcxz: it is ours */
+	e32(e, (uint32_t)-want);
+	e8(e, 0xe3); /* jrcxz: it matches */
 	e8(e, 3 + 7);
 	mov64(e, RCX, R9);
 	rex(e, false, 0, 0, 15);
 	e8(e, 0xff); /* jmp *BLK_X64_MISS(%r15) */
 	e8(e, 0xa7);
 	e32(e, BLK_X64_MISS);
+}
+
+/* Entered through the table with BLK_TGT set and the guest state intact:
+ * check the tag -- the EIP, and the code mode the table is read in, since
+ * entries stay across mode changes (src/ibl.c) --, poll, run the body. */
+static void emit_ientry(struct block_builder *b)
+{
+	struct emitter *e = &b->e;
+	struct ccf *c = b->c;
+	c->ientry = e->p;
+	mov64(e, R9, RCX);
+	emit_tag_check(e, BLK_TGT, c->guest_eip);
+	emit_tag_check(e, BLK_IBL_MODE, c->mode);
 	blk_load(e, RCX, BLK_PENDING);
 	e8(e, 0xe3); /* jrcxz: nothing pending */
 	uint8_t *skip = e->p;
