@@ -490,26 +490,47 @@ static uint16_t host_sel(uint16_t guest)
 	return guest < 4 ? 0 : (uint16_t)(guest | 7);
 }
 
-/* The extended state (AVX and up) belongs to an address space: keep the
- * one xs holds under its CR3 and bring back the current one's. */
-static void switch_xctx(struct de *de, uint32_t cr3)
+static bool xkey_eq(const struct de_xkey *a, const struct de_xkey *b)
+{
+	return a->cr3 == b->cr3 && a->esp0 == b->esp0 && a->esp1 == b->esp1;
+}
+
+/* The current guest thread: CR3 and the kernel stack the TSS names (a
+ * guest kernel that saves no AVX state still switches those per thread). */
+static struct de_xkey cur_xkey(struct vm *vm)
+{
+	struct vcpu *cpu = &vm->cpu;
+	struct de_xkey k = {cpu->cr3 & ~0xfffu, 0, 0};
+	uint32_t esp[3];
+	bool tss32 = (cpu->tr.attr & 0xf) == 0xb && cpu->tr.limit >= 15; /* busy 32-bit TSS */
+	if (tss32 && !gmem_read(cpu, cpu->tr.base + 4, esp, sizeof(esp))) {
+		k.esp0 = esp[0];
+		k.esp1 = esp[2];
+	}
+	return k;
+}
+
+/* The extended state (AVX and up), which the guest kernel does not save
+ * (the virtual CPUID shows no XSAVE), belongs to a guest thread: keep the
+ * one xs holds under its key and bring back the current thread's. */
+static void switch_xctx(struct de *de, const struct de_xkey *key)
 {
 	size_t hi = de->xs_size - XSTATE_BV_OFF;
 	struct de_xctx *old = NULL, *cur = NULL, *lru = &de->xctx[0];
 	for (int i = 0; i < DE_XCTX; i++) {
 		struct de_xctx *x = &de->xctx[i];
-		if (x->cr3 == de->xs_cr3 && de->xs_cr3)
+		if (de->xs_key.cr3 && xkey_eq(&x->key, &de->xs_key))
 			old = x;
-		if (x->cr3 == cr3)
+		if (xkey_eq(&x->key, key))
 			cur = x;
 		if (x->last_use < lru->last_use)
 			lru = x;
 	}
-	if (de->xs_cr3) {
+	if (de->xs_key.cr3) {
 		if (!old && lru != cur)
 			old = lru;
 		if (old && (old->hi || (old->hi = malloc(hi)))) {
-			old->cr3 = de->xs_cr3;
+			old->key = de->xs_key;
 			old->last_use = ++de->xctx_clock;
 			memcpy(old->hi, de->xs + XSTATE_BV_OFF, hi);
 		}
@@ -517,8 +538,8 @@ static void switch_xctx(struct de *de, uint32_t cr3)
 	if (cur && cur->hi)
 		memcpy(de->xs + XSTATE_BV_OFF, cur->hi, hi);
 	else
-		memset(de->xs + XSTATE_BV_OFF, 0, hi); /* a new address space: init state */
-	de->xs_cr3 = cr3;
+		memset(de->xs + XSTATE_BV_OFF, 0, hi); /* a new thread: init state */
+	de->xs_key = *key;
 }
 
 static void regs_in(struct vm *vm, struct sb_regs *r)
@@ -537,8 +558,9 @@ static void regs_in(struct vm *vm, struct sb_regs *r)
 	r->ds = de->host_sel[SEG_DS];
 	r->fs = de->host_sel[SEG_FS];
 	r->gs = de->host_sel[SEG_GS];
-	if (de->xs_cr3 != cpu->cr3)
-		switch_xctx(de, cpu->cr3);
+	struct de_xkey key = cur_xkey(vm);
+	if (!xkey_eq(&de->xs_key, &key))
+		switch_xctx(de, &key);
 	memcpy(de->xs, cpu->blk->fx, 512);
 	uint64_t bv;
 	memcpy(&bv, de->xs + XSTATE_BV_OFF, 8);

@@ -18,13 +18,20 @@ struct sandbox;
 
 #define DE_DIRTY_RUNS 256 /* view changes remembered before a full resync */
 #define DE_GDT_MAX 8192	  /* host LDT entries */
-#define DE_XCTX 16	  /* address spaces whose extended (AVX...) state is kept */
+#define DE_XCTX 64	  /* threads whose extended (AVX...) state is kept */
 
 /* The extended state beyond x87/SSE (AVX and up) of one guest address
  * space: the guest kernel saves only FXSAVE state (the virtual CPUID shows
  * no XSAVE), so these halves would otherwise leak between guest processes. */
+/* Whose extended state: a guest thread, known by its address space and
+ * its kernel stack (TSS ESP0 and ESP1: 32-bit Linux keeps the thread's
+ * stack top in ESP1 and a per-CPU entry stack in ESP0). */
+struct de_xkey {
+	uint32_t cr3, esp0, esp1; /* cr3 0: none */
+};
+
 struct de_xctx {
-	uint32_t cr3; /* 0: free */
+	struct de_xkey key; /* cr3 0: free */
 	uint32_t last_use;
 	uint8_t *hi; /* the XSAVE image from byte 512 (header and beyond) */
 };
@@ -85,7 +92,7 @@ struct de {
 	uint16_t host_sel[6];
 	uint8_t *xs; /* the XSAVE image handed to the sandbox */
 	size_t xs_size;
-	uint32_t xs_cr3; /* whose extended state xs holds */
+	struct de_xkey xs_key; /* whose extended state xs holds */
 	struct de_xctx xctx[DE_XCTX];
 	uint32_t xctx_clock;
 };
