@@ -672,6 +672,37 @@ static void soft_int(struct vm *vm, int vec, int len)
 	cpu_interrupt(cpu, vec, false, 0, INT_SOFTWARE, next);
 }
 
+/* A software interrupt the host has already taken, EIP past it: int $0x80
+ * (a system call stop), int3 or int $3 (SIGTRAP), into with OF set
+ * (SIGSEGV). Its length, with its vector in *vec; 0 for any other stop. */
+static int taken_soft_int(struct vm *vm, const struct sb_stop *st, int *vec)
+{
+	struct vcpu *cpu = &vm->cpu;
+	uint32_t eip = cpu_eip(cpu);
+	uint8_t b[2] = {0, 0};
+	/* one byte will do where the one before it cannot be read */
+	if (!bytes_before(vm, eip, 2, b) && !bytes_before(vm, eip, 1, b + 1))
+		return 0;
+	if (st->kind == SB_STOP_SYSCALL && !st->fast_entry && b[0] == 0xcd && b[1] == 0x80) {
+		*vec = 0x80;
+		return 2;
+	}
+	if (st->kind != SB_STOP_SIGNAL)
+		return 0;
+	if (st->signo == SIGTRAP && st->si_code != TRAP_TRACE) {
+		*vec = 3;
+		if (b[1] == 0xcc)
+			return 1;
+		if (b[0] == 0xcd && b[1] == 0x03)
+			return 2;
+	}
+	if (st->signo == SIGSEGV && cpu_get_eflags(cpu) & EFL_OF && b[1] == 0xce) {
+		*vec = 4; /* #OF is a trap: into already ran */
+		return 1;
+	}
+	return 0;
+}
+
 /* Which instructions reach this host's 32-bit fast system call path:
  * syscall on AMD, sysenter on Intel, both under QEMU TCG. Learnt once, by
  * running each in a small sandbox of its own. */
@@ -755,12 +786,13 @@ static void stop_syscall(struct vm *vm, const struct sb_stop *st)
 		stop_fast_entry(vm);
 		return;
 	}
-	bool fetched = bytes_before(vm, cpu_eip(cpu), 2, b);
-	if (fetched && b[0] == 0xcd && b[1] == 0x80) {
-		soft_int(vm, 0x80, 2);
+	int vec, len = taken_soft_int(vm, st, &vec);
+	if (len) {
+		soft_int(vm, vec, len);
 		return;
 	}
-	if (fetched && b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) {
+	if (bytes_before(vm, cpu_eip(cpu), 2, b) && b[0] == 0x0f &&
+	    (b[1] == 0x05 || b[1] == 0x34)) {
 		step_back(vm, 2); /* syscall or sysenter the host reported exactly: BT */
 		return;
 	}
@@ -833,7 +865,7 @@ static void stop_segv(struct vm *vm, const struct sb_stop *st)
 		de->step = true;
 		return;
 	}
-	uint8_t b, c[2];
+	uint8_t c[2];
 	if (!gmem_fetch(cpu, cpu->seg[SEG_CS].base + cpu_eip(cpu), c, 2) && c[0] == 0x0f &&
 	    c[1] == 0xa2) {
 		vm->stats.de_exit_cpuid++; /* CPUID faulting: BT answers it */
@@ -841,12 +873,11 @@ static void stop_segv(struct vm *vm, const struct sb_stop *st)
 		return;
 	}
 	vm->stats.de_exit_fault++;
-	/* #OF is a trap: into already ran; anything else here is a fault */
-	if (cpu_get_eflags(cpu) & EFL_OF && bytes_before(vm, cpu_eip(cpu), 1, &b) && b == 0xce) {
-		soft_int(vm, 4, 1);
-		return;
-	}
-	de->step = true;
+	int vec, len = taken_soft_int(vm, st, &vec); /* into; anything else is a fault */
+	if (len)
+		soft_int(vm, vec, len);
+	else
+		de->step = true;
 }
 
 /* Where a selector load the guest's table refuses is reported: the load
@@ -856,30 +887,13 @@ static void stop_segv(struct vm *vm, const struct sb_stop *st)
  * again if the guest's handler returns. */
 static uint32_t late_eip(struct vm *vm, const struct sb_stop *st)
 {
-	struct vcpu *cpu = &vm->cpu;
-	uint32_t eip = cpu_eip(cpu);
-	uint8_t b[2];
-	if (!bytes_before(vm, eip, 2, b))
-		return eip;
-	if (st->kind == SB_STOP_SYSCALL && !st->fast_entry && b[0] == 0xcd && b[1] == 0x80)
-		return eip - 2;
-	if (st->kind != SB_STOP_SIGNAL)
-		return eip;
-	if (st->signo == SIGTRAP && st->si_code != TRAP_TRACE) {
-		if (b[1] == 0xcc)
-			return eip - 1;
-		if (b[0] == 0xcd && b[1] == 0x03)
-			return eip - 2;
-	}
-	if (st->signo == SIGSEGV && cpu_get_eflags(cpu) & EFL_OF && b[1] == 0xce)
-		return eip - 1;
-	return eip;
+	int vec;
+	return cpu_eip(&vm->cpu) - (uint32_t)taken_soft_int(vm, st, &vec);
 }
 
 static void stop_signal(struct vm *vm, const struct sb_stop *st)
 {
 	struct vcpu *cpu = &vm->cpu;
-	uint8_t b[2];
 	switch (st->signo) {
 	case SIGSEGV: stop_segv(vm, st); return;
 	case SIGILL: stop_ill(vm); return;
@@ -890,16 +904,11 @@ static void stop_signal(struct vm *vm, const struct sb_stop *st)
 			cpu_interrupt(cpu, 1, false, 0, INT_EXCEPTION, cpu_eip(cpu));
 			return;
 		}
-		bool fetched = bytes_before(vm, cpu_eip(cpu), 2, b);
-		if (fetched && b[1] == 0xcc) {
-			soft_int(vm, 3, 1);
-			return;
-		}
-		if (fetched && b[0] == 0xcd && b[1] == 0x03) {
-			soft_int(vm, 3, 2);
-			return;
-		}
-		vm->de.step = true;
+		int vec, len = taken_soft_int(vm, st, &vec);
+		if (len)
+			soft_int(vm, vec, len);
+		else
+			vm->de.step = true;
 		return;
 	default: /* SIGFPE, SIGBUS: faults, EIP on the instruction */
 		vm->stats.de_exit_fault++;
