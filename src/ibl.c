@@ -31,18 +31,12 @@ static uintptr_t get_entry(struct vm *vm, uint32_t idx)
 	return vm->cpu.blk->ibl[idx];
 }
 
-int ibl_init(struct vm *vm, uintptr_t miss)
+void ibl_init(struct vm *vm, uintptr_t miss)
 {
 	vm->ibl.miss = miss;
 	for (uint32_t i = 0; i < BLK_IBL_ENTRIES; i++)
 		set_entry(vm, i, vm->ibl.miss);
 	vm->cpu.blk->ibl_mode = cpu_code_mode(&vm->cpu);
-	return 0;
-}
-
-void ibl_fini(struct vm *vm)
-{
-	(void)vm;
 }
 
 void ibl_fill(struct vm *vm, struct ccf *c)

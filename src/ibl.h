@@ -11,8 +11,8 @@ struct ibl_state {
 	uintptr_t miss; /* host address of bt_ibl_miss (what empty entries hold) */
 };
 
-int ibl_init(struct vm *vm, uintptr_t miss);
-void ibl_fini(struct vm *vm);
+/* Every entry empty (the table lives in the vCPU block: nothing to free). */
+void ibl_init(struct vm *vm, uintptr_t miss);
 /* Point the entry for c's EIP at c's indirect entry. */
 void ibl_fill(struct vm *vm, struct ccf *c);
 /* tcache on_evict hook: drop the entry if it points at c. */

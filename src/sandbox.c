@@ -311,9 +311,6 @@ void sandbox_free(struct sandbox *sb)
 	free(sb);
 }
 
-/* The flag closes the window between the caller's last look at its events
- * and `running`: a kick that lands there is seen by sandbox_run instead of
- * being lost (the guest would run on to its next stop). */
 int sandbox_view_refused(struct sandbox *sb)
 {
 	int e = sb->view_errno;
@@ -331,6 +328,9 @@ void sandbox_clear_kick(struct sandbox *sb)
 	atomic_store(&sb->kick_pending, 0);
 }
 
+/* The flag closes the window between the caller's last look at its events
+ * and `running`: a kick that lands there is seen by sandbox_run instead of
+ * being lost (the guest would run on to its next stop). */
 void sandbox_kick(struct sandbox *sb)
 {
 	atomic_store(&sb->kick_pending, 1);
@@ -703,8 +703,8 @@ int sandbox_fault_code(struct sandbox *sb, uint32_t *err)
 		/* a late kick: suppressed, as every stopped signal is */
 	}
 	struct user_regs_struct u;
-	if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP ||
-	    ptrace(PTRACE_GETREGS, pid, 0, &u) || u.rip != (uintptr_t)sb_stub_sig_done)
+	if (WSTOPSIG(status) != SIGTRAP || ptrace(PTRACE_GETREGS, pid, 0, &u) ||
+	    u.rip != (uintptr_t)sb_stub_sig_done)
 		return -1;
 	uintptr_t lo = (uintptr_t)sb->cmd + SB_CMD_SIZE, hi = lo + SB_SIGSTK_SIZE;
 	if (u.rdx < lo || u.rdx + sizeof(ucontext_t) > hi)

@@ -64,10 +64,7 @@ static int init_translator(struct vm *vm, char *err, size_t n)
 		return -1;
 	}
 	vm->xl.be = vm->be->xlat;
-	if (ibl_init(vm, vm->xl.ibl_miss)) {
-		snprintf(err, n, "out of memory");
-		return -1;
-	}
+	ibl_init(vm, vm->xl.ibl_miss);
 	vm->tc.on_evict = ibl_evict;
 	vm->tc.opaque = vm;
 	vm->xl.no_chain = vm->cfg->no_chain;
@@ -117,7 +114,6 @@ void vm_fini(struct vm *vm)
 {
 	de_fini(vm);
 	xlat_fini(&vm->xl);
-	ibl_fini(vm);
 	shadow_fini(vm);
 	tc_fini(&vm->tc);
 	physmem_fini(&vm->mem);
